@@ -1,0 +1,28 @@
+/**
+ * `npm run content:check`: validates everything under content/ and exits non-zero naming the file and the
+ * entry of every problem. Each part of the content registers one checker here.
+ */
+import { checkLocales } from '../src/content/locales.js';
+
+import type { ContentProblem } from '../src/content/problems.js';
+
+type Checker = { name: string; run: () => ContentProblem[] };
+
+const checkers: Checker[] = [{ name: 'locales', run: checkLocales }];
+
+let failed = 0;
+for (const checker of checkers) {
+  const problems = checker.run();
+  if (problems.length === 0) {
+    console.log(`✓ ${checker.name}`);
+    continue;
+  }
+  failed += problems.length;
+  console.error(`✗ ${checker.name}`);
+  for (const p of problems) console.error(`  ${p.file}${p.path ? ` at ${p.path}` : ''}: ${p.message}`);
+}
+if (failed > 0) {
+  console.error(`${failed} problem(s) in content/`);
+  process.exit(1);
+}
+console.log('content/ is valid');

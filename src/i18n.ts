@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { CONTENT_DIR } from './paths.js';
+
+/**
+ * Every word a user reads comes from content/locales/<locale>.json: flat keys, `{name}` placeholders.
+ * Written by hand rather than @grammyjs/i18n because the same strings serve Telegram, Zalo and the web.
+ */
+export const LOCALES = ['vi', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = 'vi';
+
+export type Params = Record<string, string | number>;
+
+const catalogSchema = z.record(z.string(), z.string().min(1));
+type Catalog = Record<string, string>;
+
+function loadCatalog(locale: Locale, dir: string): Catalog {
+  const file = join(dir, 'locales', `${locale}.json`);
+  return catalogSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+export class Translator {
+  private readonly catalogs: Record<Locale, Catalog>;
+
+  constructor(dir: string = CONTENT_DIR) {
+    this.catalogs = { vi: loadCatalog('vi', dir), en: loadCatalog('en', dir) };
+  }
+
+  has(key: string, locale: Locale = DEFAULT_LOCALE): boolean {
+    return key in this.catalogs[locale];
+  }
+
+  keys(locale: Locale): string[] {
+    return Object.keys(this.catalogs[locale]);
+  }
+
+  /** The text for key; falls back to Vietnamese, then to the key itself so a gap is visible, never a crash. */
+  t(key: string, params: Params = {}, locale: Locale = DEFAULT_LOCALE): string {
+    const template = this.catalogs[locale][key] ?? this.catalogs.vi[key] ?? key;
+    return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+      name in params ? String(params[name]) : whole,
+    );
+  }
+}
+
+let shared: Translator | undefined;
+/** The process-wide translator over the shipped content. */
+export function translator(): Translator {
+  shared ??= new Translator();
+  return shared;
+}
+
+export const t = (key: string, params?: Params, locale?: Locale) => translator().t(key, params, locale);
