@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CONTENT_DIR } from './paths.js';
 
 /**
- * Every word a user reads comes from content/locales/<locale>.json: flat keys, `{name}` placeholders.
+ * Every word a user reads comes from content/locales/<locale>/*.json (one file per area of the product, merged):
+ * flat keys, `{name}` placeholders.
  * Written by hand rather than @grammyjs/i18n because the same strings serve Telegram, Zalo and the web.
  */
 export const LOCALES = ['vi', 'en'] as const;
@@ -16,9 +17,22 @@ export type Params = Record<string, string | number>;
 const catalogSchema = z.record(z.string(), z.string().min(1));
 type Catalog = Record<string, string>;
 
+/** The files of one locale, in a stable order, with their parsed (unvalidated) contents. */
+export function readLocaleFiles(
+  locale: Locale,
+  dir: string = CONTENT_DIR,
+): { file: string; data: unknown }[] {
+  const folder = join(dir, 'locales', locale);
+  return readdirSync(folder)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ file: join(folder, f), data: JSON.parse(readFileSync(join(folder, f), 'utf8')) }));
+}
+
 function loadCatalog(locale: Locale, dir: string): Catalog {
-  const file = join(dir, 'locales', `${locale}.json`);
-  return catalogSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  const catalog: Catalog = {};
+  for (const { data } of readLocaleFiles(locale, dir)) Object.assign(catalog, catalogSchema.parse(data));
+  return catalog;
 }
 
 export class Translator {
