@@ -54,6 +54,7 @@ export const configSchema = z
       (v) => (v === undefined || v === '' ? 'info' : v),
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     ),
+    LOG_FORMAT: optional(z.enum(['pretty', 'json'])),
     REDIS_URL: optional(url(['redis:', 'rediss:'])),
     REDIS_KEY_PREFIX: z.preprocess((v) => (v === undefined || v === '' ? 'chibo:' : v), z.string()),
     LINK_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
@@ -119,6 +120,9 @@ export const configSchema = z
   });
 
 export type Config = z.output<typeof configSchema>;
+
+/** Readable lines for a person at a terminal; JSON lines in production, for log collectors. */
+export const logFormat = (c: Config) => c.LOG_FORMAT ?? (c.NODE_ENV === 'production' ? 'json' : 'pretty');
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

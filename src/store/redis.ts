@@ -224,6 +224,8 @@ export class RedisStore implements Store {
 
   async close() {
     if (this.client.status === 'end') return;
+    // QUIT needs a live connection; while reconnecting it would wait, so just drop the socket.
+    if (this.client.status !== 'ready') return this.client.disconnect();
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }

@@ -1,0 +1,94 @@
+import { type Config, channelsConfigured, logFormat } from './config.js';
+import { HttpServer, send, sendJson } from './http/server.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { describeStore, openStore } from './store/open.js';
+import type { Store } from './store/port.js';
+
+export interface App {
+  port: number;
+  store: Store;
+  log: Logger;
+  stop(): Promise<void>;
+}
+
+const HEALTH_TIMEOUT_MS = 1_000;
+
+async function storeHealthy(store: Store): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), HEALTH_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([
+      store.ping().then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Composition root: config → logger → store → services → channels → scheduler → HTTP. Starts everything. */
+export async function startApp(config: Config, options: { log?: Logger } = {}): Promise<App> {
+  const log =
+    options.log ??
+    createLogger({
+      level: config.LOG_LEVEL,
+      format: logFormat(config),
+      secrets: [
+        config.TELEGRAM_BOT_TOKEN,
+        config.ZALO_BOT_TOKEN,
+        config.TELEGRAM_WEBHOOK_SECRET,
+        config.ZALO_WEBHOOK_SECRET,
+        config.LINK_SECRET,
+      ],
+    });
+  const store = openStore(config);
+  const metrics = createMetrics();
+
+  const http = new HttpServer(log)
+    .route('GET', '/healthz', async (_req, res) => {
+      const ok = await storeHealthy(store);
+      sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', store: { kind: store.kind, ok } });
+    })
+    .route('GET', '/metrics', async (_req, res) => {
+      send(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
+    });
+
+  const port = await http.listen(config.PORT);
+  log.info(startupSummary(config, store, port));
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      log.info('Shutting down: no new requests, finishing those in flight');
+      await http.close();
+      await store.close();
+      log.info('Stopped');
+    })();
+    return stopping;
+  };
+  return { port, store, log, stop };
+}
+
+/** One readable block: what the service runs with and how to change it. */
+function startupSummary(config: Config, store: Store, port: number): string {
+  const channels = channelsConfigured(config);
+  return [
+    'chibo is running',
+    `  store:    ${describeStore(store, config)}`,
+    `  http:     http://localhost:${port} (GET /healthz, GET /metrics)`,
+    `  policy:   ${config.POLICY}; time zone ${config.TZ}`,
+    `  channels: ${channels.length ? channels.join(', ') : 'none'}`,
+    ...(channels.length
+      ? []
+      : [
+          '  To connect a channel set TELEGRAM_BOT_TOKEN (from @BotFather) and/or ZALO_BOT_TOKEN (Zalo Bot Platform),',
+          '  then restart. Every variable is documented in .env.example; REDIS_URL switches to Redis for replicas.',
+        ]),
+  ].join('\n');
+}

@@ -1,0 +1,32 @@
+import { startApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+/** Entry point: a bad environment exits before anything starts; SIGINT/SIGTERM stop gracefully. */
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(2);
+  }
+  const app = await startApp(config);
+  const shutdown = (signal: string) => {
+    app.log.info({ signal }, 'Signal received');
+    app.stop().then(
+      () => process.exit(0),
+      (err) => {
+        app.log.error({ err }, 'Shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((err) => {
+  console.error('chibo failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open.js';
+import type { RedisStore } from '../../src/store/redis.js';
+import { deletePrefixed, REDIS_URL, redisAvailable, redisStore, uniquePrefix } from '../support/redis.js';
+import { storeContract } from './store.contract.js';
+
+const available = await redisAvailable();
+const prefix = uniquePrefix(import.meta.filename);
+afterAll(() => (available ? deletePrefixed(prefix) : undefined));
+let n = 0;
+
+describe.runIf(available)('Redis', () => {
+  storeContract('Redis', {
+    open: async () => redisStore(`${prefix}${n++}:`),
+    second: async (store) => redisStore((store as RedisStore).client.options.keyPrefix ?? prefix),
+  });
+
+  it('is chosen when REDIS_URL is set, under its key prefix', async () => {
+    const store = openStore({ REDIS_URL, REDIS_KEY_PREFIX: `${prefix}open:`, DATA_DIR: '/nonexistent' });
+    expect(store.kind).toBe('redis');
+    await store.set('k', 'v');
+    const raw = new Redis(REDIS_URL);
+    expect(await raw.get(`${prefix}open:k`)).toBe('v');
+    raw.disconnect();
+    await store.close();
+  });
+
+  it('resumes after its connection is dropped', async () => {
+    const store = redisStore(`${prefix}drop:`);
+    await store.set('before', '1');
+    const id = await store.client.client('ID');
+    const admin = new Redis(REDIS_URL);
+    expect(await admin.client('KILL', 'ID', String(id))).toBe(1);
+    admin.disconnect();
+    // Commands issued while reconnecting are queued, then run on the new connection.
+    await store.set('after', '2');
+    expect(await store.getMany(['before', 'after'])).toEqual(['1', '2']);
+    expect(await store.client.client('ID')).not.toBe(id);
+    await store.close();
+  });
+});

@@ -1,0 +1,290 @@
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/port.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface ContractTarget {
+  /** A store over fresh, empty key space for one test. */
+  open(): Promise<Store>;
+  /** A second, separate connection to the same key space as `store`. */
+  second(store: Store): Promise<Store>;
+}
+
+/** The meaning every adapter must give the port's primitives. */
+export function storeContract(name: string, target: ContractTarget) {
+  const withStore = (fn: (s: Store) => Promise<void>) => async () => {
+    const s = await target.open();
+    try {
+      await fn(s);
+    } finally {
+      await s.close();
+    }
+  };
+
+  describe(`${name}: documents`, () => {
+    it(
+      'gets, sets, overwrites and deletes',
+      withStore(async (s) => {
+        expect(await s.get('a')).toBeUndefined();
+        await s.set('a', '{"x":1}');
+        expect(await s.get('a')).toBe('{"x":1}');
+        await s.set('a', 'two');
+        expect(await s.get('a')).toBe('two');
+        expect(await s.getMany(['a', 'missing'])).toEqual(['two', undefined]);
+        expect(await s.del('a', 'missing')).toBe(1);
+        expect(await s.get('a')).toBeUndefined();
+      }),
+    );
+
+    it(
+      'expires a document after its time to live, and not before',
+      withStore(async (s) => {
+        await s.set('short', 'v', 80);
+        await s.set('long', 'v', 60_000);
+        expect(await s.get('short')).toBe('v');
+        await sleep(150);
+        expect(await s.get('short')).toBeUndefined();
+        expect(await s.getMany(['short', 'long'])).toEqual([undefined, 'v']);
+      }),
+    );
+
+    it(
+      'sets if absent only once, and again after expiry',
+      withStore(async (s) => {
+        expect(await s.setIfAbsent('lock', 'me', 80)).toBe(true);
+        expect(await s.setIfAbsent('lock', 'you', 80)).toBe(false);
+        expect(await s.get('lock')).toBe('me');
+        await sleep(150);
+        expect(await s.setIfAbsent('lock', 'you', 80)).toBe(true);
+        expect(await s.get('lock')).toBe('you');
+      }),
+    );
+
+    it(
+      'releases and renews a lease only for its holder',
+      withStore(async (s) => {
+        await s.setIfAbsent('lease', 'holder', 100);
+        expect(await s.expireIfEquals('lease', 'other', 60_000)).toBe(false);
+        expect(await s.expireIfEquals('lease', 'holder', 60_000)).toBe(true);
+        await sleep(150);
+        expect(await s.get('lease')).toBe('holder');
+        expect(await s.deleteIfEquals('lease', 'other')).toBe(false);
+        expect(await s.deleteIfEquals('lease', 'holder')).toBe(true);
+        expect(await s.get('lease')).toBeUndefined();
+      }),
+    );
+
+    it(
+      'counts with incr',
+      withStore(async (s) => {
+        expect(await s.incr('n')).toBe(1);
+        expect(await s.incr('n', 5)).toBe(6);
+        expect(await s.get('n')).toBe('6');
+      }),
+    );
+
+    it(
+      'gives set-if-absent to exactly one of 50 concurrent callers, across two connections',
+      withStore(async (s) => {
+        const other = await target.second(s);
+        try {
+          const results = await Promise.all(
+            Array.from({ length: 50 }, (_, i) =>
+              (i % 2 ? other : s).setIfAbsent('race', `caller-${i}`, 10_000),
+            ),
+          );
+          expect(results.filter(Boolean)).toHaveLength(1);
+          const winner = results.indexOf(true);
+          expect(await other.get('race')).toBe(`caller-${winner}`);
+        } finally {
+          await other.close();
+        }
+      }),
+    );
+  });
+
+  describe(`${name}: hashes and sets`, () => {
+    it(
+      'keeps hash fields',
+      withStore(async (s) => {
+        expect(await s.hgetall('h')).toEqual({});
+        await s.hset('h', { a: '1', b: '2' });
+        await s.hset('h', { b: '3' });
+        expect(await s.hget('h', 'b')).toBe('3');
+        expect(await s.hget('h', 'zz')).toBeUndefined();
+        expect(await s.hgetall('h')).toEqual({ a: '1', b: '3' });
+        expect(await s.hsetIfAbsent('h', 'a', '9')).toBe(false);
+        expect(await s.hsetIfAbsent('h', 'c', '9')).toBe(true);
+        expect(await s.hdel('h', 'a', 'nope')).toBe(1);
+        expect(await s.hgetall('h')).toEqual({ b: '3', c: '9' });
+        expect(await s.del('h')).toBe(1);
+        expect(await s.hgetall('h')).toEqual({});
+      }),
+    );
+
+    it(
+      'keeps set members once each',
+      withStore(async (s) => {
+        expect(await s.sadd('s', 'x', 'y', 'x')).toBe(2);
+        expect(await s.sadd('s', 'y')).toBe(0);
+        expect((await s.smembers('s')).sort()).toEqual(['x', 'y']);
+        expect(await s.sismember('s', 'x')).toBe(true);
+        expect(await s.srem('s', 'x', 'q')).toBe(1);
+        expect(await s.sismember('s', 'x')).toBe(false);
+        expect(await s.smembers('empty')).toEqual([]);
+      }),
+    );
+  });
+
+  describe(`${name}: sorted sets`, () => {
+    it(
+      'orders by score then member, with range, offset and limit',
+      withStore(async (s) => {
+        await s.zadd('z', { member: 'c', score: 3 }, { member: 'a', score: 1 }, { member: 'b', score: 1 });
+        await s.zadd('z', { member: 'd', score: 10 });
+        expect(await s.zcard('z')).toBe(4);
+        expect(await s.zscore('z', 'c')).toBe(3);
+        expect(await s.zscore('z', 'nope')).toBeUndefined();
+        expect((await s.zrangeByScore('z', 1, 3)).map((e) => e.member)).toEqual(['a', 'b', 'c']);
+        expect(await s.zrangeByScore('z', 2, Number.POSITIVE_INFINITY)).toEqual([
+          { member: 'c', score: 3 },
+          { member: 'd', score: 10 },
+        ]);
+        expect(
+          (await s.zrangeByScore('z', Number.NEGATIVE_INFINITY, 100, { offset: 1, limit: 2 })).map(
+            (e) => e.member,
+          ),
+        ).toEqual(['b', 'c']);
+        await s.zadd('z', { member: 'a', score: 20 });
+        expect((await s.zrangeByScore('z', 0, 100)).map((e) => e.member)).toEqual(['b', 'c', 'd', 'a']);
+        expect(await s.zrem('z', 'a', 'zz')).toBe(1);
+        expect(await s.zcard('z')).toBe(3);
+      }),
+    );
+
+    it(
+      'claims due members lowest first, removing them, never those not yet due',
+      withStore(async (s) => {
+        await s.zadd(
+          'due',
+          { member: 'late', score: 500 },
+          { member: 'm1', score: 100 },
+          { member: 'm2', score: 200 },
+          { member: 'm3', score: 300 },
+        );
+        expect(await s.claimDue('due', 250, 10)).toEqual([
+          { member: 'm1', score: 100 },
+          { member: 'm2', score: 200 },
+        ]);
+        expect(await s.claimDue('due', 250, 10)).toEqual([]);
+        expect(await s.claimDue('due', 1000, 1)).toEqual([{ member: 'm3', score: 300 }]);
+        expect((await s.zrangeByScore('due', 0, 1e9)).map((e) => e.member)).toEqual(['late']);
+      }),
+    );
+
+    it(
+      'with a lease keeps claimed members, due again only when the lease ends',
+      withStore(async (s) => {
+        await s.zadd('q', { member: 'job', score: 100 });
+        expect(await s.claimDue('q', 150, 5, 1000)).toEqual([{ member: 'job', score: 100 }]);
+        expect(await s.zscore('q', 'job')).toBe(1150);
+        expect(await s.claimDue('q', 1149, 5, 1000)).toEqual([]);
+        expect(await s.claimDue('q', 1150, 5, 1000)).toEqual([{ member: 'job', score: 1150 }]);
+      }),
+    );
+
+    it(
+      'hands each due member to exactly one of 50 concurrent claimers, across two connections',
+      withStore(async (s) => {
+        const other = await target.second(s);
+        try {
+          const members = Array.from({ length: 500 }, (_, i) => ({ member: `occ-${i}`, score: i }));
+          await s.zadd('race', ...members);
+          const claims = await Promise.all(
+            Array.from({ length: 50 }, (_, i) =>
+              (i % 2 ? other : s).claimDue('race', 10_000, 7, i % 3 ? 60_000 : undefined),
+            ),
+          );
+          // 50 × 7 = 350 claimed now; the rest on a second round.
+          const rest = await Promise.all(
+            Array.from({ length: 50 }, (_, i) => (i % 2 ? other : s).claimDue('race', 10_000, 7)),
+          );
+          const taken = [...claims, ...rest].flat().map((c) => c.member);
+          expect(taken).toHaveLength(500);
+          expect(new Set(taken).size).toBe(500);
+        } finally {
+          await other.close();
+        }
+      }),
+    );
+  });
+
+  describe(`${name}: atomic writes`, () => {
+    it(
+      'applies a batch of mixed writes in order',
+      withStore(async (s) => {
+        await s.set('gone', 'x');
+        await s.write([
+          { op: 'set', key: 'doc', value: 'v1' },
+          { op: 'set', key: 'doc', value: 'v2' },
+          { op: 'set', key: 'ttl', value: 'v', ttlMs: 80 },
+          { op: 'del', key: 'gone' },
+          { op: 'hset', key: 'h', fields: { a: '1', b: '2' } },
+          { op: 'hdel', key: 'h', fields: ['a'] },
+          { op: 'sadd', key: 's', members: ['x', 'y'] },
+          { op: 'srem', key: 's', members: ['y'] },
+          {
+            op: 'zadd',
+            key: 'z',
+            entries: [
+              { member: 'm', score: 5 },
+              { member: 'n', score: 6 },
+            ],
+          },
+          { op: 'zrem', key: 'z', members: ['n'] },
+        ]);
+        expect(await s.getMany(['doc', 'ttl', 'gone'])).toEqual(['v2', 'v', undefined]);
+        expect(await s.hgetall('h')).toEqual({ b: '2' });
+        expect(await s.smembers('s')).toEqual(['x']);
+        expect(await s.zrangeByScore('z', 0, 10)).toEqual([{ member: 'm', score: 5 }]);
+        await sleep(150);
+        expect(await s.get('ttl')).toBeUndefined();
+      }),
+    );
+
+    it(
+      'shows another connection all of a batch or none of it',
+      withStore(async (s) => {
+        const other = await target.second(s);
+        try {
+          const ops = Array.from({ length: 200 }, (_, i) => ({
+            op: 'sadd' as const,
+            key: 'batch',
+            members: [`m${i}`],
+          }));
+          const writing = s.write(ops);
+          const seen: number[] = [];
+          for (let i = 0; i < 20; i++) seen.push((await other.smembers('batch')).length);
+          await writing;
+          seen.push((await other.smembers('batch')).length);
+          expect(seen.every((n) => n === 0 || n === 200)).toBe(true);
+          expect(seen.at(-1)).toBe(200);
+        } finally {
+          await other.close();
+        }
+      }),
+    );
+  });
+
+  describe(`${name}: health`, () => {
+    it(
+      'answers ping while open and refuses after close',
+      withStore(async (s) => {
+        await expect(s.ping()).resolves.toBeUndefined();
+        const other = await target.second(s);
+        await other.close();
+        await expect(other.ping()).rejects.toThrow();
+      }),
+    );
+  });
+}
