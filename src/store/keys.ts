@@ -9,4 +9,67 @@ export const keys = {
   linkSecret: () => 'secret:links',
   /** doc: the one-time admin bootstrap code, until used. */
   bootstrapCode: () => 'bootstrap:admin-code',
+  /** set: person IDs of admins. */
+  admins: () => 'admins',
+
+  /** doc: a đảng bộ. set: all of their IDs. */
+  org: (id: string) => `org:${id}`,
+  orgs: () => 'orgs',
+  /** set: cell IDs of a đảng bộ. */
+  orgCells: (orgId: string) => `org:${orgId}:cells`,
+
+  /** doc: a cell. set: all cell IDs (the planner's daily walk). */
+  cell: (id: string) => `cell:${id}`,
+  cells: () => 'cells',
+  /** hash: person ID → membership JSON. */
+  cellMembers: (cellId: string) => `cell:${cellId}:members`,
+  /** zset: the cell's meetings, scored by start time. */
+  cellMeetings: (cellId: string) => `cell:${cellId}:meetings`,
+  /** hash: the cell's scheduled slot (ms) → meeting ID, so re-planning is idempotent. */
+  cellSlots: (cellId: string) => `cell:${cellId}:slots`,
+  /** zset: audit entries of a cell, scored by time. */
+  cellAudit: (cellId: string) => `cell:${cellId}:audit`,
+
+  /** doc: a person. set: their cells. */
+  person: (id: string) => `person:${id}`,
+  personCells: (personId: string) => `person:${personId}:cells`,
+  /** hash: Telegram user ID → person ID; Zalo user ID → person ID. */
+  telegramIndex: () => 'idx:telegram',
+  zaloIndex: () => 'idx:zalo',
+  /** doc: invite code → person ID. hash: code → when it was used. */
+  invite: (code: string) => `invite:${code}`,
+  invitesUsed: () => 'invites:used',
+
+  /** doc: a meeting. hashes: its answers, roll call and guests by person ID. */
+  meeting: (id: string) => `meeting:${id}`,
+  meetingAnswers: (id: string) => `meeting:${id}:answers`,
+  meetingRollCall: (id: string) => `meeting:${id}:rollcall`,
+  meetingGuests: (id: string) => `meeting:${id}:guests`,
+  /** set: person IDs a meeting's notice reached (they hear of changes and cancellation). */
+  meetingNotified: (id: string) => `meeting:${id}:notified`,
+
+  /** doc: a committee member's assignment. set: all assigned person IDs. */
+  committee: (personId: string) => `committee:${personId}`,
+  committeeMembers: () => 'committee',
+  /** set: committee person IDs assigned to a cell. */
+  cellCommittee: (cellId: string) => `cell:${cellId}:committee`,
+
+  /** zset: reminder occurrences by due time. doc: one occurrence. */
+  remindersDue: () => 'reminders:due',
+  reminder: (id: string) => `reminder:${id}`,
+  /** set: reminder IDs of a meeting, so a move or cancellation finds them. */
+  meetingReminders: (meetingId: string) => `meeting:${meetingId}:reminders`,
+
+  /** zset: outbox message keys by the time they may be sent. doc: one message. */
+  outboxDue: () => 'outbox:due',
+  outboxMessage: (key: string) => `outbox:msg:${key}`,
+  /** doc: marks a message key as sent (idempotency), kept for a while. */
+  outboxSent: (key: string) => `outbox:sent:${key}`,
+  /** zset: dead letters by time given up. */
+  outboxDead: () => 'outbox:dead',
+  /** doc: the earliest time this chat may be sent to again (pacing, retry_after). */
+  chatNotBefore: (channel: string, chatId: string) => `pace:${channel}:${chatId}`,
+
+  /** doc: the latest open question on a Zalo chat (numbered choices). */
+  zaloQuestion: (chatId: string) => `zalo:question:${chatId}`,
 };

@@ -1,0 +1,25 @@
+import type { Intent } from './intents.js';
+
+/**
+ * What a handler answers, whatever the channel: text plus optional choices. Telegram renders choices as an
+ * inline keyboard, Zalo as numbered replies (it has no buttons), the web as form buttons.
+ */
+export interface Choice {
+  label: string;
+  intent: Intent;
+}
+
+export interface View {
+  /** Plain text; channels escape it for their own markup. */
+  text: string;
+  /** Rows of choices. */
+  choices?: Choice[][];
+  /** A link the person may open (a signed one-tap answer page, a deep link). */
+  link?: { label: string; url: string };
+  /** Replace the message the tapped choice came from instead of sending a new one. */
+  replace?: boolean;
+  /** A short notice shown on the tap itself (Telegram's callback toast). */
+  toast?: string;
+  /** Asks the channel to take the person's next free text as this intent's note (e.g. an absence reason). */
+  awaitText?: Intent;
+}

@@ -1,0 +1,28 @@
+import type { InlineKeyboardMarkup } from 'grammy/types';
+import { encodeIntent } from '../../../handlers/intents.js';
+import type { View } from '../../../handlers/views.js';
+
+/** Telegram's limit on one message's text. */
+export const TELEGRAM_TEXT_LIMIT = 4096;
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A view as sendMessage/editMessageText parameters: escaped HTML text and an inline keyboard. */
+export function renderTelegram(view: View): {
+  text: string;
+  parse_mode: 'HTML';
+  reply_markup?: InlineKeyboardMarkup;
+  link_preview_options: { is_disabled: true };
+} {
+  const rows = (view.choices ?? []).map((row) =>
+    row.map((choice) => ({ text: choice.label, callback_data: encodeIntent(choice.intent) })),
+  );
+  const linkRow = view.link ? [[{ text: view.link.label, url: view.link.url }]] : [];
+  const keyboard = [...rows, ...linkRow];
+  return {
+    text: escapeHtml(view.text).slice(0, TELEGRAM_TEXT_LIMIT),
+    parse_mode: 'HTML',
+    link_preview_options: { is_disabled: true },
+    ...(keyboard.length ? { reply_markup: { inline_keyboard: keyboard } } : {}),
+  };
+}

@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import {
+  CELL_KINDS,
+  COMMITTEE_LEVELS,
+  MEETING_KINDS,
+  MEETING_STATES,
+  MEMBER_STATUSES,
+  ROLES,
+} from '../domain/types.js';
+
+/**
+ * What the store keeps, as zod schemas: documents are parsed on the way out, so a record written by an older
+ * version (or by hand) fails loudly instead of flowing on half-formed. Personal data is the minimum: a display
+ * name, channel IDs, role and status — no ID numbers.
+ */
+
+/** Short, URL- and callback-safe IDs (Telegram callback data is 64 bytes). */
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+export function newId(length = 10): string {
+  const bytes = randomBytes(length);
+  let id = '';
+  for (const b of bytes) id += ALPHABET[b % 32];
+  return id;
+}
+
+export const orgSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.number(),
+});
+export type Org = z.infer<typeof orgSchema>;
+
+export const shiftPolicySchema = z.enum(['next_working_day', 'previous_working_day', 'none']);
+
+export const cellSchema = z.object({
+  id: z.string(),
+  orgId: z.string(),
+  name: z.string(),
+  kind: z.enum(CELL_KINDS),
+  /** The secretary's own words, kept to show back; `rule` is what the generator uses. */
+  schedulePhrase: z.string().optional(),
+  scheduleRule: z.unknown().optional(),
+  shift: shiftPolicySchema.default('next_working_day'),
+  meetsOnWeekends: z.boolean().default(false),
+  place: z.string().default(''),
+  timeZone: z.string(),
+  telegramGroupId: z.number().optional(),
+  createdAt: z.number(),
+});
+export type Cell = z.infer<typeof cellSchema>;
+
+export const channelNameSchema = z.enum(['telegram', 'zalo']);
+export type ChannelName = z.infer<typeof channelNameSchema>;
+
+export const personSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Telegram private chat ID (equals the user ID). */
+  telegramId: z.number().optional(),
+  zaloId: z.string().optional(),
+  preferredChannel: channelNameSchema.optional(),
+  /** Channels that refused a send permanently (blocked, chat gone); cleared when the person writes again. */
+  unreachable: z.array(channelNameSchema).default([]),
+  inviteCode: z.string(),
+  locale: z.enum(['vi', 'en']).default('vi'),
+  createdAt: z.number(),
+});
+export type Person = z.infer<typeof personSchema>;
+
+export const membershipSchema = z.object({
+  role: z.enum(ROLES),
+  status: z.enum(MEMBER_STATUSES),
+});
+export type Membership = z.infer<typeof membershipSchema>;
+
+export const meetingSchema = z.object({
+  id: z.string(),
+  cellId: z.string(),
+  kind: z.enum(MEETING_KINDS),
+  startsAt: z.number(),
+  place: z.string().default(''),
+  topicId: z.string().optional(),
+  topicTitle: z.string().optional(),
+  state: z.enum(MEETING_STATES),
+  /** 'schedule' meetings come from the cell's rule (keyed by their slot); 'manual' ones from a secretary. */
+  origin: z.enum(['schedule', 'manual']),
+  /** For scheduled meetings: the rule's original slot (ms), so re-planning finds the same meeting. */
+  slot: z.number().optional(),
+  /** Bumped by every change a member should hear about; reminder IDs carry it. */
+  version: z.number().int().default(1),
+  rollCallClosedAt: z.number().optional(),
+  updatedAt: z.number(),
+});
+export type Meeting = z.infer<typeof meetingSchema>;
+
+export const answerSchema = z.object({
+  choice: z.enum(['present', 'absent']),
+  reason: z.string().optional(),
+  at: z.number(),
+});
+export type Answer = z.infer<typeof answerSchema>;
+
+export const ROLL_CALL_STATES = [
+  'present',
+  'absent_with_reason',
+  'absent_without_reason',
+  'exempt',
+  'temporarily_elsewhere',
+  'special_duty',
+] as const;
+export const rollCallEntrySchema = z.object({
+  state: z.enum(ROLL_CALL_STATES),
+  reason: z.string().optional(),
+});
+export type RollCallEntry = z.infer<typeof rollCallEntrySchema>;
+
+export const guestSchema = z.object({
+  registeredAt: z.number(),
+  /** Set by the roll call: a visit counts only when the guest was present. */
+  present: z.boolean().optional(),
+});
+export type Guest = z.infer<typeof guestSchema>;
+
+export const committeeAssignmentSchema = z.object({
+  personId: z.string(),
+  level: z.enum(COMMITTEE_LEVELS),
+  cellIds: z.array(z.string()),
+  orgId: z.string(),
+});
+export type CommitteeAssignment = z.infer<typeof committeeAssignmentSchema>;
+
+export const auditEntrySchema = z.object({
+  at: z.number(),
+  actorId: z.string(),
+  action: z.string(),
+  subject: z.string(),
+  detail: z.record(z.string(), z.unknown()).default({}),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+/** Parses a stored JSON document, naming the key when it does not fit. */
+export function parseDoc<T>(schema: z.ZodType<T>, key: string, raw: string | undefined): T | undefined {
+  if (raw === undefined) return undefined;
+  const parsed = schema.safeParse(JSON.parse(raw));
+  if (!parsed.success)
+    throw new Error(`stored document ${key} does not fit its schema: ${parsed.error.message}`);
+  return parsed.data;
+}

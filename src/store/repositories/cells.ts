@@ -1,0 +1,95 @@
+import { keys } from '../keys.js';
+import type { Store, WriteOp } from '../port.js';
+import {
+  type Cell,
+  cellSchema,
+  type Membership,
+  membershipSchema,
+  newId,
+  type Org,
+  orgSchema,
+  parseDoc,
+} from '../records.js';
+
+export const SECRETARY_ROLES = new Set(['secretary', 'deputy_secretary', 'committee']);
+export const isSecretary = (m: Membership | undefined) => m !== undefined && SECRETARY_ROLES.has(m.role);
+
+export class CellsRepo {
+  constructor(private readonly store: Store) {}
+
+  async createOrg(name: string, now: number): Promise<Org> {
+    const org = orgSchema.parse({ id: newId(), name, createdAt: now });
+    await this.store.write([
+      { op: 'set', key: keys.org(org.id), value: JSON.stringify(org) },
+      { op: 'sadd', key: keys.orgs(), members: [org.id] },
+    ]);
+    return org;
+  }
+
+  async getOrg(id: string): Promise<Org | undefined> {
+    return parseDoc(orgSchema, keys.org(id), await this.store.get(keys.org(id)));
+  }
+
+  async listOrgs(): Promise<Org[]> {
+    const ids = await this.store.smembers(keys.orgs());
+    const raws = await this.store.getMany(ids.map(keys.org));
+    return raws.flatMap((raw, i) => parseDoc(orgSchema, keys.org(ids[i] as string), raw) ?? []);
+  }
+
+  async get(id: string): Promise<Cell | undefined> {
+    return parseDoc(cellSchema, keys.cell(id), await this.store.get(keys.cell(id)));
+  }
+
+  async getMany(ids: string[]): Promise<Cell[]> {
+    const raws = await this.store.getMany(ids.map(keys.cell));
+    return raws.flatMap((raw, i) => parseDoc(cellSchema, keys.cell(ids[i] as string), raw) ?? []);
+  }
+
+  async allIds(): Promise<string[]> {
+    return this.store.smembers(keys.cells());
+  }
+
+  async ofOrg(orgId: string): Promise<Cell[]> {
+    return this.getMany(await this.store.smembers(keys.orgCells(orgId)));
+  }
+
+  async save(cell: Cell): Promise<void> {
+    await this.store.write([
+      { op: 'set', key: keys.cell(cell.id), value: JSON.stringify(cell) },
+      { op: 'sadd', key: keys.cells(), members: [cell.id] },
+      { op: 'sadd', key: keys.orgCells(cell.orgId), members: [cell.id] },
+    ]);
+  }
+
+  async members(cellId: string): Promise<Map<string, Membership>> {
+    const raw = await this.store.hgetall(keys.cellMembers(cellId));
+    return new Map(
+      Object.entries(raw).map(([personId, json]) => [personId, membershipSchema.parse(JSON.parse(json))]),
+    );
+  }
+
+  async membership(cellId: string, personId: string): Promise<Membership | undefined> {
+    const raw = await this.store.hget(keys.cellMembers(cellId), personId);
+    return raw === undefined ? undefined : membershipSchema.parse(JSON.parse(raw));
+  }
+
+  membershipOps(cellId: string, personId: string, membership: Membership): WriteOp[] {
+    return [
+      { op: 'hset', key: keys.cellMembers(cellId), fields: { [personId]: JSON.stringify(membership) } },
+      { op: 'sadd', key: keys.personCells(personId), members: [cellId] },
+    ];
+  }
+
+  async setMembership(cellId: string, personId: string, membership: Membership): Promise<void> {
+    await this.store.write(this.membershipOps(cellId, personId, membership));
+  }
+
+  async cellsOf(personId: string): Promise<string[]> {
+    return this.store.smembers(keys.personCells(personId));
+  }
+
+  async secretaries(cellId: string): Promise<string[]> {
+    const members = await this.members(cellId);
+    return [...members].filter(([, m]) => isSecretary(m)).map(([id]) => id);
+  }
+}
