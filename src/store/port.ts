@@ -9,15 +9,18 @@ export interface ScoredMember {
   score: number;
 }
 
-/** One write in an atomic batch: all of a batch is applied, or none of it. */
+/**
+ * One write in an atomic batch: all of a batch is applied, or none of it. `ifAbsent` leaves an existing key
+ * (or sorted-set member) untouched, so a batch can enqueue idempotently without a read first.
+ */
 export type WriteOp =
-  | { op: 'set'; key: string; value: string; ttlMs?: number }
+  | { op: 'set'; key: string; value: string; ttlMs?: number; ifAbsent?: boolean }
   | { op: 'del'; key: string }
   | { op: 'hset'; key: string; fields: Record<string, string> }
   | { op: 'hdel'; key: string; fields: string[] }
   | { op: 'sadd'; key: string; members: string[] }
   | { op: 'srem'; key: string; members: string[] }
-  | { op: 'zadd'; key: string; entries: ScoredMember[] }
+  | { op: 'zadd'; key: string; entries: ScoredMember[]; ifAbsent?: boolean }
   | { op: 'zrem'; key: string; members: string[] };
 
 export interface RangeOptions {

@@ -187,7 +187,10 @@ export class RedisStore implements Store {
     for (const o of ops) {
       switch (o.op) {
         case 'set':
-          if (o.ttlMs !== undefined) multi.set(o.key, o.value, 'PX', Math.max(1, Math.ceil(o.ttlMs)));
+          if (o.ttlMs !== undefined && o.ifAbsent)
+            multi.set(o.key, o.value, 'PX', Math.max(1, Math.ceil(o.ttlMs)), 'NX');
+          else if (o.ttlMs !== undefined) multi.set(o.key, o.value, 'PX', Math.max(1, Math.ceil(o.ttlMs)));
+          else if (o.ifAbsent) multi.set(o.key, o.value, 'NX');
           else multi.set(o.key, o.value);
           break;
         case 'del':
@@ -205,9 +208,12 @@ export class RedisStore implements Store {
         case 'srem':
           if (o.members.length) multi.srem(o.key, ...o.members);
           break;
-        case 'zadd':
-          if (o.entries.length) multi.zadd(o.key, ...o.entries.flatMap((e) => [e.score, e.member]));
+        case 'zadd': {
+          const args = o.entries.flatMap((e) => [e.score, e.member]);
+          if (o.entries.length && o.ifAbsent) multi.zadd(o.key, 'NX', ...args);
+          else if (o.entries.length) multi.zadd(o.key, ...args);
           break;
+        }
         case 'zrem':
           if (o.members.length) multi.zrem(o.key, ...o.members);
           break;

@@ -79,6 +79,9 @@ export class SqliteStore implements Store {
       zadd: db.prepare<[string, string, number]>(
         'INSERT INTO zsets (key, member, score) VALUES (?, ?, ?) ON CONFLICT (key, member) DO UPDATE SET score = excluded.score',
       ),
+      zaddNew: db.prepare<[string, string, number]>(
+        'INSERT INTO zsets (key, member, score) VALUES (?, ?, ?) ON CONFLICT (key, member) DO NOTHING',
+      ),
       zrem: db.prepare<[string, string]>('DELETE FROM zsets WHERE key = ? AND member = ?'),
       zscore: db.prepare<[string, string], { score: number }>(
         'SELECT score FROM zsets WHERE key = ? AND member = ?',
@@ -233,7 +236,10 @@ export class SqliteStore implements Store {
       for (const o of ops) {
         switch (o.op) {
           case 'set':
-            this.s.set.run(o.key, o.value, this.expiry(o.ttlMs));
+            if (o.ifAbsent) {
+              this.s.purgeKey.run(o.key, this.now());
+              this.s.insertNew.run(o.key, o.value, this.expiry(o.ttlMs));
+            } else this.s.set.run(o.key, o.value, this.expiry(o.ttlMs));
             break;
           case 'del':
             this.s.delKv.run(o.key);
@@ -254,7 +260,8 @@ export class SqliteStore implements Store {
             for (const m of o.members) this.s.srem.run(o.key, m);
             break;
           case 'zadd':
-            for (const e of o.entries) this.s.zadd.run(o.key, e.member, e.score);
+            for (const e of o.entries)
+              (o.ifAbsent ? this.s.zaddNew : this.s.zadd).run(o.key, e.member, e.score);
             break;
           case 'zrem':
             for (const m of o.members) this.s.zrem.run(o.key, m);

@@ -253,6 +253,37 @@ export function storeContract(name: string, target: ContractTarget) {
     );
 
     it(
+      'leaves existing keys and members alone when writing if absent',
+      withStore(async (s) => {
+        await s.set('doc', 'first');
+        await s.set('expired', 'old', 50);
+        await s.zadd('z', { member: 'm', score: 1 });
+        await sleep(100);
+        const ifAbsent = [
+          { op: 'set' as const, key: 'doc', value: 'second', ifAbsent: true },
+          { op: 'set' as const, key: 'expired', value: 'new', ifAbsent: true },
+          { op: 'set' as const, key: 'fresh', value: 'v', ttlMs: 60_000, ifAbsent: true },
+          {
+            op: 'zadd' as const,
+            key: 'z',
+            entries: [
+              { member: 'm', score: 99 },
+              { member: 'n', score: 2 },
+            ],
+            ifAbsent: true,
+          },
+        ];
+        await s.write(ifAbsent);
+        await s.write(ifAbsent);
+        expect(await s.getMany(['doc', 'expired', 'fresh'])).toEqual(['first', 'new', 'v']);
+        expect(await s.zrangeByScore('z', 0, 100)).toEqual([
+          { member: 'm', score: 1 },
+          { member: 'n', score: 2 },
+        ]);
+      }),
+    );
+
+    it(
       'shows another connection all of a batch or none of it',
       withStore(async (s) => {
         const other = await target.second(s);
