@@ -20,6 +20,11 @@ export interface View {
   replace?: boolean;
   /** A short notice shown on the tap itself (Telegram's callback toast). */
   toast?: string;
+  /** On a tap, the toast is the whole answer (a refusal): channels with toasts send no message. */
+  toastOnly?: boolean;
   /** Asks the channel to take the person's next free text as this intent's note (e.g. an absence reason). */
   awaitText?: Intent;
 }
+
+/** A refusal: a clear sentence, shown as the tap's toast where the channel has one; nothing else changes. */
+export const refusal = (text: string): View => ({ text, toast: text, toastOnly: true });

@@ -59,17 +59,22 @@ export const keys = {
   reminder: (id: string) => `reminder:${id}`,
   /** set: reminder IDs of a meeting, so a move or cancellation finds them. */
   meetingReminders: (meetingId: string) => `meeting:${meetingId}:reminders`,
+  /** counter: occurrences found past their grace window and not sent. */
+  remindersMissed: () => 'reminders:missed',
 
-  /** zset: outbox message keys by the time they may be sent. doc: one message. */
-  outboxDue: () => 'outbox:due',
+  /** zset: outbox message keys of one channel by the time they may be sent. doc: one message. */
+  outboxDue: (channel: string) => `outbox:due:${channel}`,
   outboxMessage: (key: string) => `outbox:msg:${key}`,
   /** doc: marks a message key as sent (idempotency), kept for a while. */
   outboxSent: (key: string) => `outbox:sent:${key}`,
-  /** zset: dead letters by time given up. */
+  /** zset: dead letters (message keys) by time given up. doc: one dead letter, with why. */
   outboxDead: () => 'outbox:dead',
+  outboxDeadLetter: (key: string) => `outbox:dead:${key}`,
   /** doc: the earliest time this chat may be sent to again (pacing, retry_after). */
   chatNotBefore: (channel: string, chatId: string) => `pace:${channel}:${chatId}`,
 
+  /** doc: an intent waiting for the person's next free text (e.g. "Khác" → type the reason), with a TTL. */
+  awaitingText: (channel: string, chatId: string) => `awaiting:${channel}:${chatId}`,
   /** doc: the latest open question on a Zalo chat (numbered choices). */
   zaloQuestion: (chatId: string) => `zalo:question:${chatId}`,
 };

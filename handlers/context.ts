@@ -1,0 +1,31 @@
+import type { Locale, Params } from '../src/i18n.js';
+import type { AttendanceService } from '../src/services/attendance.js';
+import type { MeetingsService } from '../src/services/meetings.js';
+import type { PeopleService } from '../src/services/people.js';
+import type { ChannelName, Person } from '../src/store/records.js';
+import type { Repos } from '../src/store/repositories/index.js';
+
+export interface Services {
+  repos: Repos;
+  people: PeopleService;
+  attendance: AttendanceService;
+  meetings: MeetingsService;
+  /** A link to this bot that carries an invite code (Telegram deep link), when the channel has one. */
+  inviteLink?: (code: string) => string | undefined;
+}
+
+/** Everything a handler knows of the request: who asks, from where, and when. No channel types. */
+export interface HandlerContext {
+  channel: ChannelName;
+  /** The channel's own user ID (Telegram user ID, Zalo user ID). */
+  userId: string;
+  /** The display name the channel gives, used only when a bootstrap admin is created. */
+  displayName: string;
+  chatKind: 'private' | 'group';
+  /** The linked person, if this account is linked. */
+  actor?: Person;
+  locale: Locale;
+  now: number;
+  services: Services;
+  t(key: string, params?: Params): string;
+}

@@ -1,0 +1,50 @@
+import { handleAnswer, handleAskReason } from './attendance.js';
+import type { HandlerContext } from './context.js';
+import { handleHelp } from './help.js';
+import type { Intent } from './intents.js';
+import { handleSchedule, handleTally } from './meetings.js';
+import { handleStart, looksLikeInviteCode } from './onboarding.js';
+import { refusal, type View } from './views.js';
+
+export type { HandlerContext, Services } from './context.js';
+export type { Intent } from './intents.js';
+export type { View } from './views.js';
+
+/**
+ * Commands by their Vietnamese names; ASCII aliases let Zalo users type them without diacritics or a slash.
+ * `start` stays English: Telegram's deep links send it.
+ */
+export const COMMANDS = ['start', 'lich', 'trogiup', 'diemdanh', 'hop'] as const;
+const ALIASES: Record<string, (typeof COMMANDS)[number]> = { help: 'trogiup', batdau: 'start' };
+
+/** The one entry point: every channel turns its update into an intent and renders the views this returns. */
+export async function handle(ctx: HandlerContext, intent: Intent): Promise<View[]> {
+  switch (intent.type) {
+    case 'command': {
+      const name = ALIASES[intent.name] ?? intent.name;
+      switch (name) {
+        case 'start':
+          return handleStart(ctx, intent.args);
+        case 'lich':
+          return handleSchedule(ctx);
+        case 'trogiup':
+          return handleHelp(ctx);
+        case 'diemdanh':
+          return handleTally(ctx);
+        default:
+          return handleHelp(ctx, intent.name);
+      }
+    }
+    case 'text':
+      // Someone not yet linked who types a code is onboarding; anything else gets help.
+      if (!ctx.actor && looksLikeInviteCode(intent.text)) return handleStart(ctx, intent.text);
+      return handleHelp(ctx);
+    case 'answer':
+      return handleAnswer(ctx, intent);
+    case 'ask_reason':
+      return handleAskReason(ctx, intent.meetingId);
+    case 'meeting':
+      if (intent.action === 'tally') return handleTally(ctx, intent.meetingId);
+      return [refusal(ctx.t('refuse.invalid'))];
+  }
+}

@@ -1,0 +1,206 @@
+import { autoRetry } from '@grammyjs/auto-retry';
+import { limit } from '@grammyjs/ratelimiter';
+import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
+import { Bot, type Context, webhookCallback } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { HandlerContext, Services } from '../../../handlers/index.js';
+import { COMMANDS, handle } from '../../../handlers/index.js';
+import { decodeIntent, type Intent, intentSchema } from '../../../handlers/intents.js';
+import type { View } from '../../../handlers/views.js';
+import { refusal } from '../../../handlers/views.js';
+import type { RouteHandler } from '../../http/server.js';
+import { t } from '../../i18n.js';
+import type { Logger } from '../../logger.js';
+import { keys } from '../../store/keys.js';
+import type { Store } from '../../store/port.js';
+import { renderTelegram } from './render.js';
+
+export interface TelegramDeps {
+  token: string;
+  apiRoot: string;
+  services: Services;
+  store: Store;
+  log: Logger;
+  now: () => number;
+  /** Updates one person may send in a time frame (default 5 in 2 s). */
+  floodGuard?: { limit: number; timeFrameMs: number };
+  /** Known bot identity: skips getMe (tests, and a faster start). */
+  botInfo?: UserFromGetMe;
+}
+
+/** How long a pending "type your reason" question waits for the member's text. */
+const AWAIT_TEXT_TTL_MS = 15 * 60_000;
+/** Poller lease: renewed well within its life, so another replica takes over within a minute of a death. */
+const POLL_LEASE_MS = 45_000;
+const POLL_RENEW_MS = 15_000;
+
+/** Splits "/start@chibo_bot KL7Q2M" into a command intent. */
+function commandIntent(text: string): Intent | undefined {
+  const m = /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+([\s\S]*))?$/.exec(text.trim());
+  if (!m) return undefined;
+  return { type: 'command', name: (m[1] ?? '').toLowerCase(), args: (m[2] ?? '').trim() };
+}
+
+/**
+ * The Telegram adapter: updates become intents for the shared handlers; views become messages, edits and
+ * callback answers. Creating it starts nothing; `startPolling` or `webhook` does.
+ */
+export function createTelegramBot(deps: TelegramDeps) {
+  const { services, store, log } = deps;
+  const bot = new Bot(deps.token, {
+    client: { apiRoot: deps.apiRoot },
+    ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
+  });
+  // Bounded: a send that keeps failing is the outbox's business, not a handler's.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 10 }));
+  bot.catch((err) =>
+    log.error({ err: err.error, update: err.ctx.update.update_id }, 'Telegram update failed'),
+  );
+
+  // Updates of one chat are handled in order (the runner is concurrent across chats).
+  bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
+  // A per-user flood guard: past the limit, updates are dropped until the window passes.
+  const flood = deps.floodGuard ?? { limit: 5, timeFrameMs: 2000 };
+  bot.use(
+    limit({
+      timeFrame: flood.timeFrameMs,
+      limit: flood.limit,
+      keyGenerator: (ctx) => ctx.from?.id.toString(),
+    }),
+  );
+  // In groups the bot only posts; it takes commands and answers in private chats, and taps anywhere.
+  bot.use((ctx, next) => (ctx.chat?.type === 'private' || ctx.callbackQuery ? next() : undefined));
+
+  const awaitingKey = (chatId: number) => keys.awaitingText('telegram', String(chatId));
+
+  async function contextFor(ctx: Context): Promise<HandlerContext | undefined> {
+    if (!ctx.from || !ctx.chat) return undefined;
+    const actor = await services.repos.people.byChannel('telegram', ctx.from.id);
+    const locale = actor?.locale ?? 'vi';
+    return {
+      channel: 'telegram',
+      userId: String(ctx.from.id),
+      displayName: [ctx.from.first_name, ctx.from.last_name].filter(Boolean).join(' '),
+      chatKind: ctx.chat.type === 'private' ? 'private' : 'group',
+      ...(actor ? { actor } : {}),
+      locale,
+      now: deps.now(),
+      services,
+      t: (key, params) => t(key, params, locale),
+    };
+  }
+
+  /** Renders views: on a tap, the first view may replace the tapped message or be only its toast. */
+  async function reply(ctx: Context, views: View[]) {
+    const chatId = ctx.chat?.id;
+    if (chatId === undefined) return;
+    for (const view of views) {
+      if (view.awaitText) {
+        await store.set(awaitingKey(chatId), JSON.stringify(view.awaitText), AWAIT_TEXT_TTL_MS);
+      }
+      if (ctx.callbackQuery && view.toastOnly) continue;
+      const params = renderTelegram(view);
+      if (ctx.callbackQuery?.message && view.replace) {
+        await ctx.editMessageText(params.text, params).catch((err) => {
+          // "message is not modified" is the same answer tapped twice: nothing to do.
+          if (!String(err?.description ?? err).includes('not modified')) throw err;
+        });
+      } else {
+        await ctx.api.sendMessage(chatId, params.text, params);
+      }
+    }
+  }
+
+  bot.on('callback_query:data', async (ctx) => {
+    const hctx = await contextFor(ctx);
+    const intent = decodeIntent(ctx.callbackQuery.data);
+    if (!hctx || !intent) {
+      await ctx.answerCallbackQuery({ text: t('refuse.invalid') });
+      return;
+    }
+    const views = await handle(hctx, intent);
+    // Answer the tap at once, with the first view's toast, before any message is edited or sent.
+    const toast = views.find((v) => v.toast)?.toast;
+    await ctx.answerCallbackQuery(toast ? { text: toast.slice(0, 200) } : {});
+    await reply(ctx, views);
+  });
+
+  bot.on('message:text', async (ctx) => {
+    const hctx = await contextFor(ctx);
+    if (!hctx) return;
+    const text = ctx.message.text;
+    let intent = commandIntent(text);
+    if (!intent) {
+      const pending = await store.get(awaitingKey(ctx.chat.id));
+      if (pending) {
+        await store.del(awaitingKey(ctx.chat.id));
+        const parsed = intentSchema.safeParse({ ...JSON.parse(pending), note: text });
+        if (!parsed.success) return reply(ctx, [refusal(hctx.t('refuse.tooLong', { max: 200 }))]);
+        intent = parsed.data;
+      } else {
+        intent = { type: 'text', text };
+      }
+    }
+    await reply(ctx, await handle(hctx, intent));
+  });
+
+  /** Vietnamese command menus, scoped: every private chat sees the members' commands. */
+  async function setCommands() {
+    const describe = (name: string) => ({ command: name, description: t(`command.${name}`) });
+    await bot.api.setMyCommands(
+      COMMANDS.filter((c) => c !== 'start' && c !== 'diemdanh' && c !== 'hop').map(describe),
+      { scope: { type: 'all_private_chats' } },
+    );
+  }
+
+  let runner: RunnerHandle | undefined;
+  let leaseTimer: NodeJS.Timeout | undefined;
+  const holder = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+
+  /**
+   * Long polling on exactly one replica: the one holding the poller lease. Others retry the lease, so one of
+   * them takes over within a minute after the poller dies.
+   */
+  async function startPolling() {
+    const lease = keys.lease('telegram-poller');
+    const tick = async () => {
+      try {
+        if (runner?.isRunning()) {
+          if (!(await store.expireIfEquals(lease, holder, POLL_LEASE_MS))) {
+            log.warn('Lost the Telegram poller lease; stopping polling');
+            await runner.stop();
+            runner = undefined;
+          }
+        } else if (await store.setIfAbsent(lease, holder, POLL_LEASE_MS)) {
+          log.info('Holding the Telegram poller lease: polling');
+          await bot.init();
+          await bot.api.deleteWebhook();
+          runner = run(bot, {
+            runner: { fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] } },
+          });
+        }
+      } catch (err) {
+        log.error({ err }, 'Telegram poller lease check failed');
+      }
+    };
+    await tick();
+    leaseTimer = setInterval(tick, POLL_RENEW_MS);
+  }
+
+  async function stop() {
+    if (leaseTimer) clearInterval(leaseTimer);
+    if (runner?.isRunning()) await runner.stop();
+    runner = undefined;
+    await store.deleteIfEquals(keys.lease('telegram-poller'), holder);
+  }
+
+  /** The webhook route: grammY answers 401 to a wrong X-Telegram-Bot-Api-Secret-Token. */
+  function webhook(secretToken: string): RouteHandler {
+    const callback = webhookCallback(bot, 'http', { secretToken });
+    return (req, res) => callback(req, res);
+  }
+
+  return { bot, setCommands, startPolling, stop, webhook, isPolling: () => runner?.isRunning() ?? false };
+}
+
+export type TelegramBot = ReturnType<typeof createTelegramBot>;

@@ -1,0 +1,168 @@
+import { parse } from 'csv-parse/sync';
+import type { MemberStatus, Role } from '../domain/types.js';
+import type { Store, WriteOp } from '../store/port.js';
+import type { Cell, Membership } from '../store/records.js';
+import { auditOp } from '../store/repositories/audit.js';
+import type { Repos } from '../store/repositories/index.js';
+import type { Clock } from './people.js';
+
+/**
+ * The roster CSV, as exported from a spreadsheet (UTF-8, comma or semicolon separated, header row):
+ * - ho_ten (required): the display name;
+ * - vai_tro: bi_thu | pho_bi_thu | chi_uy_vien | dang_vien (default dang_vien);
+ * - trang_thai: chinh_thuc | du_bi | mien_sinh_hoat | sinh_hoat_tam_thoi | nhiem_vu_dac_biet (default chinh_thuc).
+ * Values may carry diacritics and spaces ("Bí thư", "Miễn sinh hoạt"). No ID numbers: nothing else is read.
+ */
+export const ROSTER_COLUMNS = ['ho_ten', 'vai_tro', 'trang_thai'] as const;
+
+const ROLE_CODES: Record<string, Role> = {
+  bi_thu: 'secretary',
+  pho_bi_thu: 'deputy_secretary',
+  chi_uy_vien: 'committee',
+  dang_vien: 'member',
+};
+const STATUS_CODES: Record<string, MemberStatus> = {
+  chinh_thuc: 'official',
+  du_bi: 'probationary',
+  mien_sinh_hoat: 'exempt',
+  sinh_hoat_tam_thoi: 'temporarily_elsewhere',
+  nhiem_vu_dac_biet: 'special_duty',
+};
+
+/** "Miễn sinh hoạt" → "mien_sinh_hoat": what people type, as a code. */
+export const toCode = (value: string) =>
+  value
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+
+/** Names match across re-imports whatever the case, spacing or Unicode form. */
+const nameKey = (name: string) => name.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('vi');
+
+export const MAX_NAME_LENGTH = 80;
+
+export type RowProblem = {
+  line: number;
+  column: string;
+  problem: 'required' | 'too_long' | 'unknown_value' | 'duplicate' | 'missing_column';
+};
+export type ImportResult =
+  | { ok: true; created: number; updated: number; unchanged: number }
+  | { ok: false; problems: RowProblem[] };
+
+/** Admin use cases on the đảng bộ's structure: cells and their rosters. */
+export class RosterService {
+  constructor(
+    private readonly store: Store,
+    private readonly repos: Repos,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Imports a cell's roster: every row is checked first and nothing is written if any row fails; re-importing
+   * updates the people already there (matched by name within the cell) instead of duplicating them.
+   */
+  async importRoster(cell: Cell, csv: string, actorId: string): Promise<ImportResult> {
+    let rows: { record: Record<string, string>; info: { lines: number } }[];
+    try {
+      const delimiter = (csv.split('\n')[0] ?? '').includes(';') ? ';' : ',';
+      rows = parse(csv, {
+        columns: (h: string[]) => h.map(toCode),
+        info: true,
+        skip_empty_lines: true,
+        bom: true,
+        trim: true,
+        delimiter,
+      });
+    } catch (err) {
+      const line = (err as { lines?: number }).lines ?? 1;
+      return { ok: false, problems: [{ line, column: '', problem: 'unknown_value' }] };
+    }
+    const header = rows[0] ? Object.keys(rows[0].record) : [];
+    if (!header.includes('ho_ten'))
+      return { ok: false, problems: [{ line: 1, column: 'ho_ten', problem: 'missing_column' }] };
+
+    const problems: RowProblem[] = [];
+    const seen = new Set<string>();
+    const parsed: { name: string; membership: Membership }[] = [];
+    for (const { record, info } of rows) {
+      const line = info.lines;
+      const name = (record.ho_ten ?? '').replace(/\s+/g, ' ').trim();
+      if (!name) problems.push({ line, column: 'ho_ten', problem: 'required' });
+      else if (name.length > MAX_NAME_LENGTH) problems.push({ line, column: 'ho_ten', problem: 'too_long' });
+      else if (seen.has(nameKey(name))) problems.push({ line, column: 'ho_ten', problem: 'duplicate' });
+      seen.add(nameKey(name));
+      const role = record.vai_tro ? ROLE_CODES[toCode(record.vai_tro)] : 'member';
+      if (!role) problems.push({ line, column: 'vai_tro', problem: 'unknown_value' });
+      const status = record.trang_thai ? STATUS_CODES[toCode(record.trang_thai)] : 'official';
+      if (!status) problems.push({ line, column: 'trang_thai', problem: 'unknown_value' });
+      if (name && role && status) parsed.push({ name, membership: { role, status } });
+    }
+    if (problems.length) return { ok: false, problems };
+
+    const members = await this.repos.cells.members(cell.id);
+    const current = await this.repos.people.getMany([...members.keys()]);
+    const byName = new Map(current.map((p) => [nameKey(p.name), p]));
+    const now = this.clock.now();
+    const ops: WriteOp[] = [];
+    let created = 0;
+    let updated = 0;
+    let unchanged = 0;
+    for (const row of parsed) {
+      const existing = byName.get(nameKey(row.name));
+      let personId: string;
+      if (existing) {
+        personId = existing.id;
+        const before = members.get(personId);
+        if (
+          before?.role === row.membership.role &&
+          before.status === row.membership.status &&
+          existing.name === row.name
+        ) {
+          unchanged++;
+          continue;
+        }
+        if (existing.name !== row.name) ops.push(this.repos.people.saveOp({ ...existing, name: row.name }));
+        updated++;
+      } else {
+        const fresh = this.repos.people.createOps(row.name, now);
+        ops.push(...fresh.ops);
+        personId = fresh.person.id;
+        created++;
+      }
+      ops.push(...this.repos.cells.membershipOps(cell.id, personId, row.membership));
+    }
+    ops.push(
+      auditOp(cell.id, {
+        at: now,
+        actorId,
+        action: 'roster.import',
+        subject: cell.id,
+        detail: { created, updated },
+      }),
+    );
+    // One atomic batch: a crash mid-import leaves the roster as it was.
+    await this.store.write(ops);
+    return { ok: true, created, updated, unchanged };
+  }
+
+  /** Each member's personal invite: the bare code, and the channel's deep link where it has one. */
+  async invites(
+    cellId: string,
+  ): Promise<{ personId: string; name: string; code: string; linked: boolean }[]> {
+    const members = await this.repos.cells.members(cellId);
+    const people = await this.repos.people.getMany([...members.keys()]);
+    return people
+      .map((p) => ({
+        personId: p.id,
+        name: p.name,
+        code: p.inviteCode,
+        linked: p.telegramId !== undefined || p.zaloId !== undefined,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+  }
+}

@@ -1,0 +1,69 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Services } from '../../handlers/context.js';
+import { createServices } from '../../src/services/index.js';
+import { RosterService } from '../../src/services/roster.js';
+import type { Store } from '../../src/store/port.js';
+import { type Cell, cellSchema, type Meeting, meetingSchema, newId } from '../../src/store/records.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+
+/** A clock tests move by hand. */
+export class TestClock {
+  constructor(public current: number) {}
+  now = () => this.current;
+  set(iso: string) {
+    this.current = Date.parse(iso);
+  }
+  advance(ms: number) {
+    this.current += ms;
+  }
+}
+
+export const sqliteFile = () => join(mkdtempSync(join(tmpdir(), 'chibo-world-')), 'chibo.sqlite');
+
+/** Real services over a real store, with a movable clock. */
+export function world(store: Store = new SqliteStore(sqliteFile()), start = '2026-11-26T03:00:00Z') {
+  const clock = new TestClock(Date.parse(start));
+  const services: Services = createServices(store, clock);
+  const roster = new RosterService(store, services.repos, clock);
+
+  async function cell(name: string, csv: string, extra: Partial<Cell> = {}) {
+    const org =
+      (await services.repos.cells.listOrgs())[0] ??
+      (await services.repos.cells.createOrg('Đảng ủy xã Tân An', clock.now()));
+    const c = cellSchema.parse({
+      id: newId(),
+      orgId: org.id,
+      name,
+      kind: 'residential',
+      place: 'Nhà văn hóa thôn',
+      timeZone: 'Asia/Ho_Chi_Minh',
+      createdAt: clock.now(),
+      ...extra,
+    });
+    await services.repos.cells.save(c);
+    const imported = await roster.importRoster(c, csv, 'test');
+    if (!imported.ok) throw new Error(`roster fixture failed: ${JSON.stringify(imported.problems)}`);
+    const invites = await roster.invites(c.id);
+    const code = (name: string) => invites.find((i) => i.name === name)?.code ?? '';
+    return { cell: c, code };
+  }
+
+  async function meeting(cell: Cell, startsAtIso: string, extra: Partial<Meeting> = {}) {
+    const m = meetingSchema.parse({
+      id: newId(),
+      cellId: cell.id,
+      kind: 'regular',
+      startsAt: Date.parse(startsAtIso),
+      state: 'planned',
+      origin: 'manual',
+      updatedAt: clock.now(),
+      ...extra,
+    });
+    await services.repos.meetings.save(m);
+    return m;
+  }
+
+  return { store, clock, services, roster, cell, meeting };
+}
