@@ -177,6 +177,11 @@ export class FakeZalo {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** getUpdates calls now waiting for an update. */
+  get waitingPolls(): number {
+    return this.pollers.length;
+  }
+
   /** Hands `update` to the oldest waiting getUpdates, or keeps it for the next one. */
   queueUpdate(update: ZaloUpdate): void {
     const poller = this.pollers.shift();
