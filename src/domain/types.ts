@@ -34,3 +34,185 @@ export type MeetingState = (typeof MEETING_STATES)[number];
 
 export const COMMITTEE_LEVELS = ['provincial', 'district', 'commune', 'grassroots'] as const;
 export type CommitteeLevel = (typeof COMMITTEE_LEVELS)[number];
+
+export const CHANNELS = ['telegram', 'zalo'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** A day on the wall calendar of some time zone; month is 1–12. */
+export type LocalDate = { year: number; month: number; day: number };
+/** A wall-clock time of day. */
+export type LocalTime = { hour: number; minute: number };
+/** Sunday = 0 … Saturday = 6, as JavaScript counts: "thứ Hai" is 1, "thứ Bảy" is 6. */
+export type Weekday = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+/** Which such weekday of the month; -1 is the last one (most months have no fifth). */
+export type WeekdayOrdinal = 1 | 2 | 3 | 4 | -1;
+
+/** A cell's recurring meeting, as understood from what its secretary writes. */
+export type ScheduleRule =
+  /** A day of the month, 1–31; a shorter month meets on its last day. */
+  | { kind: 'monthday'; day: number; time: LocalTime }
+  | { kind: 'nth_weekday'; weekday: Weekday; nth: WeekdayOrdinal; time: LocalTime }
+  | { kind: 'last_day'; time: LocalTime };
+
+/** Where a meeting goes when its day is not a working day. */
+export const SHIFT_POLICIES = ['next_working_day', 'previous_working_day', 'none'] as const;
+export type ShiftPolicy = (typeof SHIFT_POLICIES)[number];
+
+/** Official days off, as local dates `YYYY-MM-DD`, both ends included. */
+export type Holiday = { name: string; from: string; to: string; provisional?: boolean };
+
+/** Đảng bộ: the organisation above cells; parentId builds the tree the admin manages. */
+export type PartyOrganization = { id: string; name: string; parentId?: string };
+
+export type CellSchedule = {
+  rule: ScheduleRule;
+  shift: ShiftPolicy;
+  /** A cell that "meets on weekends too": only public holidays move its meetings. */
+  weekendsAreWorkingDays: boolean;
+};
+
+export type Cell = {
+  id: string;
+  name: string;
+  kind: CellKind;
+  organizationId: string;
+  /** IANA zone of every date the cell sees or counts; Asia/Ho_Chi_Minh unless set. */
+  timeZone: string;
+  schedule?: CellSchedule;
+  place?: string;
+  telegramGroupId?: string;
+};
+
+/** The minimum personal data: no ID or card numbers. */
+export type Person = { id: string; displayName: string; channels: Partial<Record<Channel, string>> };
+
+export type Membership = { personId: string; cellId: string; role: Role; status: MemberStatus };
+
+/** A member's answer to a meeting notice; they may change it until the meeting starts. */
+export type Answer = { personId: string; answeredAt: Date } & (
+  | { response: 'present' }
+  | { response: 'absent'; reason?: string }
+);
+
+/** The final roll call; the last three states are left out of the attendance base. */
+export const ROLL_CALL_STATES = [
+  'present',
+  'absent_with_reason',
+  'absent_without_reason',
+  'exempt',
+  'temporarily_elsewhere',
+  'special_duty',
+] as const;
+export type RollCallState = (typeof ROLL_CALL_STATES)[number];
+export const EXCLUDED_STATES = [
+  'exempt',
+  'temporarily_elsewhere',
+  'special_duty',
+] as const satisfies readonly RollCallState[];
+
+export type RollCallEntry =
+  | { personId: string; state: 'absent_with_reason'; reason: string }
+  | { personId: string; state: Exclude<RollCallState, 'absent_with_reason'> };
+
+/** Upper-level committee members at a meeting: recorded apart, never in the attendance base. */
+export const GUEST_STATES = ['expected', 'present', 'absent'] as const;
+export type GuestState = (typeof GUEST_STATES)[number];
+export type Guest = { personId: string; level: CommitteeLevel; state: GuestState };
+
+export type Meeting = {
+  id: string;
+  cellId: string;
+  kind: MeetingKind;
+  state: MeetingState;
+  startsAt: Date;
+  place?: string;
+  topicId?: string;
+  answers: readonly Answer[];
+  /** Taken by a secretary after the meeting; absent until then. */
+  rollCall?: readonly RollCallEntry[];
+  guests: readonly Guest[];
+};
+
+/** A committee member assigned to follow cells; their visit rule comes from the policy by level. */
+export type CommitteeAssignment = {
+  personId: string;
+  level: CommitteeLevel;
+  cellIds: readonly string[];
+  /** Start of the first window of a rolling visit rule. */
+  since: Date;
+};
+
+export const REMINDER_AUDIENCES = ['secretaries', 'members', 'members_unanswered', 'committee'] as const;
+export type ReminderAudience = (typeof REMINDER_AUDIENCES)[number];
+
+/** One step of the preparation timeline around a meeting (T−7, T−5, … T+2). */
+export type TimelineStep = {
+  /** Stable code: it names the message and makes each occurrence unique. */
+  id: string;
+  /** Days before (negative) or after the meeting day. */
+  offsetDays: number;
+  /** A fixed local time that day (e.g. 07:00 on the meeting morning); the meeting's own time if absent. */
+  at?: LocalTime;
+  audience: ReminderAudience;
+  /** How long after its due time a late occurrence is still worth sending. */
+  graceHours: number;
+};
+
+/** A step of the timeline planned for one meeting; the scheduler fans it out to recipients. */
+export type ReminderOccurrence = {
+  id: string;
+  meetingId: string;
+  stepId: string;
+  audience: ReminderAudience;
+  dueAt: Date;
+  /** After this instant the occurrence is recorded as missed rather than sent. */
+  graceEndsAt: Date;
+};
+
+/** Which meetings count towards a visit rule; a combined meeting counts as both kinds. */
+export const VISIT_COUNTS = ['regular', 'thematic', 'both'] as const;
+/**
+ * calendar: windows fixed on the calendar (6 months = Jan–Jun, Jul–Dec; 3 = quarters);
+ * rolling: consecutive windows from the day the member was assigned.
+ */
+export const VISIT_ALIGNMENTS = ['calendar', 'rolling'] as const;
+/** assigned: only the cells assigned to the member; area: any cell of their organisation. */
+export const VISIT_SCOPES = ['assigned', 'area'] as const;
+
+/** When to alert a member who has not met their rule: part-way through a window or days before it ends. */
+export type VisitAlertOffset = { id: string } & ({ atFraction: number } | { daysBeforeEnd: number });
+
+export type VisitRule = {
+  level: CommitteeLevel;
+  minimum: number;
+  windowMonths: number;
+  counts: (typeof VISIT_COUNTS)[number];
+  alignment: (typeof VISIT_ALIGNMENTS)[number];
+  scope: (typeof VISIT_SCOPES)[number];
+  alertOffsets: readonly VisitAlertOffset[];
+};
+
+export type AttendanceThresholds = {
+  /** A meeting's attendance is good only when the rate is strictly above this fraction. */
+  goodRateAbove: number;
+  /** More absences with reason than this in a row, within a calendar year, spoil the meeting's quality. */
+  maxAbsencesWithReasonInARow: number;
+  /** Months of a calendar year with an absence without reason before the secretary is warned / the member flagged. */
+  removalWarnAtMonths: number;
+  removalFlagAtMonths: number;
+};
+
+/** Everything a province decides, loaded from content/policy; the code holds no figure of its own. */
+export type Policy = {
+  title: string;
+  source?: string;
+  /** The shift policy of a new cell. */
+  defaultShift: ShiftPolicy;
+  timeline: readonly TimelineStep[];
+  /** A thematic meeting is due every this many months (3: each quarter), checked in the period's last month. */
+  thematicEveryMonths: number;
+  /** Local time at which date-based alerts go out: visit alerts and the thematic check. */
+  alertTime: LocalTime;
+  attendance: AttendanceThresholds;
+  visits: readonly VisitRule[];
+};

@@ -1,0 +1,132 @@
+import { TZDate } from '@date-fns/tz';
+import type { Locale, Params } from '../i18n.js';
+import type { LocalDate, LocalTime, Weekday } from './types.js';
+
+/**
+ * Wall-calendar arithmetic and the bridge between local dates and instants. Every date a user sees or a rule
+ * counts is a local date in the cell's time zone; instants (Date) are only for storing and comparing.
+ */
+
+export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
+export const DAY_MS = 86_400_000;
+
+/** A stretch of time in a time zone: start included, end excluded. */
+export type Window = { start: Date; end: Date; timeZone: string };
+
+/** The translator's signature (`t` from src/i18n.ts), passed in so the domain reads no files. */
+export type Translate = (key: string, params?: Params, locale?: Locale) => string;
+
+// The Gregorian calendar is the same in every zone, so calendar arithmetic runs on UTC midnights.
+const utcMidnight = (date: LocalDate) => Date.UTC(date.year, date.month - 1, date.day);
+function fromUtcMidnight(ms: number): LocalDate {
+  const d = new Date(ms);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+}
+
+export const addDays = (date: LocalDate, days: number): LocalDate =>
+  fromUtcMidnight(utcMidnight(date) + days * DAY_MS);
+
+/** Days from a to b (negative when b is earlier). */
+export const daysBetween = (a: LocalDate, b: LocalDate): number =>
+  Math.round((utcMidnight(b) - utcMidnight(a)) / DAY_MS);
+
+export const daysInMonth = (year: number, month: number): number =>
+  new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+/** The same day n months later, or that month's last day when it is shorter (31/1 + 1 month = 28/2). */
+export function addMonths(date: LocalDate, months: number): LocalDate {
+  const index = date.year * 12 + (date.month - 1) + months;
+  const year = Math.floor(index / 12);
+  const month = index - year * 12 + 1;
+  return { year, month, day: Math.min(date.day, daysInMonth(year, month)) };
+}
+
+export const weekdayOf = (date: LocalDate): Weekday => new Date(utcMidnight(date)).getUTCDay() as Weekday;
+
+export const isWeekend = (weekday: Weekday): boolean => weekday === 0 || weekday === 6;
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** `YYYY-MM-DD`, the form holidays are written in. */
+export const isoDate = (date: LocalDate): string => `${date.year}-${pad(date.month)}-${pad(date.day)}`;
+
+/** A `YYYY-MM-DD` string as a date, or undefined when it names no real day (2027-02-29). */
+export function parseIsoDate(text: string): LocalDate | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return undefined;
+  const date = { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) };
+  return date.month >= 1 &&
+    date.month <= 12 &&
+    date.day >= 1 &&
+    date.day <= daysInMonth(date.year, date.month)
+    ? date
+    : undefined;
+}
+
+export const formatTime = (time: LocalTime): string => `${pad(time.hour)}:${pad(time.minute)}`;
+
+/** `HH:MM` as a time of day, or undefined. */
+export function parseTime(text: string): LocalTime | undefined {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
+  return match ? { hour: Number(match[1]), minute: Number(match[2]) } : undefined;
+}
+
+export function localDateOf(instant: Date, timeZone: string): LocalDate {
+  const zoned = new TZDate(instant.getTime(), timeZone);
+  return { year: zoned.getFullYear(), month: zoned.getMonth() + 1, day: zoned.getDate() };
+}
+
+export function localTimeOf(instant: Date, timeZone: string): LocalTime {
+  const zoned = new TZDate(instant.getTime(), timeZone);
+  return { hour: zoned.getHours(), minute: zoned.getMinutes() };
+}
+
+/** The instant a local date and time name in a zone. */
+export function instantAt(date: LocalDate, time: LocalTime, timeZone: string): Date {
+  const zoned = new TZDate(date.year, date.month - 1, date.day, time.hour, time.minute, timeZone);
+  return new Date(zoned.getTime());
+}
+
+export const MIDNIGHT: LocalTime = { hour: 0, minute: 0 };
+
+/**
+ * The calendar-aligned window of `months` months containing an instant: with 6, January–June or July–December;
+ * with 3, quarters; with 1, months. `months` must divide 12 so every year starts a window.
+ */
+export function monthWindow(instant: Date, months: number, timeZone: string): Window {
+  const today = localDateOf(instant, timeZone);
+  const first = { year: today.year, month: today.month - ((today.month - 1) % months), day: 1 };
+  return {
+    start: instantAt(first, MIDNIGHT, timeZone),
+    end: instantAt(addMonths(first, months), MIDNIGHT, timeZone),
+    timeZone,
+  };
+}
+
+/** The window's last local day. */
+export const lastDayOf = (window: Window): LocalDate => addDays(localDateOf(window.end, window.timeZone), -1);
+
+/** "05/12/2026". */
+export function formatDate(instant: Date, timeZone: string): string {
+  const date = localDateOf(instant, timeZone);
+  return `${pad(date.day)}/${pad(date.month)}/${date.year}`;
+}
+
+/** The weekday's name as it reads inside a sentence ("thứ Bảy"). */
+export const weekdayName = (weekday: Weekday, locale: Locale, t: Translate): string =>
+  t(`time.weekday.${weekday}`, {}, locale);
+
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** "Thứ Bảy, 05/12/2026, 19:30". */
+export function formatDateTime(instant: Date, timeZone: string, locale: Locale, t: Translate): string {
+  return t(
+    'time.datetime',
+    {
+      weekday: capitalize(weekdayName(weekdayOf(localDateOf(instant, timeZone)), locale, t)),
+      date: formatDate(instant, timeZone),
+      time: formatTime(localTimeOf(instant, timeZone)),
+    },
+    locale,
+  );
+}
