@@ -1,0 +1,25 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Spaces sends evenly at `perSecond` across everything sharing this limiter, allowing a small catch-up burst
+ * (5% of a second's worth) after timer jitter. It paces real elapsed time against a platform's limit, so it
+ * reads the monotonic clock, not the injected business clock.
+ */
+export class RateLimiter {
+  private readonly intervalMs: number;
+  private readonly burstMs: number;
+  private next = 0;
+
+  constructor(perSecond: number) {
+    this.intervalMs = 1000 / perSecond;
+    this.burstMs = Math.max(this.intervalMs, 50);
+  }
+
+  /** Resolves when the caller may send one message. */
+  async take(): Promise<void> {
+    const now = performance.now();
+    const at = Math.max(this.next, now - this.burstMs);
+    this.next = at + this.intervalMs;
+    if (at > now) await sleep(at - now);
+  }
+}

@@ -1,0 +1,124 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Outbox, type OutboxMessage } from '../../src/delivery/outbox.js';
+import { SendError, TelegramSender } from '../../src/delivery/sender.js';
+import { createMetrics } from '../../src/metrics.js';
+import type { Store } from '../../src/store/port.js';
+import { CellsRepo } from '../../src/store/repositories/cells.js';
+import { PeopleRepo } from '../../src/store/repositories/people.js';
+import { FakeTelegram, type FakeTelegramOptions } from '../support/fake-telegram.js';
+import { quietLog, seedCell, storeTargets } from '../support/scheduler-fixtures.js';
+
+const targets = await storeTargets(import.meta.filename);
+afterAll(() => Promise.all(targets.map((t) => t.cleanup())));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function outboxAgainst(store: Store, fakeOptions: FakeTelegramOptions) {
+  const fake = await FakeTelegram.start(fakeOptions);
+  const outbox = new Outbox(
+    {
+      store,
+      people: new PeopleRepo(store),
+      cells: new CellsRepo(store),
+      senders: [new TelegramSender(fake.token, { apiRoot: fake.apiRoot })],
+      now: Date.now,
+      log: quietLog,
+      metrics: createMetrics(),
+    },
+    { rates: { telegram: 300 }, backoffMs: 200, pollMs: 20 },
+  );
+  return { fake, outbox };
+}
+
+async function runUntil(outbox: Outbox, done: () => boolean, timeoutMs = 15_000) {
+  const stop = new AbortController();
+  const running = outbox.run('telegram', stop.signal);
+  const started = Date.now();
+  while (!done() && Date.now() - started < timeoutMs) await sleep(20);
+  stop.abort();
+  await running;
+}
+
+describe('TelegramSender', () => {
+  it('reports a refused connection as transient', async () => {
+    const sender = new TelegramSender('1:unreachable-token-abcdefghijklmnop', {
+      apiRoot: 'http://127.0.0.1:1',
+    });
+    const error = await sender.send('1', { text: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SendError);
+    expect(error).toMatchObject({ kind: 'transient' });
+  });
+});
+
+for (const target of targets) {
+  describe(`outbox through a fake Bot API on ${target.name}`, () => {
+    it('delivers everything once despite 10% 429 and 5% 500, never before a chat’s retry_after', async () => {
+      const store = await target.open();
+      const { fake, outbox } = await outboxAgainst(store, {
+        failures: { tooManyRequests: 0.1, serverError: 0.05 },
+        seed: 7,
+      });
+      const messages: OutboxMessage[] = [];
+      for (let round = 0; round < 3; round++)
+        for (let chat = 0; chat < 100; chat++)
+          messages.push({
+            key: `m:${chat}:${round}`,
+            channel: 'telegram',
+            chatId: String(5000 + chat),
+            view: { text: `tin ${round} cho ${chat}` },
+          });
+      await outbox.enqueue(messages);
+      await runUntil(outbox, () => fake.sent.length >= messages.length);
+
+      expect(fake.sent).toHaveLength(messages.length);
+      expect(fake.duplicates()).toBe(0);
+      expect(fake.got429).toBeGreaterThan(10);
+      expect(fake.got500).toBeGreaterThan(5);
+      expect(fake.earlySends).toEqual([]);
+      expect(await outbox.depth()).toBe(0);
+      await fake.close();
+      await store.close();
+    });
+
+    it('turns "blocked" and "chat not found" into dead letters, unreachable people and a word to the secretaries', async () => {
+      const store = await target.open();
+      const { cell, secretaries, members } = await seedCell(store, { secretaries: 1, members: 3 });
+      const [blocked, missing, fine] = members as [
+        (typeof members)[0],
+        (typeof members)[0],
+        (typeof members)[0],
+      ];
+      const { fake, outbox } = await outboxAgainst(store, {
+        blocked: [String(blocked.telegramId)],
+        missing: [String(missing.telegramId)],
+      });
+      await outbox.enqueue(
+        members.map((m) => ({
+          key: `notice:${m.id}`,
+          channel: 'telegram' as const,
+          chatId: String(m.telegramId),
+          personId: m.id,
+          cellId: cell.id,
+          view: { text: `Thông báo cho ${m.name}` },
+        })),
+      );
+      const secretaryChat = String(secretaries[0]?.telegramId);
+      await runUntil(outbox, () => fake.sent.filter((m) => m.chat_id === secretaryChat).length === 2);
+
+      expect((await outbox.listDeadLetters()).map((d) => d.personId).sort()).toEqual(
+        [blocked.id, missing.id].sort(),
+      );
+      const people = new PeopleRepo(store);
+      expect((await people.get(blocked.id))?.unreachable).toEqual(['telegram']);
+      expect((await people.get(missing.id))?.unreachable).toEqual(['telegram']);
+      expect((await people.get(fine.id))?.unreachable).toEqual([]);
+      const told = fake.sent.filter((m) => m.chat_id === secretaryChat).map((m) => m.text);
+      expect(told.sort()).toEqual([
+        `Không gửi được tin cho ${blocked.name} qua Telegram (đã chặn bot). Vui lòng báo trực tiếp.`,
+        `Không gửi được tin cho ${missing.name} qua Telegram (không còn tìm thấy cuộc trò chuyện). Vui lòng báo trực tiếp.`,
+      ]);
+      await fake.close();
+      await store.close();
+    });
+  });
+}

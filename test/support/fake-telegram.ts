@@ -1,0 +1,265 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * A local stand-in for the Telegram Bot API, reached through grammY's `apiRoot`: `/bot<token>/<method>`, GET or
+ * POST, JSON or form bodies. It records what it was sent, can enforce a global send rate (answering 429 with
+ * retry_after beyond it, like Telegram), injects failures at seeded random, and checks that nobody sends to a
+ * chat before the retry_after it was given.
+ */
+export interface FakeTelegramOptions {
+  token?: string;
+  /** Accepted sendMessage calls per second, over a sliding second; beyond it a 429. Unlimited when absent. */
+  rate?: number;
+  /** retry_after (seconds) of a rate-limit 429. */
+  retryAfter?: number;
+  /** Fractions of sendMessage calls answered 429 (with `retryAfter`) or 500 at random, seeded. */
+  failures?: { tooManyRequests?: number; serverError?: number };
+  seed?: number;
+  /** Delay before answering a sendMessage, to keep sends in flight. */
+  latencyMs?: number;
+  /** Chats that blocked the bot (403) and chats that do not exist (400). */
+  blocked?: string[];
+  missing?: string[];
+}
+
+export interface RecordedMessage {
+  chat_id: string;
+  text: string;
+  reply_markup?: unknown;
+  message_id: number;
+  at: number;
+}
+
+export interface Attempt {
+  chat_id: string;
+  at: number;
+  status: number;
+}
+
+interface Update {
+  update_id: number;
+  [field: string]: unknown;
+}
+
+export const FAKE_TOKEN = '123456:FAKE-token-for-tests-only_abc';
+
+/** mulberry32: a small seeded generator, so failure patterns repeat run to run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = a;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class FakeTelegram {
+  readonly token: string;
+  /** Accepted messages, in order of acceptance. */
+  readonly sent: RecordedMessage[] = [];
+  /** Every sendMessage call, accepted or refused. */
+  readonly attempts: Attempt[] = [];
+  readonly edits: { chat_id: string; message_id: number; text: string }[] = [];
+  readonly callbackAnswers: { callback_query_id: string; text?: string }[] = [];
+  commands: unknown[] = [];
+  webhook: { url: string; secret_token?: string } | undefined;
+  got429 = 0;
+  got500 = 0;
+  /** Sends that came to a chat before the retry_after it was given had passed. */
+  readonly earlySends: { chat_id: string; at: number; allowedAt: number }[] = [];
+
+  private readonly options: FakeTelegramOptions;
+  private readonly random: () => number;
+  private readonly server = createServer((req, res) => void this.handle(req, res));
+  private readonly window: number[] = [];
+  private readonly notBefore = new Map<string, number>();
+  private nextMessageId = 1;
+  private updates: Update[] = [];
+  private nextUpdateId = 1;
+  private waiters: (() => void)[] = [];
+  private port = 0;
+
+  private constructor(options: FakeTelegramOptions) {
+    this.options = options;
+    this.token = options.token ?? FAKE_TOKEN;
+    this.random = seeded(options.seed ?? 1);
+  }
+
+  static async start(options: FakeTelegramOptions = {}): Promise<FakeTelegram> {
+    const fake = new FakeTelegram(options);
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    fake.port = (fake.server.address() as AddressInfo).port;
+    return fake;
+  }
+
+  /** For grammY's `apiRoot` (or TELEGRAM_API_ROOT). */
+  get apiRoot(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Queues an update for getUpdates; `update_id` is assigned. */
+  pushUpdate(update: Record<string, unknown>): void {
+    this.updates.push({ ...update, update_id: this.nextUpdateId++ });
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Accepted messages beyond the first with the same chat and text. */
+  duplicates(): number {
+    const seen = new Set(this.sent.map((m) => `${m.chat_id}\n${m.text}`));
+    return this.sent.length - seen.size;
+  }
+
+  /** Accepted messages per chat and text, to find which were duplicated. */
+  countsByChatAndText(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const m of this.sent) {
+      const k = `${m.chat_id}\n${m.text}`;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  async close(): Promise<void> {
+    for (const wake of this.waiters.splice(0)) wake();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.apiRoot);
+    const match = /^\/bot([^/]+)\/(\w+)$/.exec(url.pathname);
+    if (!match || match[1] !== this.token)
+      return reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    const params = { ...Object.fromEntries(url.searchParams), ...(await body(req)) };
+    const method = match[2] as string;
+    switch (method) {
+      case 'getMe':
+        return ok(res, { id: 123456, is_bot: true, first_name: 'Chi bộ', username: 'chibo_test_bot' });
+      case 'sendMessage':
+        return this.sendMessage(params, res);
+      case 'editMessageText':
+        this.edits.push({
+          chat_id: String(params.chat_id),
+          message_id: Number(params.message_id),
+          text: String(params.text),
+        });
+        return ok(res, { message_id: Number(params.message_id), chat: { id: Number(params.chat_id) } });
+      case 'answerCallbackQuery':
+        this.callbackAnswers.push({
+          callback_query_id: String(params.callback_query_id),
+          text: params.text === undefined ? undefined : String(params.text),
+        });
+        return ok(res, true);
+      case 'setMyCommands':
+        this.commands.push(params);
+        return ok(res, true);
+      case 'setWebhook':
+        this.webhook = { url: String(params.url), secret_token: params.secret_token as string | undefined };
+        return ok(res, true);
+      case 'deleteWebhook':
+        this.webhook = undefined;
+        return ok(res, true);
+      case 'getUpdates':
+        return this.getUpdates(params, res);
+      default:
+        return reply(res, 404, { ok: false, error_code: 404, description: `Not Found: method ${method}` });
+    }
+  }
+
+  private async sendMessage(params: Record<string, unknown>, res: ServerResponse): Promise<void> {
+    const chat = String(params.chat_id);
+    const at = Date.now();
+    const refuse = (status: number, description: string, retryAfter?: number) => {
+      this.attempts.push({ chat_id: chat, at, status });
+      if (retryAfter !== undefined) {
+        this.got429++;
+        this.notBefore.set(chat, at + retryAfter * 1000);
+      }
+      if (status === 500) this.got500++;
+      return reply(res, status, {
+        ok: false,
+        error_code: status,
+        description,
+        ...(retryAfter === undefined ? {} : { parameters: { retry_after: retryAfter } }),
+      });
+    };
+    const allowedAt = this.notBefore.get(chat);
+    if (allowedAt !== undefined && at < allowedAt) {
+      this.earlySends.push({ chat_id: chat, at, allowedAt });
+      return refuse(429, `Too Many Requests: retry after ${Math.ceil((allowedAt - at) / 1000)}`, 1);
+    }
+    if (this.options.blocked?.includes(chat)) return refuse(403, 'Forbidden: bot was blocked by the user');
+    if (this.options.missing?.includes(chat)) return refuse(400, 'Bad Request: chat not found');
+    if (this.options.rate !== undefined) {
+      while (this.window.length && (this.window[0] as number) <= at - 1000) this.window.shift();
+      if (this.window.length >= this.options.rate) {
+        const retryAfter = this.options.retryAfter ?? 1;
+        return refuse(429, `Too Many Requests: retry after ${retryAfter}`, retryAfter);
+      }
+    }
+    const { tooManyRequests = 0, serverError = 0 } = this.options.failures ?? {};
+    const roll = this.random();
+    if (roll < tooManyRequests) return refuse(429, 'Too Many Requests: retry after 1', 1);
+    if (roll < tooManyRequests + serverError) return refuse(500, 'Internal Server Error');
+
+    this.window.push(at);
+    this.attempts.push({ chat_id: chat, at, status: 200 });
+    const message: RecordedMessage = {
+      chat_id: chat,
+      text: String(params.text),
+      reply_markup:
+        typeof params.reply_markup === 'string' ? JSON.parse(params.reply_markup) : params.reply_markup,
+      message_id: this.nextMessageId++,
+      at,
+    };
+    this.sent.push(message);
+    if (this.options.latencyMs) await sleep(this.options.latencyMs);
+    return ok(res, {
+      message_id: message.message_id,
+      date: Math.floor(at / 1000),
+      chat: { id: Number(chat), type: 'private' },
+      text: message.text,
+    });
+  }
+
+  private async getUpdates(params: Record<string, unknown>, res: ServerResponse): Promise<void> {
+    if (this.webhook)
+      return reply(res, 409, {
+        ok: false,
+        error_code: 409,
+        description: "Conflict: can't use getUpdates method while webhook is active",
+      });
+    const offset = Number(params.offset ?? 0);
+    if (offset) this.updates = this.updates.filter((u) => u.update_id >= offset);
+    const timeout = Number(params.timeout ?? 0);
+    if (this.updates.length === 0 && timeout > 0) {
+      await Promise.race([
+        new Promise<void>((resolve) => this.waiters.push(resolve)),
+        sleep(timeout * 1000, undefined, { ref: false }),
+      ]);
+    }
+    const limit = Number(params.limit ?? 100);
+    return ok(res, this.updates.slice(0, limit));
+  }
+}
+
+async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const raw = Buffer.concat(chunks).toString('utf8');
+  if (!raw) return {};
+  if ((req.headers['content-type'] ?? '').includes('application/json')) return JSON.parse(raw);
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+
+function reply(res: ServerResponse, status: number, payload: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
+}
+
+function ok(res: ServerResponse, result: unknown): void {
+  reply(res, 200, { ok: true, result });
+}

@@ -1,0 +1,177 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Outbox, type OutboxMessage, type OutboxOptions } from '../../../src/delivery/outbox.js';
+import { SendError } from '../../../src/delivery/sender.js';
+import { createMetrics } from '../../../src/metrics.js';
+import { keys } from '../../../src/store/keys.js';
+import type { Store } from '../../../src/store/port.js';
+import type { Person } from '../../../src/store/records.js';
+import { CellsRepo } from '../../../src/store/repositories/cells.js';
+import { PeopleRepo } from '../../../src/store/repositories/people.js';
+import {
+  offsetClock,
+  quietLog,
+  RecordingSender,
+  seedCell,
+  storeTargets,
+} from '../../support/scheduler-fixtures.js';
+
+const targets = await storeTargets(import.meta.filename);
+afterAll(() => Promise.all(targets.map((t) => t.cleanup())));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function outboxOver(store: Store, options: Partial<OutboxOptions> = {}) {
+  const sender = new RecordingSender();
+  const metrics = createMetrics();
+  const clock = offsetClock();
+  const outbox = new Outbox(
+    {
+      store,
+      people: new PeopleRepo(store),
+      cells: new CellsRepo(store),
+      senders: [sender],
+      now: clock.now,
+      log: quietLog,
+      metrics,
+    },
+    { rates: { telegram: 1000 }, chatIntervalMs: 100, backoffMs: 20, pollMs: 10, ...options },
+  );
+  return { outbox, sender, metrics, clock };
+}
+
+const message = (key: string, chatId: string, extra: Partial<OutboxMessage> = {}): OutboxMessage => ({
+  key,
+  channel: 'telegram',
+  chatId,
+  view: { text: `text of ${key}` },
+  ...extra,
+});
+
+/** Runs the outbox until `done` holds (or fails after a while). */
+async function runUntil(outbox: Outbox, done: () => boolean, timeoutMs = 8000) {
+  const stop = new AbortController();
+  const running = outbox.run('telegram', stop.signal);
+  const started = Date.now();
+  while (!done() && Date.now() - started < timeoutMs) await sleep(10);
+  stop.abort();
+  await running;
+}
+
+for (const target of targets) {
+  describe(`outbox on ${target.name}`, () => {
+    it('sends each key once however often it is enqueued, before or after sending', async () => {
+      const store = await target.open();
+      const { outbox, sender, metrics } = outboxOver(store);
+      await outbox.enqueue([message('a', '1'), message('b', '2')]);
+      await outbox.enqueue([message('a', '1')]);
+      expect(await outbox.depth()).toBe(2);
+      await outbox.drain('telegram');
+      await outbox.enqueue([message('a', '1'), message('b', '2')]);
+      await outbox.drain('telegram');
+      expect(sender.sent.map((s) => s.text).sort()).toEqual(['text of a', 'text of b']);
+      expect(await outbox.depth()).toBe(0);
+      expect((await metrics.sent.get()).values[0]?.value).toBe(2);
+      await store.close();
+    });
+
+    it('keeps a message back until its notBefore', async () => {
+      const store = await target.open();
+      const { outbox, sender, clock } = outboxOver(store);
+      await outbox.enqueue([message('later', '1', { notBefore: clock.now() + 60_000 })]);
+      await outbox.drain('telegram');
+      expect(sender.sent).toHaveLength(0);
+      clock.advance(60_000);
+      await outbox.drain('telegram');
+      expect(sender.sent).toHaveLength(1);
+      await store.close();
+    });
+
+    it('spaces sends to one chat by the chat interval', async () => {
+      const store = await target.open();
+      const { outbox, sender } = outboxOver(store);
+      await outbox.enqueue([1, 2, 3].map((i) => message(`m${i}`, 'same')));
+      await outbox.enqueue([message('other', 'other')]);
+      await runUntil(outbox, () => sender.sent.length === 4);
+      const times = sender.sent.filter((s) => s.chatId === 'same').map((s) => s.at);
+      expect(times).toHaveLength(3);
+      for (let i = 1; i < times.length; i++)
+        expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(95);
+      await store.close();
+    });
+
+    it('retries transient failures with backoff, obeying retry_after for the whole chat', async () => {
+      const store = await target.open();
+      const { outbox, sender, metrics } = outboxOver(store);
+      sender.fail = (chatId, attempt) => {
+        if (chatId === 'flaky' && attempt <= 2) return new SendError('500', { kind: 'transient' });
+        if (chatId === 'limited' && attempt === 1)
+          return new SendError('429', { kind: 'transient', retryAfterMs: 400 });
+        return undefined;
+      };
+      await outbox.enqueue([message('f', 'flaky'), message('l1', 'limited'), message('l2', 'limited')]);
+      await runUntil(outbox, () => sender.sent.length === 3);
+      expect(sender.sent.map((s) => s.text).sort()).toEqual(['text of f', 'text of l1', 'text of l2']);
+      const limited = sender.attempts.filter((a) => a.chatId === 'limited').map((a) => a.at);
+      expect((limited[1] as number) - (limited[0] as number)).toBeGreaterThanOrEqual(395);
+      expect((await metrics.retried.get()).values[0]?.value).toBe(3);
+      await store.close();
+    });
+
+    it('gives up after the attempt bound, keeping a dead letter', async () => {
+      const store = await target.open();
+      const { outbox, sender, metrics } = outboxOver(store, { maxAttempts: 3 });
+      sender.fail = () => new SendError('still down', { kind: 'transient' });
+      await outbox.enqueue([message('doomed', '9')]);
+      await runUntil(outbox, () => sender.attempts.length === 3);
+      await sleep(50);
+      expect(sender.attempts).toHaveLength(3);
+      const [dead] = await outbox.listDeadLetters();
+      expect(dead).toMatchObject({ key: 'doomed', chatId: '9', attempts: 3, error: 'still down' });
+      expect((await metrics.failed.get()).values[0]?.value).toBe(1);
+      expect(await outbox.depth()).toBe(0);
+      await store.close();
+    });
+
+    it('on a permanent refusal marks the person unreachable and tells the secretaries once', async () => {
+      const store = await target.open();
+      const { outbox, sender } = outboxOver(store);
+      const { cell, secretaries, members } = await seedCell(store, { secretaries: 2, members: 1 });
+      const [gone] = members as [Person];
+      sender.fail = (chatId) =>
+        chatId === String(gone.telegramId)
+          ? new SendError('403 blocked', { kind: 'permanent', unreachable: 'blocked' })
+          : undefined;
+      const forGone = (key: string) =>
+        message(key, String(gone.telegramId), { personId: gone.id, cellId: cell.id });
+      await outbox.enqueue([forGone('notice'), forGone('follow-up')]);
+      await runUntil(outbox, () => sender.attempts.length === 4);
+      await sleep(50);
+      expect(sender.attempts).toHaveLength(4);
+      expect((await outbox.listDeadLetters()).map((d) => d.key).sort()).toEqual(['follow-up', 'notice']);
+      expect((await new PeopleRepo(store).get(gone.id))?.unreachable).toEqual(['telegram']);
+      expect(sender.sent.map((s) => s.chatId).sort()).toEqual(
+        secretaries.map((s) => String(s.telegramId)).sort(),
+      );
+      expect(sender.sent[0]?.text).toBe(
+        `Không gửi được tin cho ${gone.name} qua Telegram (đã chặn bot). Vui lòng báo trực tiếp.`,
+      );
+      await store.close();
+    });
+
+    it('leaves a dead worker’s claim alone until its lease ends, then sends it', async () => {
+      const store = await target.open();
+      const { outbox, sender, clock } = outboxOver(store, { leaseMs: 5_000 });
+      await outbox.enqueue([message('claimed', '1')]);
+      // A worker claims the message and dies before sending it.
+      expect(await store.claimDue(keys.outboxDue('telegram'), clock.now(), 10, 5_000)).toHaveLength(1);
+      await outbox.drain('telegram');
+      clock.advance(4_000);
+      await outbox.drain('telegram');
+      expect(sender.sent).toHaveLength(0);
+      clock.advance(1_100);
+      await outbox.drain('telegram');
+      expect(sender.sent).toHaveLength(1);
+      await store.close();
+    });
+  });
+}
