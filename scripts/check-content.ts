@@ -2,13 +2,19 @@
  * `npm run content:check`: validates everything under content/ and exits non-zero naming the file and the
  * entry of every problem. Each part of the content registers one checker here.
  */
+import { checkHolidays } from '../src/content/holidays.js';
 import { checkLocales } from '../src/content/locales.js';
+import { checkPolicies } from '../src/content/policy.js';
 
 import type { ContentProblem } from '../src/content/problems.js';
 
 type Checker = { name: string; run: () => ContentProblem[] };
 
-const checkers: Checker[] = [{ name: 'locales', run: checkLocales }];
+const checkers: Checker[] = [
+  { name: 'locales', run: checkLocales },
+  { name: 'policy', run: () => checkPolicies() },
+  { name: 'holidays', run: () => checkHolidays() },
+];
 
 let failed = 0;
 for (const checker of checkers) {
