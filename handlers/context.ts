@@ -1,13 +1,17 @@
+import type { Policy } from '../src/domain/types.js';
 import type { Locale, Params } from '../src/i18n.js';
 import type { AttendanceService } from '../src/services/attendance.js';
 import type { MeetingsService } from '../src/services/meetings.js';
 import type { PeopleService } from '../src/services/people.js';
+import type { RosterService } from '../src/services/roster.js';
 import type { ChannelName, Person } from '../src/store/records.js';
 import type { Repos } from '../src/store/repositories/index.js';
 
 export interface Services {
   repos: Repos;
+  policy: Policy;
   people: PeopleService;
+  roster: RosterService;
   attendance: AttendanceService;
   meetings: MeetingsService;
   /** A link to this bot that carries an invite code (Telegram deep link), when the channel has one. */

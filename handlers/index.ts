@@ -2,9 +2,9 @@ import { handleAnswer, handleAskReason } from './attendance.js';
 import type { HandlerContext } from './context.js';
 import { handleHelp } from './help.js';
 import type { Intent } from './intents.js';
-import { handleSchedule, handleTally } from './meetings.js';
+import { handleMeetingAction, handleSchedule, handleTally } from './meetings.js';
 import { handleStart, looksLikeInviteCode } from './onboarding.js';
-import { refusal, type View } from './views.js';
+import type { View } from './views.js';
 
 export type { HandlerContext, Services } from './context.js';
 export type { Intent } from './intents.js';
@@ -44,7 +44,6 @@ export async function handle(ctx: HandlerContext, intent: Intent): Promise<View[
     case 'ask_reason':
       return handleAskReason(ctx, intent.meetingId);
     case 'meeting':
-      if (intent.action === 'tally') return handleTally(ctx, intent.meetingId);
-      return [refusal(ctx.t('refuse.invalid'))];
+      return handleMeetingAction(ctx, intent.action, intent.meetingId, intent.arg);
   }
 }

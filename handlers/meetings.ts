@@ -1,3 +1,5 @@
+import { localDateOf } from '../src/domain/time.js';
+import type { Cell, Meeting } from '../src/store/records.js';
 import { isSecretary } from '../src/store/repositories/cells.js';
 import { answerLabel, reasonLabel } from './attendance.js';
 import type { HandlerContext } from './context.js';
@@ -46,6 +48,10 @@ export async function handleTally(ctx: HandlerContext, meetingId?: string): Prom
   if (!allowed.ok)
     return [refusal(ctx.t(allowed.reason === 'not_found' ? 'refuse.notFound' : 'refuse.notSecretary'))];
   const { meeting } = allowed;
+  if (ctx.now >= meeting.startsAt && meeting.rollCallClosedAt === undefined) {
+    const cell = await ctx.services.repos.cells.get(meeting.cellId);
+    if (cell) return [{ ...(await rollCallView(ctx, meeting, cell)), replace: false }];
+  }
   const [tally, cell] = await Promise.all([
     ctx.services.attendance.tally(meeting),
     ctx.services.repos.cells.get(meeting.cellId),
@@ -87,4 +93,109 @@ export async function handleTally(ctx: HandlerContext, meetingId?: string): Prom
         : {}),
     },
   ];
+}
+
+const percent = (ctx: HandlerContext, fraction: number | null) =>
+  fraction === null
+    ? '—'
+    : `${(fraction * 100).toLocaleString(ctx.locale === 'vi' ? 'vi-VN' : 'en-US', { maximumFractionDigits: 1 })}%`;
+
+/** The roll call after the meeting: one tap per member cycles their state; closing computes the flags. */
+async function rollCallView(ctx: HandlerContext, meeting: Meeting, cell: Cell): Promise<View> {
+  const sheet = await ctx.services.attendance.rollCallSheet(meeting);
+  const intent = (action: string, arg?: string) =>
+    ({ type: 'meeting', action, meetingId: meeting.id, ...(arg ? { arg } : {}) }) as const;
+  return {
+    text: [
+      ctx.t('rollcall.title', { kind: kindLabel(ctx, meeting), when: when(ctx, meeting, cell) }),
+      ctx.t('rollcall.hint'),
+    ].join('\n'),
+    replace: true,
+    choices: [
+      ...sheet.entries.map((e) => [
+        {
+          label: ctx.t('rollcall.member', {
+            name: e.name,
+            state:
+              ctx.t(`rollcall.state.${e.entry.state}`) +
+              (e.entry.reason ? ` (${reasonLabel(ctx, e.entry.reason)})` : ''),
+          }),
+          intent: intent('rc', e.personId),
+        },
+      ]),
+      ...sheet.guests.map((g) => [
+        {
+          label: ctx.t('rollcall.guest', {
+            name: g.name,
+            state: ctx.t(g.present ? 'rollcall.state.present' : 'rollcall.guestAbsent'),
+          }),
+          intent: intent('rc', g.personId),
+        },
+      ]),
+      [{ label: ctx.t('rollcall.close'), intent: intent('rcclose') }],
+    ],
+  };
+}
+
+/** Secretary actions on one meeting, each authorized against the meeting's own cell. */
+export async function handleMeetingAction(
+  ctx: HandlerContext,
+  action: string,
+  meetingId: string,
+  arg?: string,
+): Promise<View[]> {
+  if (!ctx.actor) return [refusal(ctx.t('refuse.notLinked'))];
+  const allowed = await ctx.services.attendance.forSecretary(meetingId, ctx.actor);
+  if (!allowed.ok)
+    return [refusal(ctx.t(allowed.reason === 'not_found' ? 'refuse.notFound' : 'refuse.notSecretary'))];
+  const { meeting } = allowed;
+  const cell = await ctx.services.repos.cells.get(meeting.cellId);
+  if (!cell) return [refusal(ctx.t('refuse.notFound'))];
+  switch (action) {
+    case 'tally':
+      return handleTally(ctx, meeting.id);
+    case 'rc':
+    case 'rcclose': {
+      if (meeting.rollCallClosedAt !== undefined) return [refusal(ctx.t('rollcall.alreadyClosed'))];
+      if (ctx.now < meeting.startsAt) return [refusal(ctx.t('rollcall.notYet'))];
+      if (action === 'rc') {
+        if (!arg || !(await ctx.services.attendance.toggleRollCall(meeting, arg, ctx.actor.id)))
+          return [refusal(ctx.t('refuse.invalid'))];
+        return [await rollCallView(ctx, meeting, cell)];
+      }
+      const outcome = await ctx.services.attendance.closeRollCall(meeting, ctx.actor.id, cell.timeZone);
+      const { count, quality } = outcome;
+      const threshold = percent(ctx, ctx.services.policy.attendance.goodRateAbove);
+      const nameOf = (id: string) => outcome.names.get(id) ?? '?';
+      const year = localDateOf(new Date(meeting.startsAt), cell.timeZone).year;
+      const lines = [
+        ctx.t('rollcall.closed', {
+          present: count.present,
+          base: count.base,
+          rate: percent(ctx, count.rate),
+        }),
+        quality.good ? ctx.t('rollcall.good', { threshold }) : '',
+        !quality.rateIsGood ? ctx.t('rollcall.lowRate', { threshold }) : '',
+        quality.absentWithoutReason.length
+          ? ctx.t('rollcall.withoutReason', { names: quality.absentWithoutReason.map(nameOf).join(', ') })
+          : '',
+        quality.longExcusedRuns.length
+          ? ctx.t('rollcall.longRun', {
+              max: ctx.services.policy.attendance.maxAbsencesWithReasonInARow,
+              names: quality.longExcusedRuns.map((r) => nameOf(r.personId)).join(', '),
+            })
+          : '',
+        ...outcome.removal.map((r) =>
+          ctx.t(r.level === 'flag' ? 'rollcall.removalFlag' : 'rollcall.removalWarn', {
+            name: r.name,
+            months: r.months.length,
+            year,
+          }),
+        ),
+      ];
+      return [{ text: lines.filter(Boolean).join('\n'), replace: true }];
+    }
+    default:
+      return [refusal(ctx.t('refuse.invalid'))];
+  }
 }

@@ -1,7 +1,19 @@
 import type { AbsenceReason } from '../../handlers/intents.js';
+import {
+  type AttendanceCount,
+  countAttendance,
+  type HeldMeeting,
+  type MeetingQuality,
+  meetingQuality,
+  type RemovalStanding,
+  removalStandings,
+} from '../domain/attendance.js';
+import { localDateOf } from '../domain/time.js';
+import type { AttendanceThresholds, RollCallEntry as DomainEntry } from '../domain/types.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/port.js';
-import type { Answer, Meeting, Person } from '../store/records.js';
+import type { Answer, Meeting, Person, RollCallEntry } from '../store/records.js';
+import { auditOp } from '../store/repositories/audit.js';
 import { isSecretary } from '../store/repositories/cells.js';
 import type { Repos } from '../store/repositories/index.js';
 import type { Clock } from './people.js';
@@ -34,6 +46,7 @@ export class AttendanceService {
     private readonly store: Store,
     private readonly repos: Repos,
     private readonly clock: Clock,
+    private readonly thresholds: AttendanceThresholds,
   ) {}
 
   /** Whether this person may answer this meeting now: their own cell's, planned, not yet started. */
@@ -106,4 +119,172 @@ export class AttendanceService {
     }
     return tally;
   }
+
+  /**
+   * The roll call as it stands: what the secretary set, else pre-filled from the member's status and answer
+   * (an unanswered member starts as absent without reason until the secretary says otherwise).
+   */
+  async rollCallSheet(meeting: Meeting): Promise<RollCallSheet> {
+    const [members, answers, taken, guests] = await Promise.all([
+      this.repos.cells.members(meeting.cellId),
+      this.repos.meetings.answers(meeting.id),
+      this.repos.meetings.rollCall(meeting.id),
+      this.repos.meetings.guests(meeting.id),
+    ]);
+    const people = new Map(
+      (await this.repos.people.getMany([...members.keys(), ...guests.keys()])).map((p) => [p.id, p.name]),
+    );
+    const prefill = (personId: string): RollCallEntry => {
+      const status = members.get(personId)?.status ?? 'official';
+      if (EXCLUDED_STATUSES.has(status)) return { state: status as RollCallEntry['state'] };
+      const answer = answers.get(personId);
+      if (answer?.choice === 'present') return { state: 'present' };
+      if (answer?.choice === 'absent')
+        return { state: 'absent_with_reason', ...(answer.reason ? { reason: answer.reason } : {}) };
+      return { state: 'absent_without_reason' };
+    };
+    const entries = [...members.keys()]
+      .map((personId) => ({
+        personId,
+        name: people.get(personId) ?? '?',
+        entry: taken.get(personId) ?? prefill(personId),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+    return {
+      meeting,
+      entries,
+      guests: [...guests].map(([personId, g]) => ({
+        personId,
+        name: people.get(personId) ?? '?',
+        present: g.present ?? false,
+      })),
+    };
+  }
+
+  /** A secretary moves one member to the next roll-call state (or a guest between present and absent). */
+  async toggleRollCall(meeting: Meeting, personId: string, actorId: string): Promise<boolean> {
+    const sheet = await this.rollCallSheet(meeting);
+    const now = this.clock.now();
+    const member = sheet.entries.find((e) => e.personId === personId);
+    if (member) {
+      const next =
+        ROLL_CALL_CYCLE[(ROLL_CALL_CYCLE.indexOf(member.entry.state) + 1) % ROLL_CALL_CYCLE.length] ??
+        'present';
+      const entry: RollCallEntry = {
+        state: next,
+        ...(next === 'absent_with_reason' && member.entry.reason ? { reason: member.entry.reason } : {}),
+      };
+      await this.store.write([
+        { op: 'hset', key: keys.meetingRollCall(meeting.id), fields: { [personId]: JSON.stringify(entry) } },
+        auditOp(meeting.cellId, {
+          at: now,
+          actorId,
+          action: 'rollcall.set',
+          subject: meeting.id,
+          detail: { personId, state: next },
+        }),
+      ]);
+      return true;
+    }
+    const guest = sheet.guests.find((g) => g.personId === personId);
+    if (!guest) return false;
+    const stored = (await this.repos.meetings.guests(meeting.id)).get(personId);
+    await this.store.write([
+      {
+        op: 'hset',
+        key: keys.meetingGuests(meeting.id),
+        fields: {
+          [personId]: JSON.stringify({ registeredAt: stored?.registeredAt ?? now, present: !guest.present }),
+        },
+      },
+      auditOp(meeting.cellId, {
+        at: now,
+        actorId,
+        action: 'rollcall.guest',
+        subject: meeting.id,
+        detail: { personId, present: !guest.present },
+      }),
+    ]);
+    return true;
+  }
+
+  /**
+   * Closes the roll call: the sheet becomes the record, the meeting is held, and the HD 12 flags and the
+   * removal rule are computed over the cell's year.
+   */
+  async closeRollCall(meeting: Meeting, actorId: string, timeZone: string): Promise<RollCallOutcome> {
+    const sheet = await this.rollCallSheet(meeting);
+    const now = this.clock.now();
+    const held: Meeting = { ...meeting, state: 'held', rollCallClosedAt: now, updatedAt: now };
+    await this.store.write([
+      {
+        op: 'hset',
+        key: keys.meetingRollCall(meeting.id),
+        fields: Object.fromEntries(sheet.entries.map((e) => [e.personId, JSON.stringify(e.entry)])),
+      },
+      ...this.repos.meetings.saveOps(held),
+      auditOp(meeting.cellId, {
+        at: now,
+        actorId,
+        action: 'rollcall.close',
+        subject: meeting.id,
+        detail: {},
+      }),
+    ]);
+    const toDomain = (personId: string, e: RollCallEntry): DomainEntry =>
+      e.state === 'absent_with_reason'
+        ? { personId, state: e.state, reason: e.reason ?? '' }
+        : { personId, state: e.state };
+    const thisMeeting: HeldMeeting = {
+      startsAt: new Date(meeting.startsAt),
+      rollCall: sheet.entries.map((e) => toDomain(e.personId, e.entry)),
+    };
+    const year = localDateOf(thisMeeting.startsAt, timeZone).year;
+    const yearStart = Date.UTC(year - 1, 11, 31);
+    const others = (await this.repos.meetings.ofCell(meeting.cellId, yearStart, meeting.startsAt - 1)).filter(
+      (m) => m.state === 'held' && m.id !== meeting.id,
+    );
+    const history: HeldMeeting[] = await Promise.all(
+      others.map(async (m) => ({
+        startsAt: new Date(m.startsAt),
+        rollCall: [...(await this.repos.meetings.rollCall(m.id))].map(([personId, e]) =>
+          toDomain(personId, e),
+        ),
+      })),
+    );
+    const names = new Map(sheet.entries.map((e) => [e.personId, e.name]));
+    return {
+      count: countAttendance(thisMeeting.rollCall),
+      quality: meetingQuality(thisMeeting, history, this.thresholds, timeZone),
+      removal: removalStandings([...history, thisMeeting], year, this.thresholds, timeZone)
+        .filter((r) => r.level !== 'none')
+        .map((r) => ({ ...r, name: names.get(r.personId) ?? '?' })),
+      names,
+    };
+  }
+}
+
+/** The order a secretary's tap cycles a member through on the roll call. */
+export const ROLL_CALL_CYCLE: RollCallEntry['state'][] = [
+  'present',
+  'absent_with_reason',
+  'absent_without_reason',
+  'exempt',
+  'temporarily_elsewhere',
+  'special_duty',
+];
+
+export interface RollCallSheet {
+  meeting: Meeting;
+  entries: { personId: string; name: string; entry: RollCallEntry }[];
+  guests: { personId: string; name: string; present: boolean }[];
+}
+
+export interface RollCallOutcome {
+  count: AttendanceCount;
+  quality: MeetingQuality;
+  /** Members at the removal rule's warning or flag this year, for the secretaries' eyes only. */
+  removal: (RemovalStanding & { name: string })[];
+  /** Display names of the members on the sheet. */
+  names: Map<string, string>;
 }

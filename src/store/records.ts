@@ -7,6 +7,7 @@ import {
   MEETING_STATES,
   MEMBER_STATUSES,
   ROLES,
+  ROLL_CALL_STATES,
 } from '../domain/types.js';
 
 /**
@@ -101,14 +102,6 @@ export const answerSchema = z.object({
 });
 export type Answer = z.infer<typeof answerSchema>;
 
-export const ROLL_CALL_STATES = [
-  'present',
-  'absent_with_reason',
-  'absent_without_reason',
-  'exempt',
-  'temporarily_elsewhere',
-  'special_duty',
-] as const;
 export const rollCallEntrySchema = z.object({
   state: z.enum(ROLL_CALL_STATES),
   reason: z.string().optional(),

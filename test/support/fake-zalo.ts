@@ -69,9 +69,9 @@ const fail = (code: number, description = DESCRIPTIONS[code] ?? 'Error'): Answer
 });
 
 const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
-const isHttpsUrl = (v: unknown): v is string => {
+const isUrl = (v: unknown, protocols: string[]): v is string => {
   try {
-    return typeof v === 'string' && new URL(v).protocol === 'https:';
+    return typeof v === 'string' && protocols.includes(new URL(v).protocol);
   } catch {
     return false;
   }
@@ -121,7 +121,7 @@ export class FakeZalo {
     },
     sendPhoto: (params) => {
       const { photo, caption } = params;
-      if (!isNonEmptyString(photo)) return fail(400, 'photo must be an image URL');
+      if (!isUrl(photo, ['http:', 'https:'])) return fail(400, 'photo must be an image URL');
       if (caption !== undefined && typeof caption !== 'string') return fail(400, 'caption must be text');
       return this.record(params, 'sendPhoto', { photo, caption: caption as string | undefined });
     },
@@ -136,7 +136,7 @@ export class FakeZalo {
       return ok(true);
     },
     setWebhook: ({ url, secret_token }) => {
-      if (!isHttpsUrl(url)) return fail(400, 'url must be an https URL');
+      if (!isUrl(url, ['https:'])) return fail(400, 'url must be an https URL');
       if (typeof secret_token !== 'string' || secret_token.length < 8 || secret_token.length > 256) {
         return fail(400, 'secret_token must be 8–256 characters');
       }
@@ -206,12 +206,10 @@ export class FakeZalo {
     what: number | ((sent: FakeZaloSent) => boolean),
     timeoutMs = 5_000,
   ): Promise<FakeZaloSent[] | FakeZaloSent> {
-    const found = () =>
-      typeof what === 'number'
-        ? this.sent.length >= what
-          ? [...this.sent]
-          : undefined
-        : this.sent.find(what);
+    const found = () => {
+      if (typeof what !== 'number') return this.sent.find(what);
+      return this.sent.length >= what ? [...this.sent] : undefined;
+    };
     return new Promise((resolve, reject) => {
       const check = () => {
         const result = found();

@@ -26,6 +26,8 @@ export interface ApiCall {
  */
 export function recordingBot(deps: Omit<TelegramDeps, 'token' | 'apiRoot' | 'botInfo'>) {
   const tg = createTelegramBot({
+    // Tests tap faster than people; the flood guard has its own test.
+    floodGuard: { limit: 1000, timeFrameMs: 1000 },
     ...deps,
     token: '123456:TEST-token-for-recording-only',
     apiRoot: 'http://127.0.0.1:9',

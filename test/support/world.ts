@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Services } from '../../handlers/context.js';
+import { loadPolicy } from '../../src/content/policy.js';
 import { createServices } from '../../src/services/index.js';
-import { RosterService } from '../../src/services/roster.js';
 import type { Store } from '../../src/store/port.js';
 import { type Cell, cellSchema, type Meeting, meetingSchema, newId } from '../../src/store/records.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
@@ -25,8 +25,8 @@ export const sqliteFile = () => join(mkdtempSync(join(tmpdir(), 'chibo-world-'))
 /** Real services over a real store, with a movable clock. */
 export function world(store: Store = new SqliteStore(sqliteFile()), start = '2026-11-26T03:00:00Z') {
   const clock = new TestClock(Date.parse(start));
-  const services: Services = createServices(store, clock);
-  const roster = new RosterService(store, services.repos, clock);
+  const services: Services = createServices(store, clock, loadPolicy());
+  const roster = services.roster;
 
   async function cell(name: string, csv: string, extra: Partial<Cell> = {}) {
     const org =

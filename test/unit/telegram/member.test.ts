@@ -136,3 +136,20 @@ describe('a member on Telegram (journey 3)', () => {
     ).toBeLessThanOrEqual(64);
   });
 });
+
+describe('the flood guard', () => {
+  it('drops a person’s updates past the limit, and not another person’s', async () => {
+    const w = world();
+    const tg = recordingBot({
+      services: w.services,
+      store: w.store,
+      log,
+      now: w.clock.now,
+      floodGuard: { limit: 3, timeFrameMs: 60_000 },
+    });
+    for (let i = 0; i < 5; i++) await tg.bot.handleUpdate(textUpdate(user(7001), '/trogiup'));
+    await tg.bot.handleUpdate(textUpdate(user(7002), '/trogiup'));
+    const sent = tg.calls.filter((c) => c.method === 'sendMessage').map((c) => c.payload.chat_id);
+    expect(sent).toEqual([7001, 7001, 7001, 7002]);
+  });
+});
