@@ -72,10 +72,11 @@ const envelopeSchema = z.object({
   description: z.string().optional(),
 });
 
-/** Enough to recognise a redelivered update long after Zalo's retry window, small enough to forget. */
+/** Message IDs remembered to spot a redelivery: far more than one bot sees while Zalo retries, yet bounded. */
 const REMEMBERED_MESSAGES = 1_000;
 /** How much of a non-JSON answer an EPARSE error keeps, to show what came back (often an HTML error page). */
 const PARSE_ERROR_BODY_CHARS = 500;
+const SILENT = pino({ level: 'silent' });
 
 /**
  * A Zalo Bot Platform client that keeps the node-zalo-bot SDK's names and events, over axios.
@@ -102,7 +103,7 @@ export class ZaloBot extends EventEmitter<ZaloBotEvents> {
     super({ captureRejections: true });
     if (!token) throw new TypeError('A Zalo bot token is required');
     this.#token = token;
-    this.log = (options.logger ?? pino({ level: 'silent' })).child({ channel: 'zalo' });
+    this.log = (options.logger ?? SILENT).child({ channel: 'zalo' });
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.http = axios.create({
       baseURL: (options.baseApiUrl ?? DEFAULT_BASE_API_URL).replace(/\/+$/, ''),
@@ -208,12 +209,10 @@ export class ZaloBot extends EventEmitter<ZaloBotEvents> {
   }
 
   /** Starts the long-poll loop unless it runs already; resolves once started. */
-  startPolling(): Promise<void> {
-    if (!this.polling) {
-      const controller = new AbortController();
-      this.polling = { controller, done: this.pollUntil(controller.signal) };
-    }
-    return Promise.resolve();
+  async startPolling(): Promise<void> {
+    if (this.polling) return;
+    const controller = new AbortController();
+    this.polling = { controller, done: this.pollUntil(controller.signal) };
   }
 
   /** Aborts the poll in flight and resolves when the loop has ended. */
