@@ -4,6 +4,7 @@ import { isSecretary } from '../src/store/repositories/cells.js';
 import { answerLabel, reasonLabel } from './attendance.js';
 import type { HandlerContext } from './context.js';
 import { kindLabel, when } from './format.js';
+import { ABSENCE_REASONS } from './intents.js';
 import { refusal, type View } from './views.js';
 
 /** /lich: my upcoming meetings and my answers. */
@@ -57,8 +58,16 @@ export async function handleTally(ctx: HandlerContext, meetingId?: string): Prom
     ctx.services.repos.cells.get(meeting.cellId),
   ]);
   if (!cell) return [refusal(ctx.t('refuse.notFound'))];
+  // Grouped by reason in the order of the quick choices (free-text reasons last), names alphabetical.
+  const order = (reason: string | undefined) => {
+    const i = (ABSENCE_REASONS as readonly (string | undefined)[]).indexOf(reason);
+    return i === -1 ? ABSENCE_REASONS.length : i;
+  };
   const byReason = new Map<string, string[]>();
-  for (const a of tally.absent) {
+  const absent = [...tally.absent].sort(
+    (a, b) => order(a.reason) - order(b.reason) || a.name.localeCompare(b.name, 'vi'),
+  );
+  for (const a of absent) {
     const reason = reasonLabel(ctx, a.reason);
     byReason.set(reason, [...(byReason.get(reason) ?? []), a.name]);
   }
