@@ -1,12 +1,17 @@
+import type { Services } from '../handlers/context.js';
+import { createTelegramBot, type TelegramBot } from './channels/telegram/bot.js';
 import { type Config, channelsConfigured, logFormat } from './config.js';
+import { loadPolicy } from './content/policy.js';
 import { HttpServer, send, sendJson } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { createServices } from './services/index.js';
 import { describeStore, openStore } from './store/open.js';
 import type { Store } from './store/port.js';
 
 export interface App {
   port: number;
+  services: Services;
   store: Store;
   log: Logger;
   stop(): Promise<void>;
@@ -47,8 +52,12 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
         config.LINK_SECRET,
       ],
     });
+  // Content is checked before anything starts: a bad policy file stops start-up naming file and path.
+  const policy = loadPolicy(config.POLICY);
   const store = openStore(config);
   const metrics = createMetrics();
+  const clock = { now: () => Date.now() };
+  const services = createServices(store, clock, policy);
 
   const http = new HttpServer(log)
     .route('GET', '/healthz', async (_req, res) => {
@@ -59,20 +68,65 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       send(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
     });
 
+  let telegram: TelegramBot | undefined;
+  if (config.TELEGRAM_BOT_TOKEN) {
+    telegram = createTelegramBot({
+      token: config.TELEGRAM_BOT_TOKEN,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      services,
+      store,
+      log,
+      now: clock.now,
+    });
+    if (config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET) {
+      http.route(
+        'POST',
+        new URL(config.TELEGRAM_WEBHOOK_URL).pathname,
+        telegram.webhook(config.TELEGRAM_WEBHOOK_SECRET),
+      );
+    }
+  }
+
   const port = await http.listen(config.PORT);
   log.info(startupSummary(config, store, port));
+  await announceBootstrap(services, config, log);
+  if (telegram) {
+    await telegram.setCommands().catch((err) => log.warn({ err }, 'Could not set Telegram commands'));
+    if (config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET) {
+      // Every replica serves the webhook; setting it is idempotent.
+      await telegram.bot.api.setWebhook(config.TELEGRAM_WEBHOOK_URL, {
+        secret_token: config.TELEGRAM_WEBHOOK_SECRET,
+      });
+    } else {
+      await telegram.startPolling();
+    }
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       log.info('Shutting down: no new requests, finishing those in flight');
+      await telegram?.stop();
       await http.close();
       await store.close();
       log.info('Stopped');
     })();
     return stopping;
   };
-  return { port, store, log, stop };
+  return { port, store, log, stop, services };
+}
+
+/** Until the first admin is made, say (once per start) how to become it. */
+async function announceBootstrap(services: Services, config: Config, log: Logger) {
+  const bootstrap = await services.people.bootstrapCode(config.ADMIN_BOOTSTRAP_CODE);
+  if (!bootstrap) return;
+  log.info(
+    [
+      'No admin yet. To become the first admin, send the bot this one-time code:',
+      `  /start ${bootstrap.code}`,
+      '  (on Telegram, or as a message on Zalo). It works once.',
+    ].join('\n'),
+  );
 }
 
 /** One readable block: what the service runs with and how to change it. */

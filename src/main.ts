@@ -1,5 +1,6 @@
 import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { ContentError } from './content/problems.js';
 
 /** Entry point: a bad environment exits before anything starts; SIGINT/SIGTERM stop gracefully. */
 async function main() {
@@ -27,6 +28,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error('chibo failed to start:', err instanceof Error ? err.message : err);
+  if (err instanceof ContentError) console.error(err.message);
+  else console.error('chibo failed to start:', err instanceof Error ? err.message : err);
   process.exit(1);
 });
