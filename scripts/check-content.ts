@@ -2,11 +2,13 @@
  * `npm run content:check`: validates everything under content/ and exits non-zero naming the file and the
  * entry of every problem. Each part of the content registers one checker here.
  */
+import { checkCalendar } from '../src/content/anniversaries.js';
 import { checkHolidays } from '../src/content/holidays.js';
 import { checkLocales } from '../src/content/locales.js';
 import { checkPolicies } from '../src/content/policy.js';
 
 import type { ContentProblem } from '../src/content/problems.js';
+import { checkTopicLibrary } from '../src/content/topics.js';
 
 type Checker = { name: string; run: () => ContentProblem[] };
 
@@ -14,6 +16,8 @@ const checkers: Checker[] = [
   { name: 'locales', run: checkLocales },
   { name: 'policy', run: () => checkPolicies() },
   { name: 'holidays', run: () => checkHolidays() },
+  { name: 'anniversaries', run: () => checkCalendar() },
+  { name: 'topics', run: () => checkTopicLibrary() },
 ];
 
 let failed = 0;
