@@ -89,7 +89,8 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
 
   const port = await http.listen(config.PORT);
   log.info(startupSummary(config, store, port));
-  await announceBootstrap(services, config, log);
+  // Not awaited: the service keeps serving /healthz (503) while the store is still unreachable.
+  announceBootstrap(services, config, log).catch((err) => log.warn({ err }, 'Could not read the admin bootstrap code'));
   if (telegram) {
     await telegram.setCommands().catch((err) => log.warn({ err }, 'Could not set Telegram commands'));
     if (config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET) {
