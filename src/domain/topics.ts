@@ -124,15 +124,14 @@ export function rankTopics(input: Omit<SuggestInput, 'count' | 'offset'>): Topic
     if (isWithinMonths(use.date, date, CATEGORY_REST_MONTHS)) restingCategories.add(category);
   }
 
-  const suggestions = topics
-    .filter((t) => t.kinds.includes(cell.kind) && isCurrent(t, date) && !recentlyUsed.has(t.id))
-    .filter((t) => inSeason(t, date, anniversaries))
+  const suggestions = eligibleTopics(topics, cell.kind, date, input.anniversaries)
+    .filter((t) => !recentlyUsed.has(t.id))
     .map((topic) => score(topic, cell.kind, date, anniversaries, input.themes));
 
-  const rested = (s: TopicSuggestion) => (restingCategories.has(s.topic.category) ? 1 : 0);
+  const resting = (s: TopicSuggestion) => (restingCategories.has(s.topic.category) ? 1 : 0);
   return suggestions.sort(
     (a, b) =>
-      rested(a) - rested(b) ||
+      resting(a) - resting(b) ||
       b.score - a.score ||
       (categoryLastUsed.get(a.topic.category) ?? 0) - (categoryLastUsed.get(b.topic.category) ?? 0) ||
       b.topic.validFrom.localeCompare(a.topic.validFrom) || // newer documents first
@@ -140,7 +139,7 @@ export function rankTopics(input: Omit<SuggestInput, 'count' | 'offset'>): Topic
   );
 }
 
-/** The topics a cell of this kind could be offered on the date, with no history: what coverage counts. */
+/** The topics a cell of this kind may be offered on the date before its history counts (what coverage counts). */
 export function eligibleTopics(
   topics: readonly Topic[],
   kind: CellKind,
