@@ -15,12 +15,12 @@ const refusalKey = {
 } as const;
 
 /** A reason as people read it: a quick choice's label, or the member's own words. */
-export function reasonLabel(ctx: HandlerContext, reason: string | undefined): string {
+export function reasonLabel(ctx: Pick<HandlerContext, 't'>, reason: string | undefined): string {
   if (!reason) return ctx.t('tally.noReason');
   return (ABSENCE_REASONS as readonly string[]).includes(reason) ? ctx.t(`reason.${reason}`) : reason;
 }
 
-export function answerLabel(ctx: HandlerContext, answer: Answer | undefined): string {
+export function answerLabel(ctx: Pick<HandlerContext, 't'>, answer: Answer | undefined): string {
   if (!answer) return ctx.t('lich.noAnswer');
   if (answer.choice === 'present') return ctx.t('answer.present');
   if (!answer.reason) return ctx.t('answer.absent');

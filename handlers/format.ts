@@ -4,8 +4,8 @@ import type { Cell, Meeting } from '../src/store/records.js';
 import type { HandlerContext } from './context.js';
 
 /** "Thứ Năm, 05/12/2026, 14:00" in the cell's time zone. */
-export const when = (ctx: HandlerContext, meeting: Meeting, cell: Cell) =>
+export const when = (ctx: Pick<HandlerContext, 'locale'>, meeting: Meeting, cell: Cell) =>
   formatDateTime(new Date(meeting.startsAt), cell.timeZone, ctx.locale, translate);
 
 /** The meeting's kind as members read it ("Sinh hoạt thường kỳ"). */
-export const kindLabel = (ctx: HandlerContext, meeting: Meeting) => ctx.t(`meeting.kind.${meeting.kind}`);
+export const kindLabel = (ctx: Pick<HandlerContext, 't'>, meeting: Meeting) => ctx.t(`meeting.kind.${meeting.kind}`);

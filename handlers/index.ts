@@ -1,4 +1,12 @@
+import {
+  handleCreateCell,
+  handleCreateOrg,
+  handleImportRoster,
+  handleInvites,
+  handleListCells,
+} from './admin.js';
 import { handleAnswer, handleAskReason } from './attendance.js';
+import { handleChannelChoice } from './channels.js';
 import type { HandlerContext } from './context.js';
 import { handleHelp } from './help.js';
 import type { Intent } from './intents.js';
@@ -14,7 +22,19 @@ export type { View } from './views.js';
  * Commands by their Vietnamese names; ASCII aliases let Zalo users type them without diacritics or a slash.
  * `start` stays English: Telegram's deep links send it.
  */
-export const COMMANDS = ['start', 'lich', 'trogiup', 'diemdanh', 'hop'] as const;
+export const COMMANDS = [
+  'start',
+  'lich',
+  'trogiup',
+  'diemdanh',
+  'hop',
+  'taodangbo',
+  'taochibo',
+  'chibo',
+  'nhapds',
+  'moi',
+  'kenh',
+] as const;
 const ALIASES: Record<string, (typeof COMMANDS)[number]> = { help: 'trogiup', batdau: 'start' };
 
 /** The one entry point: every channel turns its update into an intent and renders the views this returns. */
@@ -31,6 +51,18 @@ export async function handle(ctx: HandlerContext, intent: Intent): Promise<View[
           return handleHelp(ctx);
         case 'diemdanh':
           return handleTally(ctx);
+        case 'kenh':
+          return handleChannelChoice(ctx, intent.args);
+        case 'taodangbo':
+          return handleCreateOrg(ctx, intent.args);
+        case 'taochibo':
+          return handleCreateCell(ctx, intent.args);
+        case 'chibo':
+          return handleListCells(ctx);
+        case 'nhapds':
+          return handleImportRoster(ctx, intent.args);
+        case 'moi':
+          return handleInvites(ctx, intent.args);
         default:
           return handleHelp(ctx, intent.name);
       }

@@ -16,6 +16,6 @@ export function createServices(store: Store, clock: Clock, policy: Policy): Serv
     people: new PeopleService(store, repos, clock),
     attendance: new AttendanceService(store, repos, clock, policy.attendance),
     meetings: new MeetingsService(repos, clock),
-    roster: new RosterService(store, repos, clock),
+    roster: new RosterService(store, repos, clock, policy.defaultShift),
   };
 }

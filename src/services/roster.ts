@@ -1,7 +1,8 @@
 import { parse } from 'csv-parse/sync';
-import type { MemberStatus, Role } from '../domain/types.js';
+import { parseSchedule, type ScheduleError } from '../domain/schedule.js';
+import type { CellKind, MemberStatus, Role } from '../domain/types.js';
 import type { Store, WriteOp } from '../store/port.js';
-import type { Cell, Membership } from '../store/records.js';
+import { type Cell, cellSchema, type Membership, newId } from '../store/records.js';
 import { auditOp } from '../store/repositories/audit.js';
 import type { Repos } from '../store/repositories/index.js';
 import type { Clock } from './people.js';
@@ -54,13 +55,73 @@ export type ImportResult =
   | { ok: true; created: number; updated: number; unchanged: number }
   | { ok: false; problems: RowProblem[] };
 
+/** What admins type for a cell's kind, as a code ("thôn" → residential). */
+const KIND_WORDS: [RegExp, CellKind][] = [
+  [/^(thon|ban|to_dan_pho|khu_dan_cu|residential)/, 'residential'],
+  [/^(co_quan|agency)/, 'agency'],
+  [/^(truong|benh_vien|su_nghiep|don_vi_su_nghiep|public_service)/, 'public_service'],
+  [/^(dnnn|doanh_nghiep_nha_nuoc|state_enterprise)/, 'state_enterprise'],
+  [/^(doanh_nghiep|cong_ty|private_enterprise)/, 'private_enterprise'],
+  [/^(quan_doi|cong_an|luc_luong_vu_trang|armed_forces)/, 'armed_forces'],
+  [/^(sinh_vien|student)/, 'student'],
+];
+export const cellKindOf = (word: string): CellKind | undefined =>
+  KIND_WORDS.find(([re]) => re.test(toCode(word)))?.[1];
+
+export interface NewCell {
+  orgId: string;
+  name: string;
+  kind: CellKind;
+  schedulePhrase?: string;
+  place?: string;
+  timeZone: string;
+  shift?: Cell['shift'];
+}
+
+export type CreateCellResult = { ok: true; cell: Cell } | { ok: false; schedule: ScheduleError };
+
 /** Admin use cases on the đảng bộ's structure: cells and their rosters. */
 export class RosterService {
   constructor(
     private readonly store: Store,
     private readonly repos: Repos,
     private readonly clock: Clock,
+    private readonly defaultShift: Cell['shift'] = 'next_working_day',
   ) {}
+
+  /** A new cell; its schedule phrase must parse, or nothing is created. */
+  async createCell(input: NewCell, actorId: string): Promise<CreateCellResult> {
+    let scheduleRule: unknown;
+    if (input.schedulePhrase) {
+      const parsed = parseSchedule(input.schedulePhrase);
+      if (!parsed.ok) return { ok: false, schedule: parsed.error };
+      scheduleRule = parsed.rule;
+    }
+    const now = this.clock.now();
+    const cell = cellSchema.parse({
+      id: newId(),
+      orgId: input.orgId,
+      name: input.name,
+      kind: input.kind,
+      schedulePhrase: input.schedulePhrase,
+      scheduleRule,
+      shift: input.shift ?? this.defaultShift,
+      place: input.place ?? '',
+      timeZone: input.timeZone,
+      createdAt: now,
+    });
+    await this.store.write([
+      ...this.repos.cells.saveOps(cell),
+      auditOp(cell.id, {
+        at: now,
+        actorId,
+        action: 'cell.create',
+        subject: cell.id,
+        detail: { name: cell.name },
+      }),
+    ]);
+    return { ok: true, cell };
+  }
 
   /**
    * Imports a cell's roster: every row is checked first and nothing is written if any row fails; re-importing

@@ -46,13 +46,18 @@ function commandIntent(text: string): Intent | undefined {
  * callback answers. Creating it starts nothing; `startPolling` or `webhook` does.
  */
 export function createTelegramBot(deps: TelegramDeps) {
-  const { services, store, log } = deps;
+  const { store, log } = deps;
   const bot = new Bot(deps.token, {
     client: { apiRoot: deps.apiRoot },
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
   });
   // Bounded: a send that keeps failing is the outbox's business, not a handler's.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 10 }));
+  // Invites carry a deep link to this bot: t.me/<bot>?start=<code> sends "/start <code>".
+  const services: Services = {
+    ...deps.services,
+    inviteLink: (code) => (bot.isInited() ? `https://t.me/${bot.botInfo.username}?start=${code}` : undefined),
+  };
   bot.catch((err) =>
     log.error({ err: err.error, update: err.ctx.update.update_id }, 'Telegram update failed'),
   );

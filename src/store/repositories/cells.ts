@@ -53,12 +53,16 @@ export class CellsRepo {
     return this.getMany(await this.store.smembers(keys.orgCells(orgId)));
   }
 
-  async save(cell: Cell): Promise<void> {
-    await this.store.write([
+  saveOps(cell: Cell): WriteOp[] {
+    return [
       { op: 'set', key: keys.cell(cell.id), value: JSON.stringify(cell) },
       { op: 'sadd', key: keys.cells(), members: [cell.id] },
       { op: 'sadd', key: keys.orgCells(cell.orgId), members: [cell.id] },
-    ]);
+    ];
+  }
+
+  async save(cell: Cell): Promise<void> {
+    await this.store.write(this.saveOps(cell));
   }
 
   async members(cellId: string): Promise<Map<string, Membership>> {

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { t } from '../../../src/i18n.js';
+import { createLogger } from '../../../src/logger.js';
+import { recordingBot, textUpdate, user } from '../../support/telegram.js';
+import { world } from '../../support/world.js';
+
+const log = createLogger({ level: 'silent' });
+
+/** Journey 1's roster CSV: 22 members; line 14 (the 13th member) has lost its name. */
+function khelechCsv(withEmptyName: boolean) {
+  const names = Array.from({ length: 22 }, (_, i) => `Đảng viên Khe Lếch ${i + 1}`);
+  names[0] = 'Nguyễn Văn Tuấn';
+  const rows = names.map(
+    (n, i) =>
+      `${withEmptyName && i === 12 ? '' : n},${i === 0 ? 'Bí thư' : 'Đảng viên'},${i === 21 ? 'Miễn sinh hoạt' : 'Chính thức'}`,
+  );
+  return ['ho_ten,vai_tro,trang_thai', ...rows].join('\n');
+}
+
+async function setup() {
+  const w = world();
+  const tg = recordingBot({ services: w.services, store: w.store, log, now: w.clock.now });
+  const send = (from: ReturnType<typeof user>, text: string) => tg.bot.handleUpdate(textUpdate(from, text));
+  const lastText = () => String(tg.calls.filter((c) => c.method === 'sendMessage').at(-1)?.payload.text);
+  return { ...w, tg, send, lastText };
+}
+
+describe('an admin sets up a commune from nothing (journey 1)', () => {
+  it('bootstraps, creates the đảng bộ and cells, imports a roster all-or-nothing, and lists invites', async () => {
+    const s = await setup();
+    const hoa = user(9001, 'Hoa');
+    const code = (await s.services.people.bootstrapCode())?.code ?? '';
+    await s.send(hoa, `/start ${code}`);
+    expect(s.lastText()).toBe(t('start.admin', { name: 'Hoa' }));
+    // The bootstrap code works once.
+    await s.send(user(9002), `/start ${code}`);
+    expect(s.lastText()).not.toBe(t('start.admin', { name: 'User 9002' }));
+    expect(await s.services.people.bootstrapCode()).toBeUndefined();
+
+    await s.send(hoa, '/taodangbo Đảng ủy xã Tân An');
+    expect(s.lastText()).toBe(t('admin.org.created', { name: 'Đảng ủy xã Tân An' }));
+
+    await s.send(hoa, '/taochibo Chi bộ thôn Khe Lếch | thôn | ngày Tám hằng tháng 19:30 | Nhà văn hóa thôn');
+    expect(s.lastText()).toMatch(/^Không hiểu phần «.+»\. Ví dụ hợp lệ: «.+»$/);
+    expect(await s.services.repos.cells.allIds()).toEqual([]);
+
+    await s.send(hoa, '/taochibo Chi bộ thôn Khe Lếch | thôn | ngày 5 hằng tháng 19:30 | Nhà văn hóa thôn');
+    expect(s.lastText()).toBe(
+      'Đã tạo chi bộ số 1: Chi bộ thôn Khe Lếch (thôn, bản, tổ dân phố). Nhập danh sách bằng /nhapds 1.',
+    );
+    s.clock.advance(1000);
+    await s.send(
+      hoa,
+      '/taochibo Chi bộ Trường THCS Tân An | trường | thứ Sáu đầu tiên của tháng 16:30 | Phòng họp nhà trường',
+    );
+    expect(s.lastText()).toContain('Đã tạo chi bộ số 2');
+
+    await s.send(hoa, `/nhapds 1\n${khelechCsv(true)}`);
+    expect(s.lastText()).toBe(`${t('admin.import.failed')}\nDòng 14, cột ho_ten: không được để trống`);
+    const [khe] = await s.services.repos.cells
+      .getMany(await s.services.repos.cells.allIds())
+      .then((cs) => cs.filter((c) => c.name.includes('Khe')));
+    expect((await s.services.repos.cells.members(khe?.id ?? '')).size).toBe(0);
+
+    await s.send(hoa, `/nhapds 1\n${khelechCsv(false)}`);
+    expect(s.lastText()).toContain('thêm 22, cập nhật 0, giữ nguyên 0');
+    // Re-importing updates instead of duplicating.
+    await s.send(
+      hoa,
+      `/nhapds 1\n${khelechCsv(false).replace('Đảng viên Khe Lếch 2,Đảng viên', 'Đảng viên Khe Lếch 2,Phó bí thư')}`,
+    );
+    expect(s.lastText()).toContain('thêm 0, cập nhật 1, giữ nguyên 21');
+    expect((await s.services.repos.cells.members(khe?.id ?? '')).size).toBe(22);
+
+    await s.send(hoa, '/moi 1');
+    const invites = s.lastText().split('\n');
+    expect(invites[0]).toBe('Mã mời cá nhân — Chi bộ thôn Khe Lếch (mỗi mã dùng một lần):');
+    expect(invites).toHaveLength(23);
+    expect(invites.find((l) => l.startsWith('• Nguyễn Văn Tuấn:'))).toMatch(
+      /^• Nguyễn Văn Tuấn: ([A-Z2-9]{6}) https:\/\/t\.me\/chibo_test_bot\?start=\1$/,
+    );
+
+    // The secretary named in the roster can use the code, and becomes the cell's secretary.
+    const tuanCode = /: ([A-Z2-9]{6}) /.exec(
+      invites.find((l) => l.startsWith('• Nguyễn Văn Tuấn:')) ?? '',
+    )?.[1];
+    await s.send(user(9100, 'Tuấn'), `/start ${tuanCode}`);
+    await s.send(user(9100, 'Tuấn'), '/trogiup');
+    expect(s.lastText()).toContain(t('help.secretary'));
+  });
+
+  it('refuses admin commands to anyone who is not an admin', async () => {
+    const s = await setup();
+    await s.send(user(9200), '/taodangbo Đảng bộ giả');
+    expect(s.lastText()).toBe(t('refuse.notLinked'));
+    expect(await s.services.repos.cells.listOrgs()).toEqual([]);
+  });
+});
