@@ -8,4 +8,5 @@ export const when = (ctx: Pick<HandlerContext, 'locale'>, meeting: Meeting, cell
   formatDateTime(new Date(meeting.startsAt), cell.timeZone, ctx.locale, translate);
 
 /** The meeting's kind as members read it ("Sinh hoạt thường kỳ"). */
-export const kindLabel = (ctx: Pick<HandlerContext, 't'>, meeting: Meeting) => ctx.t(`meeting.kind.${meeting.kind}`);
+export const kindLabel = (ctx: Pick<HandlerContext, 't'>, meeting: Meeting) =>
+  ctx.t(`meeting.kind.${meeting.kind}`);

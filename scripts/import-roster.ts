@@ -37,8 +37,7 @@ try {
       console.log(t('admin.import.done', { cell: cell.name, created, updated, unchanged }));
     } else {
       console.error(t('admin.import.failed'));
-      for (const p of result.problems)
-        console.error(t(`admin.import.problem.${p.problem}`, { line: p.line, column: p.column || '—' }));
+      for (const p of result.problems) console.error(describeRowProblem(t, p));
       process.exitCode = 1;
     }
   }

@@ -27,10 +27,7 @@ async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 80
   }
 }
 
-async function boot(
-  env: Record<string, string>,
-  fakeOptions: Parameters<typeof FakeTelegram.start>[0] = {},
-) {
+async function boot(env: Record<string, string>, fakeOptions: Parameters<typeof FakeTelegram.start>[0] = {}) {
   const fake = await FakeTelegram.start(fakeOptions);
   const app = await startApp(
     loadConfig({

@@ -53,11 +53,10 @@ describe('a member on Telegram (journey 3)', () => {
     await s.send(tapUpdate(sinh, `r|${s.meeting.id}`));
     const reasons = s.last('editMessageText');
     expect(reasons?.text).toBe(t('reason.ask'));
-    const sick = (
-      reasons?.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }
-    ).inline_keyboard
-      .flat()
-      .find((b) => b.text === 'Ốm');
+    const keyboard = reasons?.reply_markup as {
+      inline_keyboard: { text: string; callback_data: string }[][];
+    };
+    const sick = keyboard.inline_keyboard.flat().find((b) => b.text === 'Ốm');
     expect(sick).toBeDefined();
 
     await s.send(tapUpdate(sinh, sick?.callback_data ?? ''));
