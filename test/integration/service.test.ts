@@ -65,6 +65,19 @@ describe('the service', () => {
     expect(run.output()).not.toContain('tiny');
   });
 
+  it('refuses to start with a bad policy file, naming the file, the path inside it and the problem', async () => {
+    const run = collect(
+      runMain({
+        PORT: '0',
+        DATA_DIR: join(dir, 'policy'),
+        POLICY: 'test/fixtures/policy/negative-window.json',
+      }),
+    );
+    expect(await run.exited).not.toBe(0);
+    expect(run.output()).toMatch(/negative-window\.json at visits\[\d\]\.windowMonths: must be positive/);
+    expect(run.output()).not.toContain('chibo is running');
+  });
+
   it('starts with no environment, says what it runs with, and stops cleanly on SIGTERM', async () => {
     const child = runMain({ PORT: '0', DATA_DIR: join(dir, 'main'), LOG_FORMAT: 'pretty' });
     const run = collect(child);
