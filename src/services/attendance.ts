@@ -9,7 +9,11 @@ import {
   removalStandings,
 } from '../domain/attendance.js';
 import { localDateOf } from '../domain/time.js';
-import type { AttendanceThresholds, RollCallEntry as DomainEntry } from '../domain/types.js';
+import {
+  type AttendanceThresholds,
+  type RollCallEntry as DomainEntry,
+  ROLL_CALL_STATES,
+} from '../domain/types.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/port.js';
 import type { Answer, Meeting, Person, RollCallEntry } from '../store/records.js';
@@ -264,15 +268,8 @@ export class AttendanceService {
   }
 }
 
-/** The order a secretary's tap cycles a member through on the roll call. */
-export const ROLL_CALL_CYCLE: RollCallEntry['state'][] = [
-  'present',
-  'absent_with_reason',
-  'absent_without_reason',
-  'exempt',
-  'temporarily_elsewhere',
-  'special_duty',
-];
+/** A secretary's tap moves a member to the next roll-call state, in the domain's order, round again. */
+export const ROLL_CALL_CYCLE: readonly RollCallEntry['state'][] = ROLL_CALL_STATES;
 
 export interface RollCallSheet {
   meeting: Meeting;
