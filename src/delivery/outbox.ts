@@ -163,20 +163,22 @@ export class Outbox {
 
   private async pump(channel: ChannelName, signal: AbortSignal, untilIdle: boolean): Promise<void> {
     const { concurrency, pollMs } = this.options;
+    const half = Math.ceil(concurrency / 2);
     const inFlight = new Set<Promise<void>>();
     while (!signal.aborted) {
+      // Claim in batches, once half the slots are free: fewer round trips per message.
       const room = concurrency - inFlight.size;
-      const jobs = room > 0 ? await this.claim(channel, room) : [];
+      const jobs = room >= half ? await this.claim(channel, room) : [];
       for (const job of jobs) {
         const sending: Promise<void> = this.deliver(job)
           .catch((err) => this.deps.log.error({ err, key: job.key }, 'Outbox delivery failed unexpectedly'))
           .finally(() => inFlight.delete(sending));
         inFlight.add(sending);
       }
-      if (jobs.length > 0 && inFlight.size < concurrency) continue;
       if (untilIdle && inFlight.size === 0) break;
-      // Full: wait for a free slot. Nothing due: wait for a slot or the next look, whichever comes first.
-      await Promise.race(jobs.length > 0 ? inFlight : [...inFlight, sleep(pollMs)]);
+      // With more due than room, wait for slots; otherwise for a slot or the next look, whichever comes first.
+      const busy = room < half || jobs.length === room;
+      await Promise.race(busy ? inFlight : [...inFlight, sleep(pollMs)]);
     }
     await Promise.all(inFlight);
   }

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * Spaces sends evenly at `perSecond` across everything sharing this limiter, allowing a small catch-up burst
- * (5% of a second's worth) after timer jitter. It paces real elapsed time against a platform's limit, so it
- * reads the monotonic clock, not the injected business clock.
+ * Spaces sends evenly at `perSecond` across everything sharing this limiter, catching up at most 20 ms of
+ * slots after timer jitter. It paces real elapsed time against a platform's limit, so it reads the monotonic
+ * clock, not the injected business clock.
  */
 export class RateLimiter {
   private readonly intervalMs: number;
@@ -12,7 +12,7 @@ export class RateLimiter {
 
   constructor(perSecond: number) {
     this.intervalMs = 1000 / perSecond;
-    this.burstMs = Math.max(this.intervalMs, 50);
+    this.burstMs = Math.max(this.intervalMs, 20);
   }
 
   /** Resolves when the caller may send one message. */

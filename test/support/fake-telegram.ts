@@ -10,8 +10,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
  */
 export interface FakeTelegramOptions {
   token?: string;
-  /** Accepted sendMessage calls per second, over a sliding second; beyond it a 429. Unlimited when absent. */
+  /**
+   * Accepted sendMessage calls per second, as a token bucket holding `burst` sends (default: a twentieth of a
+   * second's worth, so network jitter is tolerated but no sustained excess); beyond it a 429. Unlimited when absent.
+   */
   rate?: number;
+  burst?: number;
   /** retry_after (seconds) of a rate-limit 429. */
   retryAfter?: number;
   /** Fractions of sendMessage calls answered 429 (with `retryAfter`) or 500 at random, seeded. */
@@ -75,7 +79,8 @@ export class FakeTelegram {
   private readonly options: FakeTelegramOptions;
   private readonly random: () => number;
   private readonly server = createServer((req, res) => void this.handle(req, res));
-  private readonly window: number[] = [];
+  private tokens = 0;
+  private tokensAt = 0;
   private readonly notBefore = new Map<string, number>();
   private nextMessageId = 1;
   private updates: Update[] = [];
@@ -113,6 +118,19 @@ export class FakeTelegram {
     return this.sent.length - seen.size;
   }
 
+  /** The counts, also served at GET /__fake/stats for a fake running in another process. */
+  stats() {
+    return {
+      sent: this.sent.length,
+      distinctTexts: new Set(this.sent.map((m) => m.text)).size,
+      duplicates: this.duplicates(),
+      got429: this.got429,
+      got500: this.got500,
+      earlySends: this.earlySends.length,
+      lastSentAt: this.sent.at(-1)?.at,
+    };
+  }
+
   /** Accepted messages per chat and text, to find which were duplicated. */
   countsByChatAndText(): Map<string, number> {
     const counts = new Map<string, number>();
@@ -131,6 +149,7 @@ export class FakeTelegram {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.apiRoot);
+    if (url.pathname === '/__fake/stats') return reply(res, 200, this.stats());
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(url.pathname);
     if (!match || match[1] !== this.token)
       return reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
@@ -194,19 +213,22 @@ export class FakeTelegram {
     }
     if (this.options.blocked?.includes(chat)) return refuse(403, 'Forbidden: bot was blocked by the user');
     if (this.options.missing?.includes(chat)) return refuse(400, 'Bad Request: chat not found');
-    if (this.options.rate !== undefined) {
-      while (this.window.length && (this.window[0] as number) <= at - 1000) this.window.shift();
-      if (this.window.length >= this.options.rate) {
+    const { rate } = this.options;
+    if (rate !== undefined) {
+      const burst = this.options.burst ?? Math.max(1, rate / 20);
+      this.tokens = Math.min(burst, this.tokens + ((at - this.tokensAt) * rate) / 1000);
+      this.tokensAt = at;
+      if (this.tokens < 1) {
         const retryAfter = this.options.retryAfter ?? 1;
         return refuse(429, `Too Many Requests: retry after ${retryAfter}`, retryAfter);
       }
+      this.tokens -= 1;
     }
     const { tooManyRequests = 0, serverError = 0 } = this.options.failures ?? {};
     const roll = this.random();
     if (roll < tooManyRequests) return refuse(429, 'Too Many Requests: retry after 1', 1);
     if (roll < tooManyRequests + serverError) return refuse(500, 'Internal Server Error');
 
-    this.window.push(at);
     this.attempts.push({ chat_id: chat, at, status: 200 });
     const message: RecordedMessage = {
       chat_id: chat,

@@ -2,12 +2,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { View } from '../../handlers/views.js';
+import { loadHolidays } from '../../src/content/holidays.js';
+import { loadPolicy } from '../../src/content/policy.js';
+import { Outbox, type OutboxOptions } from '../../src/delivery/outbox.js';
 import type { Sender } from '../../src/delivery/sender.js';
 import { createLogger } from '../../src/logger.js';
+import { createMetrics } from '../../src/metrics.js';
+import { TextComposer } from '../../src/scheduler/composer.js';
+import { Dispatcher } from '../../src/scheduler/dispatcher.js';
+import { Planner } from '../../src/scheduler/planner.js';
 import { keys } from '../../src/store/keys.js';
 import type { Store } from '../../src/store/port.js';
 import { type Cell, cellSchema, type Membership, newId, type Person } from '../../src/store/records.js';
 import { CellsRepo } from '../../src/store/repositories/cells.js';
+import { createRepos } from '../../src/store/repositories/index.js';
 import { PeopleRepo } from '../../src/store/repositories/people.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { deletePrefixed, redisAvailable, redisStore, uniquePrefix } from './redis.js';
@@ -131,4 +139,45 @@ export async function seedCell(
   }
   seeded.everyone = [...seeded.secretaries, ...seeded.members];
   return seeded;
+}
+
+/** Outbox, planner and dispatcher over one store, a recording sender and a clock the test moves. */
+export function schedulerWorld(store: Store, start: number, options: Partial<OutboxOptions> = {}) {
+  const clock = offsetClock(start);
+  const sender = new RecordingSender();
+  const metrics = createMetrics();
+  const repos = createRepos(store);
+  const composer = new TextComposer();
+  const outbox = new Outbox(
+    {
+      store,
+      people: repos.people,
+      cells: repos.cells,
+      senders: [sender],
+      now: clock.now,
+      log: quietLog,
+      metrics,
+    },
+    { rates: { telegram: 1000 }, chatIntervalMs: 0, pollMs: 10, ...options },
+  );
+  const planner = new Planner({
+    store,
+    repos,
+    policy: loadPolicy('hai-cap-2025'),
+    holidays: loadHolidays(),
+    outbox,
+    composer,
+    now: clock.now,
+    log: quietLog,
+  });
+  const dispatcher = new Dispatcher({
+    store,
+    repos,
+    outbox,
+    composer,
+    now: clock.now,
+    log: quietLog,
+    metrics,
+  });
+  return { clock, sender, metrics, repos, outbox, planner, dispatcher };
 }

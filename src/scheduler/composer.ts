@@ -1,0 +1,78 @@
+import type { View } from '../../handlers/views.js';
+import { formatDateTime } from '../domain/time.js';
+import { type Locale, t, translator } from '../i18n.js';
+import type { Cell, Meeting, Person } from '../store/records.js';
+import type { Occurrence } from './occurrences.js';
+
+type Awaitable<T> = T | Promise<T>;
+
+export interface ReminderInput {
+  occurrence: Occurrence;
+  /** Absent for a cell's thematic check. */
+  meeting?: Meeting;
+  cell: Cell;
+  recipients: Person[];
+}
+
+export interface ChangeInput {
+  change: 'changed' | 'cancelled';
+  meeting: Meeting;
+  cell: Cell;
+  recipients: Person[];
+}
+
+/**
+ * What the scheduler says, separate from when and to whom it says it, so a channel can bring richer views
+ * (an invitation with answer buttons) without touching the scheduler.
+ */
+export interface ReminderComposer {
+  /** One view per recipient, in order; undefined where there is nothing to say (e.g. roll call already closed). */
+  reminder(input: ReminderInput): Awaitable<(View | undefined)[]>;
+  /** Tells those already notified that a meeting changed or was cancelled. */
+  change(input: ChangeInput): Awaitable<View[]>;
+}
+
+/** Sentences here may start with a placeholder ("buổi sinh hoạt …"): capitalise the first letter. */
+const capitalize = (text: string) => text.replace(/\p{L}/u, (c) => c.toUpperCase());
+
+/** Plain text from content/locales/*\/reminders.json, in each recipient's language. */
+export class TextComposer implements ReminderComposer {
+  reminder({ occurrence, meeting, cell, recipients }: ReminderInput): (View | undefined)[] {
+    if (occurrence.stepId === 'roll_call' && meeting?.rollCallClosedAt !== undefined)
+      return recipients.map(() => undefined);
+    const step = `reminders.step.${occurrence.stepId}`;
+    const key = translator().has(step) ? step : 'reminders.step.generic';
+    // Notices carry the meeting's details on their own lines; other steps name the time inline.
+    const detailed = occurrence.audience === 'members' || occurrence.audience === 'committee';
+    return recipients.map(({ locale }) => {
+      const text = capitalize(t(key, this.params(cell, meeting, locale), locale));
+      return { text: detailed && meeting ? [text, ...this.details(meeting, cell, locale)].join('\n') : text };
+    });
+  }
+
+  change({ change, meeting, cell, recipients }: ChangeInput): View[] {
+    return recipients.map(({ locale }) => {
+      const text = capitalize(t(`reminders.${change}`, this.params(cell, meeting, locale), locale));
+      return {
+        text: change === 'changed' ? [text, ...this.details(meeting, cell, locale)].join('\n') : text,
+      };
+    });
+  }
+
+  private params(cell: Cell, meeting: Meeting | undefined, locale: Locale) {
+    return {
+      cell: cell.name,
+      kind: t(`reminders.kind.${meeting?.kind ?? 'thematic'}`, {}, locale),
+      when: meeting ? formatDateTime(new Date(meeting.startsAt), cell.timeZone, locale, t) : '',
+    };
+  }
+
+  private details(meeting: Meeting, cell: Cell, locale: Locale): string[] {
+    const { when } = this.params(cell, meeting, locale);
+    return [
+      t('reminders.line.when', { when }, locale),
+      ...(meeting.place ? [t('reminders.line.place', { place: meeting.place }, locale)] : []),
+      ...(meeting.topicTitle ? [t('reminders.line.topic', { topic: meeting.topicTitle }, locale)] : []),
+    ];
+  }
+}

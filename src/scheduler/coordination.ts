@@ -1,0 +1,58 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RunCoordinator } from 'node-cron';
+import type { Logger } from '../logger.js';
+import { keys } from '../store/keys.js';
+import type { Store } from '../store/port.js';
+
+/**
+ * node-cron's distributed mode asks this, per task and time slot, whether this replica runs it: the first to
+ * set the slot's key wins. The key outlives the slot (never released early), so a replica whose clock lags
+ * cannot run the same slot again.
+ */
+export function storeRunCoordinator(store: Store, replicaId: string): RunCoordinator {
+  return { shouldRun: (key, ttlMs) => store.setIfAbsent(keys.lease(`cron:${key}`), replicaId, ttlMs) };
+}
+
+/**
+ * Runs `work` on whichever replica holds the store lease `name`, renewing it while the work runs; the others
+ * look again every third of the lease, so one takes over within a lease of the holder dying. The work's signal
+ * aborts when the lease is lost or on stop.
+ */
+export function whileLeader(
+  store: Store,
+  name: string,
+  work: (signal: AbortSignal) => Promise<void>,
+  options: { replicaId: string; ttlMs?: number; log: Logger },
+): { stop(): Promise<void> } {
+  const { replicaId, ttlMs = 15_000, log } = options;
+  const key = keys.lease(name);
+  const stopped = new AbortController();
+  const running = (async () => {
+    while (!stopped.signal.aborted) {
+      const won = await store.setIfAbsent(key, replicaId, ttlMs).catch(() => false);
+      if (!won) {
+        await sleep(ttlMs / 3, undefined, { signal: stopped.signal }).catch(() => {});
+        continue;
+      }
+      const lost = new AbortController();
+      const renew = setInterval(async () => {
+        const kept = await store.expireIfEquals(key, replicaId, ttlMs).catch(() => false);
+        if (!kept) lost.abort();
+      }, ttlMs / 3);
+      try {
+        await work(AbortSignal.any([stopped.signal, lost.signal]));
+      } catch (err) {
+        log.error({ err, lease: name }, 'Leader work failed; the lease is released for another try');
+      } finally {
+        clearInterval(renew);
+        await store.deleteIfEquals(key, replicaId).catch(() => {});
+      }
+    }
+  })();
+  return {
+    async stop() {
+      stopped.abort();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,227 @@
+import { addressOf } from '../delivery/address.js';
+import type { Outbox, OutboxMessage } from '../delivery/outbox.js';
+import { thematicCheckDue } from '../domain/reminders.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { keys } from '../store/keys.js';
+import type { Store, WriteOp } from '../store/port.js';
+import { type Cell, type Meeting, parseDoc } from '../store/records.js';
+import { isSecretary } from '../store/repositories/cells.js';
+import type { Repos } from '../store/repositories/index.js';
+import type { ReminderComposer } from './composer.js';
+import { firedOps, type Occurrence, occurrenceSchema } from './occurrences.js';
+
+export interface DispatcherDeps {
+  store: Store;
+  repos: Repos;
+  outbox: Outbox;
+  composer: ReminderComposer;
+  now: () => number;
+  log: Logger;
+  metrics: Metrics;
+  /** Occurrences claimed per round trip. */
+  batchSize?: number;
+  /** A claim whose dispatcher died comes due again after this long. */
+  leaseMs?: number;
+}
+
+export interface TickResult {
+  /** Occurrences handed to the outbox, and the messages they made. */
+  sent: number;
+  messages: number;
+  /** Found past their grace window: recorded, not sent. */
+  missed: number;
+  /** No longer relevant (meeting cancelled or changed, thematic meeting already planned). */
+  dropped: number;
+}
+
+/** Audiences whose recipients have been told of the meeting, so they hear of its changes. */
+const NOTIFYING = new Set(['members', 'members_unanswered', 'committee']);
+
+/**
+ * The minute tick: claims the occurrences now due (O(due), never a walk over cells), and for each either
+ * enqueues its messages — one outbox key per (occurrence, recipient) — or records it as missed when its grace
+ * has passed. The claim is atomic with a lease, so concurrent ticks never take the same occurrence and one
+ * that died mid-way is taken again after the lease; the outbox keys make that retake send nothing twice.
+ */
+export class Dispatcher {
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.batchSize = deps.batchSize ?? 200;
+    this.leaseMs = deps.leaseMs ?? 5 * 60_000;
+  }
+
+  async tick(): Promise<TickResult> {
+    const { store, metrics, outbox } = this.deps;
+    const stopTimer = metrics.tickDuration.startTimer();
+    const total: TickResult = { sent: 0, messages: 0, missed: 0, dropped: 0 };
+    try {
+      for (;;) {
+        const claimed = await store.claimDue(
+          keys.remindersDue(),
+          this.deps.now(),
+          this.batchSize,
+          this.leaseMs,
+        );
+        if (claimed.length === 0) break;
+        const result = await this.dispatch(claimed.map((c) => c.member));
+        for (const k of Object.keys(total) as (keyof TickResult)[]) total[k] += result[k];
+        if (claimed.length < this.batchSize) break;
+      }
+      metrics.queueDepth.set(await outbox.depth());
+      return total;
+    } finally {
+      stopTimer();
+    }
+  }
+
+  private async dispatch(ids: string[]): Promise<TickResult> {
+    const { store, repos, log, metrics } = this.deps;
+    const now = this.deps.now();
+    const raws = await store.getMany(ids.map(keys.reminder));
+    const ops: WriteOp[] = [];
+    const occurrences: Occurrence[] = [];
+    ids.forEach((id, i) => {
+      const occurrence = parseDoc(occurrenceSchema, keys.reminder(id), raws[i]);
+      if (occurrence?.state === 'pending') occurrences.push(occurrence);
+      else ops.push({ op: 'zrem', key: keys.remindersDue(), members: [id] });
+    });
+
+    const meetingIds = [...new Set(occurrences.flatMap((o) => o.meetingId ?? []))];
+    const cellIds = [...new Set(occurrences.map((o) => o.cellId))];
+    const [meetings, cells] = await Promise.all([
+      repos.meetings.getMany(meetingIds),
+      repos.cells.getMany(cellIds),
+    ]);
+    const meetingById = new Map(meetings.map((m) => [m.id, m]));
+    const cellById = new Map(cells.map((c) => [c.id, c]));
+
+    const result: TickResult = { sent: 0, messages: 0, missed: 0, dropped: 0 };
+    const live: { occurrence: Occurrence; cell: Cell; meeting?: Meeting }[] = [];
+    for (const occurrence of occurrences) {
+      const cell = cellById.get(occurrence.cellId);
+      const meeting = occurrence.meetingId ? meetingById.get(occurrence.meetingId) : undefined;
+      // The planner removes these when a meeting changes; a tick racing that change drops them here.
+      const meetingGone =
+        occurrence.kind === 'meeting' &&
+        (!meeting || meeting.state === 'cancelled' || meeting.version !== occurrence.meetingVersion);
+      if (!cell || meetingGone) {
+        ops.push(...firedOps(occurrence, 'dropped'));
+        result.dropped++;
+      } else if (now > occurrence.graceEndsAt) {
+        ops.push(...firedOps(occurrence, 'missed'));
+        result.missed++;
+        log.warn(
+          {
+            occurrenceId: occurrence.id,
+            step: occurrence.stepId,
+            dueAt: occurrence.dueAt,
+            graceEndsAt: occurrence.graceEndsAt,
+          },
+          'Reminder past its grace window: recorded as missed, not sent',
+        );
+      } else if (
+        occurrence.kind === 'thematic_check' &&
+        !(await this.thematicMeetingMissing(occurrence, cell, now))
+      ) {
+        ops.push(...firedOps(occurrence, 'dropped'));
+        result.dropped++;
+      } else live.push({ occurrence, cell, meeting });
+    }
+
+    const audiences = await this.audiences(live);
+    for (const { occurrence, cell, meeting } of live) {
+      const recipients = audiences.get(occurrence.id) ?? [];
+      const views = await this.deps.composer.reminder({ occurrence, meeting, cell, recipients });
+      const messages: OutboxMessage[] = recipients.flatMap((person, i) => {
+        const view = views[i];
+        const address = addressOf(person, this.deps.outbox.channels);
+        if (!view) return [];
+        if (!address) {
+          log.info({ personId: person.id, occurrenceId: occurrence.id }, 'No channel reaches this person');
+          return [];
+        }
+        return [
+          { key: `${occurrence.id}:${person.id}`, ...address, personId: person.id, cellId: cell.id, view },
+        ];
+      });
+      ops.push(...this.deps.outbox.enqueueOps(messages), ...firedOps(occurrence, 'sent'));
+      if (meeting && NOTIFYING.has(occurrence.audience) && messages.length)
+        ops.push({
+          op: 'sadd',
+          key: keys.meetingNotified(meeting.id),
+          members: messages.flatMap((m) => m.personId ?? []),
+        });
+      result.sent++;
+      result.messages += messages.length;
+    }
+
+    // The messages, the occurrences' new states and the notified sets land together, or not at all.
+    await store.write(ops);
+    if (result.missed) {
+      metrics.missed.inc(result.missed);
+      await store.incr(keys.remindersMissed(), result.missed);
+    }
+    return result;
+  }
+
+  /** The recipients of each live occurrence, read with one round trip per distinct cell or meeting. */
+  private async audiences(live: { occurrence: Occurrence; cell: Cell; meeting?: Meeting }[]) {
+    const { store, repos } = this.deps;
+    const needs = (audience: string) => [
+      ...new Set(
+        live.filter((l) => l.occurrence.audience === audience).map((l) => l.occurrence.meetingId ?? ''),
+      ),
+    ];
+    const cellIds = [
+      ...new Set(live.filter((l) => l.occurrence.audience !== 'committee').map((l) => l.cell.id)),
+    ];
+    const committeeCells = [
+      ...new Set(live.filter((l) => l.occurrence.audience === 'committee').map((l) => l.cell.id)),
+    ];
+    const unansweredMeetings = needs('members_unanswered');
+    const [members, committees, answers] = await Promise.all([
+      Promise.all(cellIds.map((id) => repos.cells.members(id))),
+      Promise.all(committeeCells.map((id) => store.smembers(keys.cellCommittee(id)))),
+      Promise.all(unansweredMeetings.map((id) => repos.meetings.answers(id))),
+    ]);
+    const membersOf = new Map(cellIds.map((id, i) => [id, members[i] ?? new Map()]));
+    const committeeOf = new Map(committeeCells.map((id, i) => [id, committees[i] ?? []]));
+    const answersOf = new Map(unansweredMeetings.map((id, i) => [id, answers[i] ?? new Map()]));
+
+    const idsFor = ({ occurrence, cell }: { occurrence: Occurrence; cell: Cell }): string[] => {
+      const cellMembers = [...(membersOf.get(cell.id) ?? new Map())];
+      switch (occurrence.audience) {
+        case 'secretaries':
+          return cellMembers.filter(([, m]) => isSecretary(m)).map(([id]) => id);
+        case 'members':
+          return cellMembers.map(([id]) => id);
+        case 'members_unanswered': {
+          const answered = answersOf.get(occurrence.meetingId ?? '') ?? new Map();
+          return cellMembers.map(([id]) => id).filter((id) => !answered.has(id));
+        }
+        case 'committee':
+          return committeeOf.get(cell.id) ?? [];
+      }
+    };
+    const ids = new Map(live.map((l) => [l.occurrence.id, idsFor(l)]));
+    const people = new Map(
+      (await repos.people.getMany([...new Set([...ids.values()].flat())])).map((p) => [p.id, p]),
+    );
+    return new Map([...ids].map(([id, personIds]) => [id, personIds.flatMap((p) => people.get(p) ?? [])]));
+  }
+
+  /** Whether the cell still has no thematic meeting planned or held in the checked period. */
+  private async thematicMeetingMissing(occurrence: Occurrence, cell: Cell, now: number): Promise<boolean> {
+    const period = occurrence.period;
+    if (!period) return false;
+    const meetings = await this.deps.repos.meetings.ofCell(cell.id, period.start, period.end);
+    return thematicCheckDue(
+      { start: new Date(period.start), end: new Date(period.end), timeZone: cell.timeZone },
+      meetings.map((m) => ({ kind: m.kind, state: m.state, startsAt: new Date(m.startsAt) })),
+      new Date(now),
+    );
+  }
+}

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import cron, { type Logger as CronLogger } from 'node-cron';
+import { loadHolidays } from '../content/holidays.js';
+import { Outbox, type OutboxOptions } from '../delivery/outbox.js';
+import type { Sender } from '../delivery/sender.js';
+import type { Holiday, Policy } from '../domain/types.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Store } from '../store/port.js';
+import { createRepos } from '../store/repositories/index.js';
+import { type ReminderComposer, TextComposer } from './composer.js';
+import { storeRunCoordinator, whileLeader } from './coordination.js';
+import { Dispatcher } from './dispatcher.js';
+import { Planner } from './planner.js';
+
+export type { ReminderComposer } from './composer.js';
+export { Dispatcher } from './dispatcher.js';
+export { Planner } from './planner.js';
+
+export interface SchedulerDeps {
+  store: Store;
+  log: Logger;
+  metrics: Metrics;
+  policy: Policy;
+  /** One per channel the service can send on. */
+  senders: Sender[];
+  /** Global send rates, messages per second (TELEGRAM_SEND_RATE, ZALO_SEND_RATE). */
+  rates: OutboxOptions['rates'];
+  /** Time zone of the cron expressions (the daily planning time). */
+  timeZone: string;
+  composer?: ReminderComposer;
+  holidays?: readonly Holiday[];
+  now?: () => number;
+}
+
+export interface Scheduler {
+  /** For services: call replanCell after a schedule change, replanMeeting after a meeting change. */
+  planner: Planner;
+  dispatcher: Dispatcher;
+  outbox: Outbox;
+  stop(): Promise<void>;
+}
+
+/** node-cron logs through pino, quietly: a tick skipped on a replica that was not elected is normal. */
+const cronLogger = (log: Logger): CronLogger => ({
+  info: (message) => log.debug(message),
+  warn: (message) => log.warn(message),
+  error: (message, err) => log.error({ err }, String(message)),
+  debug: (message) => log.debug(String(message)),
+});
+
+/**
+ * Starts the scheduler on this replica: the dispatcher every minute and the planner daily, each run by one
+ * replica per slot (node-cron's distributed mode over the store), and one outbox sender per channel on
+ * whichever replica holds that channel's lease, so the global rate is global. Plans once at start.
+ */
+export function startScheduler(deps: SchedulerDeps): Scheduler {
+  const { store, log, metrics, policy } = deps;
+  const now = deps.now ?? Date.now;
+  const replicaId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const repos = createRepos(store);
+  const composer = deps.composer ?? new TextComposer();
+  const outbox = new Outbox(
+    { store, people: repos.people, cells: repos.cells, senders: deps.senders, now, log, metrics },
+    { rates: deps.rates },
+  );
+  const planner = new Planner({
+    store,
+    repos,
+    policy,
+    holidays: deps.holidays ?? loadHolidays(),
+    outbox,
+    composer,
+    now,
+    log,
+  });
+  const dispatcher = new Dispatcher({ store, repos, outbox, composer, now, log, metrics });
+
+  const distributed = {
+    distributed: true,
+    runCoordinator: storeRunCoordinator(store, replicaId),
+    distributedLease: 10 * 60_000,
+    noOverlap: true,
+    timezone: deps.timeZone,
+    logger: cronLogger(log),
+  };
+  const tick = async () => {
+    const result = await dispatcher.tick();
+    if (result.sent || result.missed) log.info(result, 'Reminders dispatched');
+  };
+  const plan = async () => log.info(await planner.planAll(), 'Meetings and reminders planned');
+  const tasks = [
+    cron.schedule('* * * * *', tick, { ...distributed, name: 'chibo-dispatcher' }),
+    cron.schedule('30 2 * * *', plan, { ...distributed, name: 'chibo-planner' }),
+  ];
+  const senders = deps.senders.map((sender) =>
+    whileLeader(store, `outbox:${sender.channel}`, (signal) => outbox.run(sender.channel, signal), {
+      replicaId,
+      log,
+    }),
+  );
+  // Idempotent, so every replica may do it; it covers a first start and a night spent down.
+  const planning = plan().catch((err) =>
+    log.error({ err }, 'Planning at start failed; the daily run retries'),
+  );
+
+  return {
+    planner,
+    dispatcher,
+    outbox,
+    async stop() {
+      await Promise.all(tasks.map((task) => task.destroy()));
+      await Promise.all(senders.map((s) => s.stop()));
+      await planning;
+    },
+  };
+}

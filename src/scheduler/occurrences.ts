@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { REMINDER_AUDIENCES } from '../domain/types.js';
+import { keys } from '../store/keys.js';
+import type { WriteOp } from '../store/port.js';
+
+/**
+ * A planned reminder: one timeline step of one meeting version (or a cell's periodic thematic check), due at
+ * a time and useful until its grace ends. Stored as `reminder:<id>`, indexed by due time in `remindersDue`
+ * while pending; kept a while after it fires so re-planning never plans it again.
+ */
+export const occurrenceSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['meeting', 'thematic_check']),
+  cellId: z.string(),
+  /** Meeting steps: the meeting and the version the step was planned for. */
+  meetingId: z.string().optional(),
+  meetingVersion: z.number().int().optional(),
+  /** Thematic checks: the period (quarter) checked. */
+  period: z.object({ start: z.number(), end: z.number() }).optional(),
+  stepId: z.string(),
+  audience: z.enum(REMINDER_AUDIENCES),
+  dueAt: z.number(),
+  graceEndsAt: z.number(),
+  state: z.enum(['pending', 'sent', 'missed', 'dropped']),
+});
+export type Occurrence = z.infer<typeof occurrenceSchema>;
+
+/** Deterministic, so planning twice finds the same occurrence: meeting × step × version. */
+export const meetingOccurrenceId = (meetingId: string, stepId: string, version: number) =>
+  `${meetingId}.${stepId}.v${version}`;
+
+export const thematicOccurrenceId = (cellId: string, periodStart: number) =>
+  `${cellId}.thematic.${periodStart}`;
+
+/** Fired occurrences are kept this long, past any meeting the planner still looks at. */
+const KEEP_FIRED_MS = 120 * 86_400_000;
+
+export function pendingOps(occurrence: Occurrence): WriteOp[] {
+  return [
+    { op: 'set', key: keys.reminder(occurrence.id), value: JSON.stringify(occurrence) },
+    { op: 'zadd', key: keys.remindersDue(), entries: [{ member: occurrence.id, score: occurrence.dueAt }] },
+    ...(occurrence.meetingId
+      ? [{ op: 'sadd' as const, key: keys.meetingReminders(occurrence.meetingId), members: [occurrence.id] }]
+      : []),
+  ];
+}
+
+/** Records how an occurrence ended and takes it off the due index. */
+export function firedOps(occurrence: Occurrence, state: 'sent' | 'missed' | 'dropped'): WriteOp[] {
+  return [
+    {
+      op: 'set',
+      key: keys.reminder(occurrence.id),
+      value: JSON.stringify({ ...occurrence, state }),
+      ttlMs: KEEP_FIRED_MS,
+    },
+    { op: 'zrem', key: keys.remindersDue(), members: [occurrence.id] },
+  ];
+}
+
+/** Forgets a pending occurrence entirely (its meeting moved or was cancelled). */
+export function unplanOps(occurrence: Occurrence): WriteOp[] {
+  return [
+    { op: 'del', key: keys.reminder(occurrence.id) },
+    { op: 'zrem', key: keys.remindersDue(), members: [occurrence.id] },
+    ...(occurrence.meetingId
+      ? [{ op: 'srem' as const, key: keys.meetingReminders(occurrence.meetingId), members: [occurrence.id] }]
+      : []),
+  ];
+}

@@ -1,0 +1,270 @@
+import { addressOf } from '../delivery/address.js';
+import type { Outbox, OutboxMessage } from '../delivery/outbox.js';
+import { meetingReminders, thematicCheckTime } from '../domain/reminders.js';
+import { meetingTimes } from '../domain/schedule.js';
+import { DAY_MS, monthWindow } from '../domain/time.js';
+import type { Holiday, Policy, ScheduleRule } from '../domain/types.js';
+import type { Logger } from '../logger.js';
+import { keys } from '../store/keys.js';
+import type { Store, WriteOp } from '../store/port.js';
+import { type Cell, type Meeting, meetingSchema, newId, parseDoc } from '../store/records.js';
+import type { Repos } from '../store/repositories/index.js';
+import type { ReminderComposer } from './composer.js';
+import {
+  meetingOccurrenceId,
+  type Occurrence,
+  occurrenceSchema,
+  pendingOps,
+  thematicOccurrenceId,
+  unplanOps,
+} from './occurrences.js';
+
+export interface PlannerDeps {
+  store: Store;
+  repos: Repos;
+  policy: Policy;
+  holidays: readonly Holiday[];
+  outbox: Outbox;
+  composer: ReminderComposer;
+  now: () => number;
+  log: Logger;
+  /** How far ahead meetings are materialised. */
+  horizonDays?: number;
+}
+
+/** How long a thematic-check reminder stays worth sending. */
+const THEMATIC_GRACE_MS = 3 * DAY_MS;
+/** Cells read per batch on the daily walk. */
+const CELL_BATCH = 500;
+
+const isScheduleRule = (rule: unknown): rule is ScheduleRule =>
+  typeof rule === 'object' &&
+  rule !== null &&
+  ['monthday', 'nth_weekday', 'last_day'].includes((rule as ScheduleRule).kind);
+
+/**
+ * Turns schedules into meetings and meetings into reminder occurrences, idempotently: running it again finds
+ * what it made before (meetings by their slot, occurrences by their deterministic ID) and changes nothing.
+ * The daily walk costs O(cells); a change re-plans only its cell or meeting.
+ */
+export class Planner {
+  private readonly horizonMs: number;
+  /** The timeline reaches this far after a meeting, so meetings that recent are still re-planned. */
+  private readonly lookBackMs: number;
+
+  constructor(private readonly deps: PlannerDeps) {
+    this.horizonMs = (deps.horizonDays ?? 45) * DAY_MS;
+    const after = Math.max(
+      0,
+      ...deps.policy.timeline.map((s) => s.offsetDays * DAY_MS + s.graceHours * 3_600_000),
+    );
+    this.lookBackMs = after + DAY_MS;
+  }
+
+  /** The daily run: every cell. */
+  async planAll(): Promise<{ cells: number }> {
+    const ids = await this.deps.repos.cells.allIds();
+    for (let i = 0; i < ids.length; i += CELL_BATCH) {
+      const cells = await this.deps.repos.cells.getMany(ids.slice(i, i + CELL_BATCH));
+      for (const cell of cells) {
+        await this.planCell(cell).catch((err) =>
+          this.deps.log.error({ err, cellId: cell.id }, 'Planning a cell failed; the next run retries'),
+        );
+      }
+    }
+    return { cells: ids.length };
+  }
+
+  /** After the cell's schedule changed (or on demand): its meetings over the horizon and their reminders. */
+  async replanCell(cellId: string): Promise<void> {
+    const cell = await this.deps.repos.cells.get(cellId);
+    if (cell) await this.planCell(cell);
+  }
+
+  /** After a meeting changed (moved, edited, cancelled): its reminders, and a word to those already told. */
+  async replanMeeting(meetingId: string): Promise<void> {
+    const meeting = await this.deps.repos.meetings.get(meetingId);
+    const cell = meeting && (await this.deps.repos.cells.get(meeting.cellId));
+    if (meeting && cell) await this.planMeeting(meeting, cell);
+  }
+
+  private async planCell(cell: Cell): Promise<void> {
+    const now = this.deps.now();
+    await this.materialiseMeetings(cell, now);
+    const meetings = await this.deps.repos.meetings.ofCell(
+      cell.id,
+      now - this.lookBackMs,
+      now + this.horizonMs,
+    );
+    for (const meeting of meetings) await this.planMeeting(meeting, cell);
+    await this.planThematicChecks(cell, now);
+  }
+
+  /**
+   * One meeting per slot of the cell's rule within the horizon. A slot is claimed in the cell's slot index
+   * before its meeting is written, so two replicas planning at once never make two meetings for it. Planned
+   * meetings of slots the rule no longer gives (the schedule changed) are cancelled.
+   */
+  private async materialiseMeetings(cell: Cell, now: number): Promise<void> {
+    const { store, repos, holidays } = this.deps;
+    const rule = isScheduleRule(cell.scheduleRule) ? cell.scheduleRule : undefined;
+    const slots = rule
+      ? meetingTimes(
+          rule,
+          {
+            timeZone: cell.timeZone,
+            shift: cell.shift,
+            weekendsAreWorkingDays: cell.meetsOnWeekends,
+            holidays,
+          },
+          new Date(now),
+          new Date(now + this.horizonMs),
+        ).map((d) => d.getTime())
+      : [];
+    const known = await repos.meetings.slots(cell.id);
+    const wanted = new Set(slots.map(String));
+    const present = new Set(
+      (await repos.meetings.getMany(slots.flatMap((slot) => known[String(slot)] ?? []))).map((m) => m.id),
+    );
+
+    for (const slot of slots) {
+      const existing = known[String(slot)];
+      if (existing && present.has(existing)) continue;
+      const id = existing ?? newId();
+      if (!existing && !(await store.hsetIfAbsent(keys.cellSlots(cell.id), String(slot), id))) continue;
+      const meeting = meetingSchema.parse({
+        id,
+        cellId: cell.id,
+        kind: 'regular',
+        startsAt: slot,
+        place: cell.place,
+        state: 'planned',
+        origin: 'schedule',
+        slot,
+        version: 1,
+        updatedAt: now,
+      });
+      await repos.meetings.save(meeting);
+    }
+
+    const stale = Object.entries(known)
+      .filter(([slot]) => Number(slot) >= now && Number(slot) < now + this.horizonMs && !wanted.has(slot))
+      .map(([, id]) => id);
+    for (const meeting of await repos.meetings.getMany(stale)) {
+      if (meeting.state !== 'planned' || meeting.origin !== 'schedule') continue;
+      const cancelled: Meeting = {
+        ...meeting,
+        state: 'cancelled',
+        version: meeting.version + 1,
+        updatedAt: now,
+      };
+      await repos.meetings.save(cancelled);
+      this.deps.log.info({ meetingId: meeting.id, cellId: cell.id }, 'Schedule changed: meeting cancelled');
+    }
+  }
+
+  /**
+   * Brings one meeting's occurrences in line with its current version: pending occurrences of an earlier
+   * version are dropped (a moved meeting's reminders move), steps still useful are planned, and those already
+   * notified hear of a change or cancellation once per version.
+   */
+  private async planMeeting(meeting: Meeting, cell: Cell): Promise<void> {
+    const { store, policy, now: clock } = this.deps;
+    const now = clock();
+    const ids = await store.smembers(keys.meetingReminders(meeting.id));
+    const raws = await store.getMany(ids.map(keys.reminder));
+    const existing = raws.flatMap(
+      (raw, i) => parseDoc(occurrenceSchema, keys.reminder(ids[i] as string), raw) ?? [],
+    );
+    const current = (o: Occurrence) => o.meetingVersion === meeting.version;
+
+    const ops: WriteOp[] = [];
+    for (const o of existing)
+      if (o.state === 'pending' && (meeting.state === 'cancelled' || !current(o))) ops.push(...unplanOps(o));
+
+    if (meeting.state === 'planned') {
+      const have = new Set(existing.map((o) => o.id));
+      // A step members already had for an earlier version is not repeated for a time already past:
+      // the change notice tells them instead.
+      const firedBefore = new Set(
+        existing.filter((o) => !current(o) && o.state === 'sent').map((o) => o.stepId),
+      );
+      const steps = meetingReminders(
+        { id: meeting.id, startsAt: new Date(meeting.startsAt) },
+        policy.timeline,
+        cell.timeZone,
+      );
+      for (const step of steps) {
+        const id = meetingOccurrenceId(meeting.id, step.stepId, meeting.version);
+        const dueAt = step.dueAt.getTime();
+        const graceEndsAt = step.graceEndsAt.getTime();
+        if (have.has(id) || graceEndsAt <= now || (dueAt <= now && firedBefore.has(step.stepId))) continue;
+        ops.push(
+          ...pendingOps({
+            id,
+            kind: 'meeting',
+            cellId: cell.id,
+            meetingId: meeting.id,
+            meetingVersion: meeting.version,
+            stepId: step.stepId,
+            audience: step.audience,
+            dueAt,
+            graceEndsAt,
+            state: 'pending',
+          }),
+        );
+      }
+    }
+
+    const changed = meeting.state === 'cancelled' || existing.some((o) => !current(o));
+    if (changed && meeting.state !== 'held') ops.push(...(await this.changeNotices(meeting, cell)));
+    if (ops.length) await store.write(ops);
+  }
+
+  /** The cancellation or change notice for everyone the meeting's notice reached, keyed by meeting version. */
+  private async changeNotices(meeting: Meeting, cell: Cell): Promise<WriteOp[]> {
+    const { repos, outbox, composer } = this.deps;
+    const recipients = await repos.people.getMany(await repos.meetings.notified(meeting.id));
+    if (recipients.length === 0) return [];
+    const change = meeting.state === 'cancelled' ? 'cancelled' : 'changed';
+    const views = await composer.change({ change, meeting, cell, recipients });
+    const messages: OutboxMessage[] = recipients.flatMap((person, i) => {
+      const address = addressOf(person, outbox.channels);
+      const view = views[i];
+      if (!address || !view) return [];
+      const key = `${meeting.id}.${change}.v${meeting.version}:${person.id}`;
+      return [{ key, ...address, personId: person.id, cellId: cell.id, view }];
+    });
+    return outbox.enqueueOps(messages);
+  }
+
+  /**
+   * The cell's thematic check for the current period and the next one within the horizon; whether it is
+   * still needed is decided when it comes due.
+   */
+  private async planThematicChecks(cell: Cell, now: number): Promise<void> {
+    const { store, policy } = this.deps;
+    const thisPeriod = monthWindow(new Date(now), policy.thematicEveryMonths, cell.timeZone);
+    const nextPeriod = monthWindow(thisPeriod.end, policy.thematicEveryMonths, cell.timeZone);
+    const candidates = [thisPeriod, nextPeriod]
+      .map((period) => {
+        const dueAt = thematicCheckTime(period, policy.alertTime).getTime();
+        return {
+          id: thematicOccurrenceId(cell.id, period.start.getTime()),
+          kind: 'thematic_check' as const,
+          cellId: cell.id,
+          period: { start: period.start.getTime(), end: period.end.getTime() },
+          stepId: 'thematic_check',
+          audience: 'secretaries' as const,
+          dueAt,
+          graceEndsAt: dueAt + THEMATIC_GRACE_MS,
+          state: 'pending' as const,
+        };
+      })
+      .filter((o) => o.graceEndsAt > now && o.dueAt < now + this.horizonMs);
+    if (candidates.length === 0) return;
+    const stored = await store.getMany(candidates.map((o) => keys.reminder(o.id)));
+    const ops = candidates.filter((_, i) => stored[i] === undefined).flatMap(pendingOps);
+    if (ops.length) await store.write(ops);
+  }
+}

@@ -1,0 +1,131 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { occurrenceSchema } from '../../../src/scheduler/occurrences.js';
+import { keys } from '../../../src/store/keys.js';
+import type { Store } from '../../../src/store/port.js';
+import type { Meeting } from '../../../src/store/records.js';
+import { schedulerWorld, seedCell, storeTargets } from '../../support/scheduler-fixtures.js';
+
+const targets = await storeTargets(import.meta.filename);
+afterAll(() => Promise.all(targets.map((t) => t.cleanup())));
+
+/** Friday 27/11/2026 12:00 in Hà Nội; the cell meets on the first Saturday, 19:30: next on 05/12. */
+const START = Date.parse('2026-11-27T12:00:00+07:00');
+const DEC_5 = Date.parse('2026-12-05T19:30:00+07:00');
+const HOUR = 3_600_000;
+
+/** Everything the planner wrote that re-planning must leave as it was. */
+async function snapshot(store: Store, cellId: string) {
+  const due = await store.zrangeByScore(keys.remindersDue(), 0, Number.POSITIVE_INFINITY);
+  const meetings = await store.zrangeByScore(keys.cellMeetings(cellId), 0, Number.POSITIVE_INFINITY);
+  return { due, meetings, slots: await store.hgetall(keys.cellSlots(cellId)) };
+}
+
+async function pendingOf(store: Store, meetingId: string) {
+  const due = await store.zrangeByScore(keys.remindersDue(), 0, Number.POSITIVE_INFINITY);
+  const docs = await store.getMany(due.map((d) => keys.reminder(d.member)));
+  return docs
+    .map((raw) => occurrenceSchema.parse(JSON.parse(raw as string)))
+    .filter((o) => o.meetingId === meetingId);
+}
+
+for (const target of targets) {
+  describe(`planner on ${target.name}`, () => {
+    it('materialises meetings and their reminders once, however often and however concurrently it runs', async () => {
+      const store = await target.open();
+      const world = schedulerWorld(store, START);
+      const { cell } = await seedCell(store);
+
+      await world.planner.planAll();
+      const first = await snapshot(store, cell.id);
+      // 05/12/2026 and 02/01/2027 fall in the 45 days; the first has the 9 steps of the default timeline, the
+      // second too, and the quarter's thematic check (01/12) is planned.
+      expect(first.meetings.map((m) => m.score)).toEqual([DEC_5, Date.parse('2027-01-02T19:30:00+07:00')]);
+      expect(first.due).toHaveLength(19);
+      expect(first.due[0]).toEqual({
+        member: expect.stringMatching(/assign_drafting/),
+        score: DEC_5 - 7 * 24 * HOUR,
+      });
+
+      await Promise.all([
+        world.planner.planAll(),
+        world.planner.replanCell(cell.id),
+        world.planner.planAll(),
+      ]);
+      expect(await snapshot(store, cell.id)).toEqual(first);
+      await store.close();
+    });
+
+    it('moves the pending reminders of a moved meeting and tells those already notified', async () => {
+      const store = await target.open();
+      const world = schedulerWorld(store, START);
+      const { cell, members } = await seedCell(store, { members: 3 });
+      await world.planner.planAll();
+      const [meeting] = (await world.repos.meetings.ofCell(cell.id, DEC_5, DEC_5)) as [Meeting];
+      await store.sadd(keys.meetingNotified(meeting.id), members[0]?.id as string);
+
+      const moved: Meeting = { ...meeting, startsAt: DEC_5 + HOUR / 2, version: 2, updatedAt: START };
+      await world.repos.meetings.save(moved);
+      await world.planner.replanMeeting(meeting.id);
+      await world.planner.replanMeeting(meeting.id);
+
+      const pending = await pendingOf(store, meeting.id);
+      expect(pending.every((o) => o.meetingVersion === 2)).toBe(true);
+      expect(pending).toHaveLength(9);
+      const notice = pending.find((o) => o.stepId === 'notice');
+      expect(notice?.dueAt).toBe(DEC_5 + HOUR / 2 - 3 * 24 * HOUR);
+      // The morning tally keeps its fixed 07:00.
+      expect(pending.find((o) => o.stepId === 'tally')?.dueAt).toBe(Date.parse('2026-12-05T07:00:00+07:00'));
+
+      await world.outbox.drain('telegram');
+      expect(world.sender.sent.map((s) => s.chatId)).toEqual([String(members[0]?.telegramId)]);
+      expect(world.sender.sent[0]?.text).toContain('Thứ Bảy, 05/12/2026, 20:00');
+      await store.close();
+    });
+
+    it('drops the reminders of a cancelled meeting and tells only those notified', async () => {
+      const store = await target.open();
+      const world = schedulerWorld(store, START);
+      const { cell, members } = await seedCell(store, { members: 4 });
+      await world.planner.planAll();
+      const [meeting] = (await world.repos.meetings.ofCell(cell.id, DEC_5, DEC_5)) as [Meeting];
+      const notified = members.slice(0, 2);
+      await store.sadd(keys.meetingNotified(meeting.id), ...notified.map((m) => m.id));
+
+      await world.repos.meetings.save({ ...meeting, state: 'cancelled', version: 2, updatedAt: START });
+      await world.planner.replanMeeting(meeting.id);
+      await world.planner.planAll();
+
+      expect(await pendingOf(store, meeting.id)).toEqual([]);
+      await world.outbox.drain('telegram');
+      expect(world.sender.sent.map((s) => s.chatId).sort()).toEqual(
+        notified.map((m) => String(m.telegramId)).sort(),
+      );
+      expect(world.sender.sent[0]?.text).toBe(
+        '❌ Buổi sinh hoạt chi bộ thường kỳ của Chi bộ Khe Lếch (Thứ Bảy, 05/12/2026, 19:30) đã bị hủy.',
+      );
+      await store.close();
+    });
+
+    it('follows a schedule change: meetings of the old rule are cancelled, the new rule’s planned', async () => {
+      const store = await target.open();
+      const world = schedulerWorld(store, START);
+      const { cell } = await seedCell(store);
+      await world.planner.planAll();
+      await world.repos.cells.save({
+        ...cell,
+        scheduleRule: { kind: 'monthday', day: 10, time: { hour: 14, minute: 0 } },
+      });
+      await world.planner.replanCell(cell.id);
+
+      const meetings = await world.repos.meetings.ofCell(cell.id, 0, Number.POSITIVE_INFINITY);
+      const planned = meetings.filter((m) => m.state === 'planned').map((m) => m.startsAt);
+      // Sunday 10/01/2027 moves to Monday 11/01 14:00, past the 45 days.
+      expect(planned).toEqual([Date.parse('2026-12-10T14:00:00+07:00')]);
+      expect(meetings.filter((m) => m.state === 'cancelled')).toHaveLength(2);
+      const due = await store.zrangeByScore(keys.remindersDue(), 0, Number.POSITIVE_INFINITY);
+      const cancelledIds = meetings.filter((m) => m.state === 'cancelled').map((m) => m.id);
+      expect(due.filter((d) => cancelledIds.some((id) => d.member.startsWith(id)))).toEqual([]);
+      await store.close();
+    });
+  });
+}
