@@ -38,7 +38,9 @@ for (const target of targets) {
       const texts = world.sender.sent.map((s) => `${s.chatId} ${s.text.slice(0, 2)}`);
       expect(new Set(texts).size).toBe(texts.length);
       const received = (person: { telegramId?: number }) =>
-        world.sender.sent.filter((s) => s.chatId === String(person.telegramId)).map((s) => s.text.slice(0, 2));
+        world.sender.sent
+          .filter((s) => s.chatId === String(person.telegramId))
+          .map((s) => s.text.slice(0, 2));
       expect(received(secretaries[0] as { telegramId?: number }).sort()).toEqual(['📅', '📋', '💡'].sort());
       for (const person of [...everyone.slice(1), ...committee]) expect(received(person)).toEqual(['📅']);
       expect(world.sender.sent.some((s) => s.text.startsWith('🗂'))).toBe(false);
