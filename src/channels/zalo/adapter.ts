@@ -1,0 +1,186 @@
+import { MAX_REASON_LENGTH } from '../../../handlers/attendance.js';
+import type { HandlerContext, Services } from '../../../handlers/index.js';
+import { handle } from '../../../handlers/index.js';
+import { type Intent, intentSchema } from '../../../handlers/intents.js';
+import { refusal, type View } from '../../../handlers/views.js';
+import { SendError, type Sender } from '../../delivery/sender.js';
+import { type Locale, type Params, t } from '../../i18n.js';
+import type { Logger } from '../../logger.js';
+import { keys } from '../../store/keys.js';
+import type { Store } from '../../store/port.js';
+import type { Person } from '../../store/records.js';
+import { answerLink, type LinkSigner } from '../web/links.js';
+import type { ZaloBot } from './client.js';
+import { ZaloError } from './errors.js';
+import {
+  looksLikeAnswer,
+  type OpenQuestion,
+  parseCommand,
+  parseQuestion,
+  parseReply,
+  renderZalo,
+  serializeQuestion,
+  splitForZalo,
+} from './replies.js';
+import type { ZaloMessage } from './types.js';
+
+export interface ZaloChannelDeps {
+  bot: ZaloBot;
+  services: Services;
+  store: Store;
+  log: Logger;
+  now: () => number;
+  /** PUBLIC_URL. With a signer, every invitation carries the member's one-tap answer link. */
+  publicUrl?: string | undefined;
+  linkSigner?: LinkSigner | undefined;
+}
+
+/** What the outbox sends through, and the only way anything reaches a Zalo chat. */
+export type ZaloChannel = Sender & { channel: 'zalo' };
+
+/**
+ * How long a numbered question stays open: past the meeting's start, so a late "1" hears "Đã hết hạn trả lời"
+ * from the service rather than nothing; invitations go out days before and every answer asks again.
+ */
+const QUESTION_TTL_MS = 7 * 24 * 3600_000;
+/** How long a pending "type your reason" question waits for the member's text. */
+const AWAIT_TEXT_TTL_MS = 15 * 60_000;
+/** How much of an unclear reply is quoted back. */
+const QUOTE_CHARS = 40;
+
+/**
+ * The Zalo adapter: typed messages become intents for the shared handlers, views become plain-text messages
+ * with numbered choices, and the numbers are kept as the chat's latest open question to read the next reply
+ * against. `send` is the one way anything reaches a Zalo chat — replies here and the outbox's deliveries alike —
+ * so every invitation keeps its question and carries its link. Zalo bots talk in private chats only.
+ */
+export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
+  const { bot, services, store, log } = deps;
+  const { repos } = services;
+  const questionKey = (chatId: string) => keys.zaloQuestion(chatId);
+  const awaitingKey = (chatId: string) => keys.awaitingText('zalo', chatId);
+  const translator = (locale: Locale) => (key: string, params?: Params) => t(key, params, locale);
+
+  /** An invitation gets the member's signed link, when this service has a public URL to serve it on. */
+  async function withAnswerLink(view: View, person: Person | undefined): Promise<View> {
+    const askReason = view.choices?.flat().find((c) => c.intent.type === 'ask_reason')?.intent;
+    if (view.link || !person || !deps.publicUrl || !deps.linkSigner || askReason?.type !== 'ask_reason')
+      return view;
+    const meeting = await repos.meetings.get(askReason.meetingId);
+    if (!meeting || meeting.startsAt <= deps.now()) return view;
+    const url = answerLink(deps.linkSigner, deps.publicUrl, person.id, meeting);
+    return { ...view, link: { label: t('zalo.linkLabel', {}, person.locale), url } };
+  }
+
+  /**
+   * Sends one view to a private chat (whose ID is the member's Zalo user ID), in as many messages as the text
+   * needs. Its choices become the chat's open question first, so a quick reply never finds an older one.
+   */
+  async function send(chatId: string, view: View): Promise<void> {
+    const person = await repos.people.byChannel('zalo', chatId);
+    const locale = person?.locale ?? 'vi';
+    const question = renderZalo(await withAnswerLink(view, person), translator(locale));
+    if (question.options.length > 0)
+      await store.set(questionKey(chatId), serializeQuestion(question), QUESTION_TTL_MS);
+    try {
+      for (const text of splitForZalo(question.text)) await bot.sendMessage(chatId, text);
+    } catch (err) {
+      throw classifyZaloError(err);
+    }
+  }
+
+  async function reply(chatId: string, views: View[]): Promise<void> {
+    for (const view of views) {
+      if (view.awaitText)
+        await store.set(awaitingKey(chatId), JSON.stringify(view.awaitText), AWAIT_TEXT_TTL_MS);
+      await send(chatId, view);
+    }
+  }
+
+  async function openQuestion(chatId: string): Promise<OpenQuestion | undefined> {
+    return parseQuestion(await store.get(questionKey(chatId)));
+  }
+
+  /** The question again, under a line saying the reply was not understood: never a guess. */
+  const askAgain = (ctx: HandlerContext, question: OpenQuestion, said: string): View => ({
+    text: [ctx.t('zalo.unclear', { reply: said.slice(0, QUOTE_CHARS) }), '', question.text].join('\n'),
+  });
+
+  /**
+   * What a typed message means, in order: a command; the reason a pending question waits for; a reply to the
+   * open question (or that question again); otherwise free text for the handlers (an invite code, or help).
+   */
+  async function interpret(ctx: HandlerContext, chatId: string, text: string): Promise<Intent | View[]> {
+    const command = parseCommand(text);
+    if (command) return command;
+    const pending = await store.get(awaitingKey(chatId));
+    if (pending) {
+      await store.del(awaitingKey(chatId));
+      const parsed = intentSchema.safeParse({ ...JSON.parse(pending), note: text.trim() });
+      return parsed.success ? parsed.data : [refusal(ctx.t('refuse.tooLong', { max: MAX_REASON_LENGTH }))];
+    }
+    const question = await openQuestion(chatId);
+    if (question) return parseReply(text, question.options) ?? [askAgain(ctx, question, text.trim())];
+    if (ctx.actor && looksLikeAnswer(text)) return [{ text: ctx.t('zalo.noQuestion') }];
+    return { type: 'text', text };
+  }
+
+  async function onMessage(msg: ZaloMessage): Promise<void> {
+    const chatId = msg.chat.id;
+    const actor = await repos.people.byChannel('zalo', msg.from.id);
+    const locale = actor?.locale ?? 'vi';
+    const ctx: HandlerContext = {
+      channel: 'zalo',
+      userId: msg.from.id,
+      displayName: msg.from.display_name ?? '',
+      chatKind: 'private',
+      ...(actor ? { actor } : {}),
+      locale,
+      now: deps.now(),
+      services,
+      t: translator(locale),
+    };
+    if (msg.text === undefined) {
+      const question = await openQuestion(chatId);
+      return reply(chatId, [{ text: [ctx.t('zalo.notText'), question?.text].filter(Boolean).join('\n\n') }]);
+    }
+    const meaning = await interpret(ctx, chatId, msg.text);
+    await reply(chatId, Array.isArray(meaning) ? meaning : await handle(ctx, meaning));
+  }
+
+  // One message at a time per chat, in arrival order: "2" then "1" must not race each other.
+  const chains = new Map<string, Promise<void>>();
+  bot.on('message', (msg) => {
+    // Only mentions reach a bot in a group, and absentee names never go to one.
+    if (msg.chat.chat_type !== 'PRIVATE') return;
+    const chatId = msg.chat.id;
+    const next = (chains.get(chatId) ?? Promise.resolve()).then(() =>
+      onMessage(msg).catch(async (err: unknown) => {
+        log.error({ err, chatId }, 'Zalo message failed');
+        await bot.sendMessage(chatId, t('error.generic')).catch(() => undefined);
+      }),
+    );
+    chains.set(chatId, next);
+    void next.finally(() => {
+      if (chains.get(chatId) === next) chains.delete(chatId);
+    });
+  });
+
+  return { channel: 'zalo', send };
+}
+
+/**
+ * What a failed Zalo send means for the outbox. Zalo publishes no rate limit and no retry-after: 429, timeouts,
+ * server and transport errors are retried with the outbox's back-off; 403 is a refusal to reach this member
+ * (unreachable on Zalo, so reminders fall back to their other channel); other 4xx are this message's fault.
+ */
+export function classifyZaloError(err: unknown): SendError {
+  if (!(err instanceof ZaloError)) return new SendError(String(err), { kind: 'transient' }, { cause: err });
+  if (err.code !== 'EZALO') return new SendError(err.message, { kind: 'transient' }, { cause: err });
+  const code = err.errorCode ?? 0;
+  if (code === 403)
+    return new SendError(err.message, { kind: 'permanent', unreachable: 'blocked' }, { cause: err });
+  if (code === 408 || code === 429 || code >= 500)
+    return new SendError(err.message, { kind: 'transient' }, { cause: err });
+  return new SendError(err.message, { kind: 'permanent' }, { cause: err });
+}
