@@ -57,7 +57,7 @@ function withPayload(url: string, edit: (payload: Record<string, unknown>) => vo
 describe('the one-tap answer page', () => {
   it('shows the meeting, the member and real form buttons, escaped, without recording anything', async () => {
     const s = await setup();
-    const res = await get(s.linkOf(s.mai.id));
+    const res = await get(await s.linkOf(s.mai.id));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
@@ -80,7 +80,7 @@ describe('the one-tap answer page', () => {
 
   it('records Có mặt, then Vắng with a quick reason, then one in the member’s words, through the service', async () => {
     const s = await setup();
-    const url = s.linkOf(s.mai.id);
+    const url = await s.linkOf(s.mai.id);
 
     let res = await post(url, { answer: 'present' });
     expect(res.status).toBe(200);
@@ -105,7 +105,7 @@ describe('the one-tap answer page', () => {
 
   it('cannot answer for someone else: a person swapped into the token is refused (403), nothing recorded', async () => {
     const s = await setup();
-    const forSinh = withPayload(s.linkOf(s.mai.id), (p) => {
+    const forSinh = withPayload(await s.linkOf(s.mai.id), (p) => {
       p.personId = s.sinh.id;
     });
     for (const res of [await post(forSinh, { answer: 'present' }), await get(forSinh)]) {
@@ -114,16 +114,16 @@ describe('the one-tap answer page', () => {
     }
     // Nor by moving her link to another meeting, or past its expiry.
     const other = await s.newMeeting(s.khe.cell, '2027-01-05T12:30:00Z');
-    const moved = withPayload(s.linkOf(s.mai.id), (p) => {
+    const moved = withPayload(await s.linkOf(s.mai.id), (p) => {
       p.meetingId = other.id;
     });
     expect((await post(moved, { answer: 'present' })).status).toBe(403);
-    const extended = withPayload(s.linkOf(s.mai.id), (p) => {
+    const extended = withPayload(await s.linkOf(s.mai.id), (p) => {
       p.exp = Number(p.exp) + 86_400_000;
     });
     expect((await post(extended, { answer: 'present' })).status).toBe(403);
     // A link signed with another secret is no better.
-    const foreign = answerLink(
+    const foreign = await answerLink(
       new LinkSigner('another-secret-of-at-least-32-chars!!'),
       s.base,
       s.mai.id,
@@ -136,7 +136,7 @@ describe('the one-tap answer page', () => {
 
   it('refuses a forged or broken token with 400 and a clear page', async () => {
     const s = await setup();
-    const good = s.linkOf(s.mai.id);
+    const good = await s.linkOf(s.mai.id);
     for (const url of [
       `${s.base}/r/abc`,
       `${s.base}/r/abc.def`,
@@ -160,15 +160,21 @@ describe('the one-tap answer page', () => {
 
   it('refuses an expired link with 410, whether its own time or the meeting’s start has passed', async () => {
     const s = await setup();
-    await post(s.linkOf(s.mai.id), { answer: 'present' });
+    await post(await s.linkOf(s.mai.id), { answer: 'present' });
     // Signed for an earlier start (the meeting was moved later since): the link's own expiry holds.
-    const old = answerLink(s.signer, s.base, s.mai.id, { id: s.meeting.id, startsAt: s.clock.now() - 1 });
+    const old = await answerLink(s.signer, s.base, s.mai.id, {
+      id: s.meeting.id,
+      startsAt: s.clock.now() - 1,
+    });
     let res = await post(old, { answer: 'sick' });
     expect(res.status).toBe(410);
     expect(await res.text()).toContain(t('refuse.expired'));
 
     s.clock.set('2026-12-05T12:31:00Z');
-    for (const r of [await post(s.linkOf(s.mai.id), { answer: 'sick' }), await get(s.linkOf(s.mai.id))]) {
+    for (const r of [
+      await post(await s.linkOf(s.mai.id), { answer: 'sick' }),
+      await get(await s.linkOf(s.mai.id)),
+    ]) {
       expect(r.status).toBe(410);
       expect(await r.text()).toContain(t('refuse.expired'));
     }
@@ -176,7 +182,7 @@ describe('the one-tap answer page', () => {
     s.clock.set('2026-12-01T00:00:00Z');
     const moved = { ...s.meeting, startsAt: Date.parse('2026-11-30T12:30:00Z') };
     await s.services.repos.meetings.save(moved);
-    res = await post(s.linkOf(s.mai.id, s.meeting), { answer: 'sick' });
+    res = await post(await s.linkOf(s.mai.id, s.meeting), { answer: 'sick' });
     expect(res.status).toBe(410);
     expect((await s.answers()).get(s.mai.id)?.choice).toBe('present');
   });
@@ -184,15 +190,15 @@ describe('the one-tap answer page', () => {
   it('refuses a cancelled or unknown meeting (410) and a member of another cell (403)', async () => {
     const s = await setup();
     const cancelled = await s.newMeeting(s.khe.cell, '2026-12-20T12:30:00Z', { state: 'cancelled' });
-    let res = await post(s.linkOf(s.mai.id, cancelled), { answer: 'present' });
+    let res = await post(await s.linkOf(s.mai.id, cancelled), { answer: 'present' });
     expect(res.status).toBe(410);
     expect(await res.text()).toContain(t('refuse.cancelled'));
 
-    res = await get(s.linkOf(s.mai.id, { ...s.meeting, id: 'nosuchmeeting' }));
+    res = await get(await s.linkOf(s.mai.id, { ...s.meeting, id: 'nosuchmeeting' }));
     expect(res.status).toBe(410);
     expect(await res.text()).toContain(t('web.gone'));
 
-    res = await post(s.linkOf(s.teacher.id), { answer: 'present' });
+    res = await post(await s.linkOf(s.teacher.id), { answer: 'present' });
     expect(res.status).toBe(403);
     expect(await res.text()).toContain(t('refuse.notMember'));
     expect((await s.answers()).size).toBe(0);
@@ -200,7 +206,7 @@ describe('the one-tap answer page', () => {
 
   it('refuses a form that is not one of the buttons, changing nothing', async () => {
     const s = await setup();
-    const url = s.linkOf(s.mai.id);
+    const url = await s.linkOf(s.mai.id);
     for (const body of [
       'answer=maybe',
       '',
@@ -226,10 +232,27 @@ describe('the link secret', () => {
     expect(first.length).toBeGreaterThanOrEqual(32);
     // Two replicas verify each other's links.
     const payload = { personId: 'p1', meetingId: 'm1', exp: Date.parse('2027-01-01T00:00:00Z') };
-    const token = new LinkSigner(first).sign(payload);
-    expect(new LinkSigner(second).verify(token, Date.parse('2026-12-01T00:00:00Z'))).toEqual({
-      ok: true,
-      payload,
+    const token = await new LinkSigner(first).sign(payload);
+    const now = Date.parse('2026-12-01T00:00:00Z');
+    expect(await new LinkSigner(second).verify(token, now)).toEqual({ ok: true, payload });
+    // The composition root's signer reads the same secret, on first use rather than at start-up.
+    expect(await LinkSigner.shared(store).verify(token, now)).toEqual({ ok: true, payload });
+    expect((await LinkSigner.shared(store, SECRET).verify(token, now)).ok).toBe(false);
+  });
+
+  it('is fetched on first use, and fetched again after a failure (the store was down)', async () => {
+    let calls = 0;
+    const signer = new LinkSigner(async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('store unreachable');
+      return SECRET;
     });
+    const payload = { personId: 'p1', meetingId: 'm1', exp: 2 };
+    expect(calls).toBe(0);
+    await expect(signer.sign(payload)).rejects.toThrow('store unreachable');
+    const token = await signer.sign(payload);
+    expect(await new LinkSigner(SECRET).verify(token, 1)).toEqual({ ok: true, payload });
+    await signer.sign(payload);
+    expect(calls).toBe(2);
   });
 });

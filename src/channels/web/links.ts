@@ -29,20 +29,30 @@ const SIGNATURE_CHARS = 43;
 const MAX_TOKEN_CHARS = 512;
 
 export class LinkSigner {
-  readonly #secret: Buffer;
+  readonly #load: () => Promise<string>;
+  #key: Promise<string> | undefined;
 
-  constructor(secret: string) {
-    if (secret.length < 32) throw new RangeError('A link secret must be at least 32 characters');
-    this.#secret = Buffer.from(secret, 'utf8');
+  /**
+   * A fixed secret (LINK_SECRET), or how to fetch one on first use: start-up then never waits on the store, and
+   * a failed fetch is tried again on the next link.
+   */
+  constructor(secret: string | (() => Promise<string>)) {
+    if (typeof secret === 'string') checkSecret(secret);
+    this.#load = typeof secret === 'string' ? async () => secret : secret;
   }
 
-  sign(payload: AnswerLinkPayload): string {
+  /** LINK_SECRET when configured, otherwise the secret kept in the store for every replica. */
+  static shared(store: Store, configured?: string): LinkSigner {
+    return new LinkSigner(configured ?? (() => linkSecret(store)));
+  }
+
+  async sign(payload: AnswerLinkPayload): Promise<string> {
     const body = Buffer.from(JSON.stringify(payloadSchema.parse(payload))).toString('base64url');
-    return `${body}.${this.mac(body)}`;
+    return `${body}.${await this.mac(body)}`;
   }
 
   /** Checks the signature in constant time before trusting anything in the payload, then the expiry. */
-  verify(token: string, now: number): LinkCheck {
+  async verify(token: string, now: number): Promise<LinkCheck> {
     const [body, signature, ...rest] = token.length <= MAX_TOKEN_CHARS ? token.split('.') : [];
     if (!body || !signature || rest.length > 0 || !BASE64URL.test(body) || !BASE64URL.test(signature))
       return { ok: false, reason: 'malformed' };
@@ -51,15 +61,32 @@ export class LinkSigner {
     const payload = payloadSchema.safeParse(parseJson(Buffer.from(body, 'base64url').toString('utf8')));
     if (!payload.success) return { ok: false, reason: 'malformed' };
     // Compared as text, so no second spelling of the same bytes passes.
-    if (!timingSafeEqual(Buffer.from(signature), Buffer.from(this.mac(body))))
+    if (!timingSafeEqual(Buffer.from(signature), Buffer.from(await this.mac(body))))
       return { ok: false, reason: 'tampered' };
     if (now >= payload.data.exp) return { ok: false, reason: 'expired' };
     return { ok: true, payload: payload.data };
   }
 
-  private mac(body: string): string {
-    return createHmac('sha256', this.#secret).update(body).digest('base64url');
+  private async mac(body: string): Promise<string> {
+    return createHmac('sha256', await this.key())
+      .update(body)
+      .digest('base64url');
   }
+
+  private key(): Promise<string> {
+    if (this.#key) return this.#key;
+    const loading = this.#load().then(checkSecret);
+    this.#key = loading;
+    loading.catch(() => {
+      if (this.#key === loading) this.#key = undefined;
+    });
+    return loading;
+  }
+}
+
+function checkSecret(secret: string): string {
+  if (secret.length < 32) throw new RangeError('A link secret must be at least 32 characters');
+  return secret;
 }
 
 /**
@@ -78,13 +105,13 @@ export async function linkSecret(store: Store, configured?: string): Promise<str
 export const ANSWER_PATH = '/r/:token';
 
 /** A member's one-tap link to answer a meeting, valid until it starts. */
-export function answerLink(
+export async function answerLink(
   signer: LinkSigner,
   publicUrl: string,
   personId: string,
   meeting: Pick<Meeting, 'id' | 'startsAt'>,
-): string {
-  const token = signer.sign({ personId, meetingId: meeting.id, exp: meeting.startsAt });
+): Promise<string> {
+  const token = await signer.sign({ personId, meetingId: meeting.id, exp: meeting.startsAt });
   return `${publicUrl.replace(/\/+$/, '')}/r/${token}`;
 }
 

@@ -52,7 +52,7 @@ export function registerAnswerPages(http: HttpServer, deps: AnswerPagesDeps): Ht
   async function holder(
     token: string,
   ): Promise<{ person: Person; link: AnswerLinkPayload } | { refused: Refusal; locale?: Locale }> {
-    const check = signer.verify(token, deps.now());
+    const check = await signer.verify(token, deps.now());
     if (!check.ok) return { refused: check.reason };
     const person = await repos.people.get(check.payload.personId);
     return person ? { person, link: check.payload } : { refused: 'gone' };

@@ -68,7 +68,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
       return view;
     const meeting = await repos.meetings.get(askReason.meetingId);
     if (!meeting || meeting.startsAt <= deps.now()) return view;
-    const url = answerLink(deps.linkSigner, deps.publicUrl, person.id, meeting);
+    const url = await answerLink(deps.linkSigner, deps.publicUrl, person.id, meeting);
     return { ...view, link: { label: t('zalo.linkLabel', {}, person.locale), url } };
   }
 
