@@ -2,9 +2,11 @@ import type { Services } from '../handlers/context.js';
 import { createTelegramBot, type TelegramBot } from './channels/telegram/bot.js';
 import { type Config, channelsConfigured, logFormat } from './config.js';
 import { loadPolicy } from './content/policy.js';
+import { TelegramSender } from './delivery/sender.js';
 import { HttpServer, send, sendJson } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { type Scheduler, startScheduler } from './scheduler/index.js';
 import { createServices } from './services/index.js';
 import { describeStore, openStore } from './store/open.js';
 import type { Store } from './store/port.js';
@@ -12,6 +14,8 @@ import type { Store } from './store/port.js';
 export interface App {
   port: number;
   services: Services;
+  /** Services call scheduler.planner.replanCell / replanMeeting after a schedule or meeting changes. */
+  scheduler: Scheduler;
   store: Store;
   log: Logger;
   stop(): Promise<void>;
@@ -87,10 +91,27 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     }
   }
 
+  // ── Scheduler: daily planner, minute dispatcher, outbox senders (src/scheduler, src/delivery) ──
+  const scheduler = startScheduler({
+    store,
+    log,
+    metrics,
+    policy,
+    now: clock.now,
+    timeZone: config.TZ,
+    senders: config.TELEGRAM_BOT_TOKEN
+      ? [new TelegramSender(config.TELEGRAM_BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT })]
+      : [],
+    rates: { telegram: config.TELEGRAM_SEND_RATE, zalo: config.ZALO_SEND_RATE },
+  });
+  // ── end scheduler ──
+
   const port = await http.listen(config.PORT);
   log.info(startupSummary(config, store, port));
   // Not awaited: the service keeps serving /healthz (503) while the store is still unreachable.
-  announceBootstrap(services, config, log).catch((err) => log.warn({ err }, 'Could not read the admin bootstrap code'));
+  announceBootstrap(services, config, log).catch((err) =>
+    log.warn({ err }, 'Could not read the admin bootstrap code'),
+  );
   if (telegram) {
     await telegram.setCommands().catch((err) => log.warn({ err }, 'Could not set Telegram commands'));
     if (config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET) {
@@ -109,12 +130,13 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       log.info('Shutting down: no new requests, finishing those in flight');
       await telegram?.stop();
       await http.close();
+      await scheduler.stop();
       await store.close();
       log.info('Stopped');
     })();
     return stopping;
   };
-  return { port, store, log, stop, services };
+  return { port, store, log, stop, services, scheduler };
 }
 
 /** Until the first admin is made, say (once per start) how to become it. */

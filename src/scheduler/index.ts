@@ -89,7 +89,8 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     const result = await dispatcher.tick();
     if (result.sent || result.missed) log.info(result, 'Reminders dispatched');
   };
-  const plan = async () => log.info(await planner.planAll(), 'Meetings and reminders planned');
+  const stopping = new AbortController();
+  const plan = async () => log.info(await planner.planAll(stopping.signal), 'Meetings and reminders planned');
   const tasks = [
     cron.schedule('* * * * *', tick, { ...distributed, name: 'chibo-dispatcher' }),
     cron.schedule('30 2 * * *', plan, { ...distributed, name: 'chibo-planner' }),
@@ -101,18 +102,17 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     }),
   );
   // Idempotent, so every replica may do it; it covers a first start and a night spent down.
-  const planning = plan().catch((err) =>
-    log.error({ err }, 'Planning at start failed; the daily run retries'),
-  );
+  plan().catch((err) => log.error({ err }, 'Planning at start failed; the daily run retries'));
 
   return {
     planner,
     dispatcher,
     outbox,
+    /** Stops ticking and planning (a plan cut short is redone by the next run) and lets sends in flight end. */
     async stop() {
+      stopping.abort();
       await Promise.all(tasks.map((task) => task.destroy()));
       await Promise.all(senders.map((s) => s.stop()));
-      await planning;
     },
   };
 }

@@ -61,12 +61,13 @@ export class Planner {
     this.lookBackMs = after + DAY_MS;
   }
 
-  /** The daily run: every cell. */
-  async planAll(): Promise<{ cells: number }> {
+  /** The daily run: every cell, unless `signal` stops it between cells (a later run redoes it all). */
+  async planAll(signal?: AbortSignal): Promise<{ cells: number }> {
     const ids = await this.deps.repos.cells.allIds();
-    for (let i = 0; i < ids.length; i += CELL_BATCH) {
+    for (let i = 0; i < ids.length && !signal?.aborted; i += CELL_BATCH) {
       const cells = await this.deps.repos.cells.getMany(ids.slice(i, i + CELL_BATCH));
       for (const cell of cells) {
+        if (signal?.aborted) break;
         await this.planCell(cell).catch((err) =>
           this.deps.log.error({ err, cellId: cell.id }, 'Planning a cell failed; the next run retries'),
         );
