@@ -13,17 +13,16 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { Outbox, type OutboxMessage } from '../../src/delivery/outbox.js';
 import { TelegramSender } from '../../src/delivery/sender.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
 import type { Store } from '../../src/store/port.js';
-import { RedisStore } from '../../src/store/redis.js';
 import { CellsRepo } from '../../src/store/repositories/cells.js';
 import { PeopleRepo } from '../../src/store/repositories/people.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { FakeTelegram } from '../../test/support/fake-telegram.js';
+import { deletePrefixed, redisAvailable, redisStore } from '../../test/support/redis.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,7 +36,6 @@ const { values } = parseArgs({
 const MESSAGES = Number(values.messages);
 const CHATS = Number(values.chats);
 const RATE = Number(values.rate);
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const GIVE_UP_MS = 4 * Math.ceil((MESSAGES / RATE) * 1000) + 10_000;
 
 interface Result {
@@ -54,46 +52,15 @@ interface Result {
   cpuMsPerMessage: number;
 }
 
-async function redisReachable(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    await probe.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
 /** A store over key space of its own, and how to remove it afterwards. */
 async function openStore(kind: 'redis' | 'sqlite'): Promise<{ store: Store; dispose(): Promise<void> }> {
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'chibo-bench-'));
-    const store = new SqliteStore(join(dir, 'bench.sqlite'));
-    return { store, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+  if (kind === 'redis') {
+    const prefix = `chibo-bench:fanout:${process.pid}:`;
+    return { store: redisStore(prefix), dispose: () => deletePrefixed(prefix) };
   }
-  const prefix = `chibo-bench:fanout:${process.pid}:`;
-  const store = new RedisStore({ url: REDIS_URL, keyPrefix: prefix });
-  return {
-    store,
-    async dispose() {
-      const admin = new Redis(REDIS_URL);
-      let cursor = '0';
-      do {
-        const [next, found] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (found.length) await admin.del(...found);
-      } while (cursor !== '0');
-      admin.disconnect();
-    },
-  };
+  const dir = mkdtempSync(join(tmpdir(), 'chibo-bench-'));
+  const store = new SqliteStore(join(dir, 'bench.sqlite'));
+  return { store, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**
@@ -190,10 +157,9 @@ async function main() {
   const kinds: ('redis' | 'sqlite')[] =
     values.store === 'redis' || values.store === 'sqlite'
       ? [values.store]
-      : (await redisReachable())
+      : (await redisAvailable())
         ? ['redis', 'sqlite']
         : ['sqlite'];
-  if (!kinds.includes('redis')) console.log(`Redis at ${REDIS_URL} did not answer: SQLite only.`);
   console.log(
     `Fan-out: ${MESSAGES} messages to ${CHATS} chats, fake Bot API and outbox both at ${RATE} msg/s, 1 msg/s per chat\n`,
   );

@@ -1,0 +1,266 @@
+/**
+ * `npm run bench:tick [-- --store redis|sqlite] [--sizes 1000,10000,100000] [--due 500]`: the cost of one
+ * dispatcher tick with 1,000, 10,000 and 100,000 cells (each with members, a meeting and its timeline of
+ * pending reminders) and the same 500 occurrences due. Reports milliseconds and store round trips per tick
+ * and the ratio 100k ÷ 1k (goal ≤ 1.5: a tick costs O(due), not O(cells)); the last line is the same as JSON.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Outbox } from '../../src/delivery/outbox.js';
+import type { Sender } from '../../src/delivery/sender.js';
+import { createLogger } from '../../src/logger.js';
+import { createMetrics } from '../../src/metrics.js';
+import { TextComposer } from '../../src/scheduler/composer.js';
+import { Dispatcher } from '../../src/scheduler/dispatcher.js';
+import { type Occurrence, pendingOps } from '../../src/scheduler/occurrences.js';
+import { keys } from '../../src/store/keys.js';
+import type { ScoredMember, Store, WriteOp } from '../../src/store/port.js';
+import { createRepos } from '../../src/store/repositories/index.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import { deletePrefixed, redisAvailable, redisStore } from '../../test/support/redis.js';
+
+const { values } = parseArgs({
+  options: {
+    store: { type: 'string' },
+    sizes: { type: 'string', default: '1000,10000,100000' },
+    due: { type: 'string', default: '500' },
+    runs: { type: 'string', default: '7' },
+  },
+});
+const SIZES = values.sizes.split(',').map(Number);
+const DUE = Number(values.due);
+const RUNS = Number(values.runs);
+const STEPS = [
+  'assign_drafting',
+  'committee_preparation',
+  'notice',
+  'documents_on_stdvdt',
+  'follow_up',
+  'tally',
+];
+const AUDIENCES = ['secretaries', 'members', 'members_unanswered'] as const;
+const MEMBERS_PER_CELL = 3;
+const NOW = Date.parse('2026-12-02T19:30:00+07:00');
+const DAY = 86_400_000;
+
+/** Counts calls to the store: each one is one round trip (a batch `write` is one MULTI/EXEC or transaction). */
+function counting(store: Store): { store: Store; calls(): number } {
+  let calls = 0;
+  const proxy = new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls++;
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, calls: () => calls };
+}
+
+async function openStore(kind: 'redis' | 'sqlite'): Promise<{ store: Store; dispose(): Promise<void> }> {
+  if (kind === 'redis') {
+    const prefix = `chibo-bench:tick:${process.pid}:`;
+    return { store: redisStore(prefix), dispose: () => deletePrefixed(prefix) };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'chibo-bench-'));
+  const store = new SqliteStore(join(dir, 'bench.sqlite'));
+  return { store, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * `cells` cells, each with a secretary and two members reachable on Telegram, a meeting in a week and that
+ * meeting's timeline pending in the due index, written in batches. Returns the occurrences made due now.
+ */
+async function seed(store: Store, cells: number): Promise<Occurrence[]> {
+  const spacing = Math.floor(cells / DUE);
+  const due: Occurrence[] = [];
+  let ops: WriteOp[] = [];
+  let pending: ScoredMember[] = [];
+  const flush = async () => {
+    ops.push({ op: 'zadd', key: keys.remindersDue(), entries: pending });
+    await store.write(ops);
+    ops = [];
+    pending = [];
+  };
+  for (let c = 0; c < cells; c++) {
+    const cellId = `cell${c}`;
+    const meetingId = `meet${c}`;
+    const members: Record<string, string> = {};
+    for (let m = 0; m < MEMBERS_PER_CELL; m++) {
+      const personId = `p${c}x${m}`;
+      members[personId] = JSON.stringify({ role: m === 0 ? 'secretary' : 'member', status: 'official' });
+      const person = {
+        id: personId,
+        name: `Đảng viên ${m}`,
+        telegramId: c * 10 + m,
+        preferredChannel: 'telegram',
+        unreachable: [],
+        inviteCode: `I${c}x${m}`,
+        locale: 'vi',
+        createdAt: NOW,
+      };
+      ops.push({ op: 'set', key: keys.person(personId), value: JSON.stringify(person) });
+    }
+    const startsAt = NOW + 7 * DAY;
+    const cell = {
+      id: cellId,
+      orgId: 'org',
+      name: `Chi bộ ${c}`,
+      kind: 'residential',
+      shift: 'next_working_day',
+      meetsOnWeekends: false,
+      place: '',
+      timeZone: 'Asia/Ho_Chi_Minh',
+      createdAt: NOW,
+    };
+    const meeting = {
+      id: meetingId,
+      cellId,
+      kind: 'regular',
+      startsAt,
+      place: 'Hội trường',
+      state: 'planned',
+      origin: 'manual',
+      version: 1,
+      updatedAt: NOW,
+    };
+    ops.push(
+      { op: 'set', key: keys.cell(cellId), value: JSON.stringify(cell) },
+      { op: 'sadd', key: keys.cells(), members: [cellId] },
+      { op: 'hset', key: keys.cellMembers(cellId), fields: members },
+      { op: 'set', key: keys.meeting(meetingId), value: JSON.stringify(meeting) },
+      { op: 'zadd', key: keys.cellMeetings(cellId), entries: [{ member: meetingId, score: startsAt }] },
+    );
+    // The meeting's whole timeline waits in the due index, far from due: what grows with the cells.
+    for (const [s, step] of STEPS.entries())
+      pending.push({ member: `${meetingId}.${step}.v1`, score: startsAt - ((s + 1) * DAY) / 2 });
+    if (c % spacing === 0 && due.length < DUE) {
+      const i = due.length;
+      due.push({
+        id: `${meetingId}.now${i}.v1`,
+        kind: 'meeting',
+        cellId,
+        meetingId,
+        meetingVersion: 1,
+        stepId: STEPS[i % STEPS.length] as string,
+        audience: AUDIENCES[i % AUDIENCES.length] as (typeof AUDIENCES)[number],
+        dueAt: NOW - 60_000,
+        graceEndsAt: NOW + DAY,
+        state: 'pending',
+      });
+    }
+    if (ops.length >= 5_000) await flush();
+  }
+  await flush();
+  return due;
+}
+
+const noSender: Sender = { channel: 'telegram', send: async () => {} };
+
+interface Result {
+  store: 'redis' | 'sqlite';
+  cells: number;
+  seedSeconds: number;
+  /** Median of the timed ticks. */
+  ms: number;
+  roundTrips: number;
+  messages: number;
+}
+
+async function measure(kind: 'redis' | 'sqlite', cells: number): Promise<Result> {
+  const { store, dispose } = await openStore(kind);
+  const seedStart = performance.now();
+  const due = await seed(store, cells);
+  const seedSeconds = (performance.now() - seedStart) / 1000;
+
+  const counted = counting(store);
+  const repos = createRepos(counted.store);
+  const metrics = createMetrics();
+  const log = createLogger({ level: 'warn', format: 'pretty' });
+  const outbox = new Outbox(
+    {
+      store: counted.store,
+      people: repos.people,
+      cells: repos.cells,
+      senders: [noSender],
+      now: () => NOW,
+      log,
+      metrics,
+    },
+    { rates: {} },
+  );
+  const composer = new TextComposer();
+  const dispatcher = new Dispatcher({
+    store: counted.store,
+    repos,
+    outbox,
+    composer,
+    now: () => NOW,
+    log,
+    metrics,
+  });
+
+  const times: number[] = [];
+  let roundTrips = 0;
+  let messages = 0;
+  // The first run warms up (JIT, connections); the same 500 are made due again before each run.
+  for (let run = 0; run <= RUNS; run++) {
+    await store.write(due.flatMap(pendingOps));
+    const callsBefore = counted.calls();
+    const started = performance.now();
+    const result = await dispatcher.tick();
+    const ms = performance.now() - started;
+    if (result.sent !== DUE) throw new Error(`tick sent ${result.sent} of ${DUE}`);
+    if (run === 0) continue;
+    times.push(ms);
+    roundTrips = counted.calls() - callsBefore;
+    messages = result.messages;
+  }
+  await store.close();
+  await dispose();
+  times.sort((a, b) => a - b);
+  return {
+    store: kind,
+    cells,
+    seedSeconds: round(seedSeconds),
+    ms: round(times[Math.floor(times.length / 2)] as number),
+    roundTrips,
+    messages,
+  };
+}
+
+const round = (n: number, digits = 1) => Number(n.toFixed(digits));
+
+async function main() {
+  const kinds: ('redis' | 'sqlite')[] =
+    values.store === 'redis' || values.store === 'sqlite'
+      ? [values.store]
+      : (await redisAvailable())
+        ? ['redis', 'sqlite']
+        : ['sqlite'];
+  console.log(`Dispatcher tick with ${DUE} occurrences due; median of ${RUNS} ticks after a warm-up\n`);
+  const results: Result[] = [];
+  const ratios: Record<string, number> = {};
+  for (const kind of kinds) {
+    console.log(`${kind}:`);
+    for (const cells of SIZES) {
+      const r = await measure(kind, cells);
+      results.push(r);
+      console.log(
+        `  ${String(cells).padStart(7)} cells: ${String(r.ms).padStart(6)} ms, ${r.roundTrips} round trips, ${r.messages} messages queued (seeded in ${r.seedSeconds} s)`,
+      );
+    }
+    const mine = results.filter((r) => r.store === kind);
+    const smallest = mine[0] as Result;
+    const largest = mine.at(-1) as Result;
+    ratios[kind] = round(largest.ms / smallest.ms, 2);
+    console.log(`  ratio ${largest.cells} ÷ ${smallest.cells} cells: ${ratios[kind]} (goal ≤ 1.5)\n`);
+  }
+  console.log(JSON.stringify({ bench: 'tick', due: DUE, results, ratio: ratios }));
+}
+
+await main();
