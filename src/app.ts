@@ -1,5 +1,10 @@
 import type { Services } from '../handlers/context.js';
 import { createTelegramBot, type TelegramBot } from './channels/telegram/bot.js';
+import { LinkSigner } from './channels/web/links.js';
+import { registerAnswerPages } from './channels/web/pages.js';
+import { createZaloChannel, type ZaloChannel } from './channels/zalo/adapter.js';
+import { ZaloBot } from './channels/zalo/client.js';
+import { createZaloWebhookHandler } from './channels/zalo/webhook.js';
 import { type Config, channelsConfigured, logFormat } from './config.js';
 import { loadPolicy } from './content/policy.js';
 import { TelegramSender } from './delivery/sender.js';
@@ -91,6 +96,32 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     }
   }
 
+  // Signed one-tap answer links, for every channel (Zalo has no buttons; Telegram members may use them too).
+  const linkSigner = LinkSigner.shared(store, config.LINK_SECRET);
+  registerAnswerPages(http, { services, signer: linkSigner, now: clock.now });
+
+  let zaloBot: ZaloBot | undefined;
+  let zalo: ZaloChannel | undefined;
+  if (config.ZALO_BOT_TOKEN) {
+    zaloBot = new ZaloBot(config.ZALO_BOT_TOKEN, { baseApiUrl: config.ZALO_API_ROOT, logger: log });
+    zalo = createZaloChannel({
+      bot: zaloBot,
+      services,
+      store,
+      log,
+      now: clock.now,
+      publicUrl: config.PUBLIC_URL,
+      linkSigner,
+    });
+    if (config.ZALO_WEBHOOK_URL && config.ZALO_WEBHOOK_SECRET) {
+      http.route(
+        'POST',
+        new URL(config.ZALO_WEBHOOK_URL).pathname,
+        createZaloWebhookHandler({ bot: zaloBot, secret: config.ZALO_WEBHOOK_SECRET, log }),
+      );
+    }
+  }
+
   // ── Scheduler: daily planner, minute dispatcher, outbox senders (src/scheduler, src/delivery) ──
   const scheduler = startScheduler({
     store,
@@ -99,9 +130,12 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     policy,
     now: clock.now,
     timeZone: config.TZ,
-    senders: config.TELEGRAM_BOT_TOKEN
-      ? [new TelegramSender(config.TELEGRAM_BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT })]
-      : [],
+    senders: [
+      ...(config.TELEGRAM_BOT_TOKEN
+        ? [new TelegramSender(config.TELEGRAM_BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT })]
+        : []),
+      ...(zalo ? [zalo] : []),
+    ],
     rates: { telegram: config.TELEGRAM_SEND_RATE, zalo: config.ZALO_SEND_RATE },
   });
   // ── end scheduler ──
@@ -123,12 +157,23 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       await telegram.startPolling();
     }
   }
+  if (zaloBot) {
+    // getMe teaches the client its own ID, so it can drop its echoed messages.
+    await zaloBot.getMe().catch((err) => log.warn({ err }, 'Could not reach the Zalo Bot API'));
+    if (config.ZALO_WEBHOOK_URL && config.ZALO_WEBHOOK_SECRET) {
+      await zaloBot.setWebHook(config.ZALO_WEBHOOK_URL, { secret_token: config.ZALO_WEBHOOK_SECRET });
+    } else {
+      await zaloBot.deleteWebHook().catch((err) => log.warn({ err }, 'Could not delete the Zalo webhook'));
+      await zaloBot.startPolling();
+    }
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       log.info('Shutting down: no new requests, finishing those in flight');
       await telegram?.stop();
+      await zaloBot?.stopPolling();
       await http.close();
       await scheduler.stop();
       await store.close();

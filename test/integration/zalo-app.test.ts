@@ -1,0 +1,44 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { t } from '../../src/i18n.js';
+import { createLogger } from '../../src/logger.js';
+import { FakeZalo, zaloUpdate } from '../support/fake-zalo.js';
+
+describe('the service with ZALO_BOT_TOKEN', () => {
+  it('polls the Zalo Bot API at ZALO_API_ROOT and links a member who sends their code', async () => {
+    const fake = await FakeZalo.start();
+    const app = await startApp(
+      loadConfig({
+        PORT: '0',
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'chibo-zalo-')),
+        ZALO_BOT_TOKEN: fake.token,
+        ZALO_API_ROOT: fake.baseApiUrl,
+        PUBLIC_URL: 'https://chibo.example.vn',
+      }),
+      { log: createLogger({ level: 'silent' }) },
+    );
+    try {
+      const { repos, roster } = app.services;
+      const org = await repos.cells.createOrg('Đảng ủy xã Tân An', Date.now());
+      const created = await roster.createCell(
+        { orgId: org.id, name: 'Chi bộ thôn Khe Lếch', kind: 'residential', timeZone: 'Asia/Ho_Chi_Minh' },
+        'test',
+      );
+      if (!created.ok) throw new Error('cell');
+      await roster.importRoster(created.cell, 'ho_ten\nHà Thị Mai\n', 'test');
+      const [mai] = await roster.invites(created.cell.id);
+
+      fake.queueUpdate(zaloUpdate({ text: mai?.code ?? '' }, { chatId: 'zalo-mai', fromId: 'zalo-mai' }));
+      const reply = await fake.waitForSent((m) => m.chat_id === 'zalo-mai', 8000);
+      expect(reply.text).toBe(t('start.welcome', { name: 'Hà Thị Mai' }));
+      expect((await repos.people.byChannel('zalo', 'zalo-mai'))?.name).toBe('Hà Thị Mai');
+    } finally {
+      await app.stop();
+      await fake.close();
+    }
+  });
+});
