@@ -44,18 +44,32 @@ export class TextComposer implements ReminderComposer {
     const key = translator().has(step) ? step : 'reminders.step.generic';
     // Notices carry the meeting's details on their own lines; other steps name the time inline.
     const detailed = occurrence.audience === 'members' || occurrence.audience === 'committee';
-    return recipients.map(({ locale }) => {
-      const text = capitalize(t(key, this.params(cell, meeting, locale), locale));
-      return { text: detailed && meeting ? [text, ...this.details(meeting, cell, locale)].join('\n') : text };
+    return this.perLocale(recipients, (locale) => {
+      const params = this.params(cell, meeting, locale);
+      const text = capitalize(t(key, params, locale));
+      return {
+        text: detailed && meeting ? [text, ...this.details(meeting, params.when, locale)].join('\n') : text,
+      };
     });
   }
 
   change({ change, meeting, cell, recipients }: ChangeInput): View[] {
-    return recipients.map(({ locale }) => {
-      const text = capitalize(t(`reminders.${change}`, this.params(cell, meeting, locale), locale));
+    return this.perLocale(recipients, (locale) => {
+      const params = this.params(cell, meeting, locale);
+      const text = capitalize(t(`reminders.${change}`, params, locale));
       return {
-        text: change === 'changed' ? [text, ...this.details(meeting, cell, locale)].join('\n') : text,
+        text: change === 'changed' ? [text, ...this.details(meeting, params.when, locale)].join('\n') : text,
       };
+    });
+  }
+
+  /** The text depends only on the language, so it is made once per language, not once per recipient. */
+  private perLocale(recipients: Person[], make: (locale: Locale) => View): View[] {
+    const views = new Map<Locale, View>();
+    return recipients.map(({ locale }) => {
+      const view = views.get(locale) ?? make(locale);
+      views.set(locale, view);
+      return view;
     });
   }
 
@@ -67,8 +81,7 @@ export class TextComposer implements ReminderComposer {
     };
   }
 
-  private details(meeting: Meeting, cell: Cell, locale: Locale): string[] {
-    const { when } = this.params(cell, meeting, locale);
+  private details(meeting: Meeting, when: string, locale: Locale): string[] {
     return [
       t('reminders.line.when', { when }, locale),
       ...(meeting.place ? [t('reminders.line.place', { place: meeting.place }, locale)] : []),
