@@ -183,20 +183,24 @@ export class Outbox {
     await Promise.all(inFlight);
   }
 
+  /** A store outage is logged, not fatal: the pump looks again after its poll interval. */
+  private async claim(channel: ChannelName, limit: number): Promise<Stored[]> {
+    try {
+      return await this.claimDue(channel, limit);
+    } catch (err) {
+      this.deps.log.error({ err, channel }, 'Outbox claim failed; trying again shortly');
+      return [];
+    }
+  }
+
   /**
    * Claims up to `limit` due messages. Already-sent or vanished ones are cleaned up; of several for one chat
    * only the first goes now, the others are spaced out by the chat interval.
    */
-  private async claim(channel: ChannelName, limit: number): Promise<Stored[]> {
-    const { store, now: clock, log } = this.deps;
-    const now = clock();
-    let claimed: { member: string }[];
-    try {
-      claimed = await store.claimDue(keys.outboxDue(channel), now, limit, this.options.leaseMs);
-    } catch (err) {
-      log.error({ err, channel }, 'Outbox claim failed');
-      return [];
-    }
+  private async claimDue(channel: ChannelName, limit: number): Promise<Stored[]> {
+    const { store } = this.deps;
+    const now = this.deps.now();
+    const claimed = await store.claimDue(keys.outboxDue(channel), now, limit, this.options.leaseMs);
     if (claimed.length === 0) return [];
     const raws = await store.getMany([
       ...claimed.map((c) => keys.outboxMessage(c.member)),

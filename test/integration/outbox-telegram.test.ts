@@ -59,7 +59,7 @@ for (const target of targets) {
         seed: 7,
       });
       const messages: OutboxMessage[] = [];
-      for (let round = 0; round < 3; round++)
+      for (let round = 0; round < 2; round++)
         for (let chat = 0; chat < 100; chat++)
           messages.push({
             key: `m:${chat}:${round}`,
@@ -72,8 +72,8 @@ for (const target of targets) {
 
       expect(fake.sent).toHaveLength(messages.length);
       expect(fake.duplicates()).toBe(0);
-      expect(fake.got429).toBeGreaterThan(10);
-      expect(fake.got500).toBeGreaterThan(5);
+      expect(fake.got429).toBeGreaterThan(5);
+      expect(fake.got500).toBeGreaterThan(3);
       expect(fake.earlySends).toEqual([]);
       expect(await outbox.depth()).toBe(0);
       await fake.close();

@@ -163,7 +163,7 @@ describe.runIf(available)('scheduler processes on one Redis', () => {
       KEY_PREFIX: prefix,
       API_ROOT: fake.apiRoot,
       TOKEN: fake.token,
-      RATE: '400',
+      RATE: '800',
       CONCURRENCY: '32',
       LEASE_MS: '2000',
     };

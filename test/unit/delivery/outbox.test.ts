@@ -95,7 +95,7 @@ for (const target of targets) {
       const times = sender.sent.filter((s) => s.chatId === 'same').map((s) => s.at);
       expect(times).toHaveLength(3);
       for (let i = 1; i < times.length; i++)
-        expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(95);
+        expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(90);
       await store.close();
     });
 

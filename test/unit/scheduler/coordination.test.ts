@@ -44,14 +44,14 @@ for (const target of targets) {
         await new Promise((resolve) => signal.addEventListener('abort', resolve));
         running--;
       };
-      const options = (replicaId: string) => ({ replicaId, ttlMs: 300, log: quietLog });
+      const options = (replicaId: string) => ({ replicaId, ttlMs: 900, log: quietLog });
       const first = whileLeader(store, 'job', work('first'), options('first'));
-      await sleep(50);
+      await sleep(100);
       const second = whileLeader(store, 'job', work('second'), options('second'));
-      await sleep(500);
+      await sleep(1_000); // longer than a lease: the first renews it, the second keeps waiting
       expect(ran).toEqual(['first']);
       await first.stop();
-      await sleep(300);
+      for (let i = 0; i < 100 && ran.length < 2; i++) await sleep(20);
       expect(ran).toEqual(['first', 'second']);
       expect(most).toBe(1);
       await second.stop();
