@@ -46,7 +46,7 @@ export type DeadLetter = z.infer<typeof deadLetterSchema>;
 export interface OutboxOptions {
   /** Global send rate per channel, messages per second (TELEGRAM_SEND_RATE, ZALO_SEND_RATE). */
   rates: Partial<Record<ChannelName, number>>;
-  /** Least time between two sends to one chat (Telegram: about 1 s). */
+  /** Least time between two sends to one chat (Telegram: about 1 s), unless the sender asks for more. */
   chatIntervalMs?: number;
   /** How long a claimed message stays invisible to other workers; a dead worker's claims return after it. */
   leaseMs?: number;
@@ -219,7 +219,7 @@ export class Outbox {
       const earlier = perChat.get(message.chatId) ?? 0;
       perChat.set(message.chatId, earlier + 1);
       if (earlier === 0) jobs.push(message);
-      else ops.push(this.deferOp(message, now + earlier * this.options.chatIntervalMs));
+      else ops.push(this.deferOp(message, now + earlier * this.intervalFor(message)));
     });
     if (ops.length) await store.write(ops);
     return jobs;
@@ -232,7 +232,7 @@ export class Outbox {
     await this.limiters.get(message.channel)?.take();
 
     // The chat's slot, store-backed so replicas agree: whoever sets it first may send to the chat now.
-    const interval = this.options.chatIntervalMs;
+    const interval = this.intervalFor(message);
     const pace = keys.chatNotBefore(message.channel, message.chatId);
     const at = now();
     if (!(await store.setIfAbsent(pace, String(at + interval), interval))) {
@@ -335,6 +335,10 @@ export class Outbox {
         ];
       }),
     );
+  }
+
+  private intervalFor(message: Stored): number {
+    return this.senders.get(message.channel)?.chatIntervalMs?.(message.chatId) ?? this.options.chatIntervalMs;
   }
 
   private doneOps(channel: ChannelName, key: string): WriteOp[] {

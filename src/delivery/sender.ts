@@ -33,6 +33,8 @@ export class SendError extends Error {
 export interface Sender {
   readonly channel: ChannelName;
   send(chatId: string, view: View): Promise<void>;
+  /** A chat needing slower pacing than the outbox's default (a Telegram group: 20 a minute). */
+  chatIntervalMs?(chatId: string): number | undefined;
 }
 
 /** What a Bot API failure means for the outbox; anything unrecognised counts as transient (retries are bounded). */
@@ -61,6 +63,11 @@ export class TelegramSender implements Sender {
 
   constructor(token: string, options: { apiRoot?: string; timeoutSeconds?: number } = {}) {
     this.api = new Api(token, { apiRoot: options.apiRoot, timeoutSeconds: options.timeoutSeconds ?? 30 });
+  }
+
+  /** Group chats have negative IDs; Telegram allows a group about 20 messages a minute. */
+  chatIntervalMs(chatId: string): number | undefined {
+    return chatId.startsWith('-') ? 3_000 : undefined;
   }
 
   async send(chatId: string, view: View): Promise<void> {

@@ -38,6 +38,7 @@ export class RecordingSender implements Sender {
   readonly sent: { chatId: string; text: string; at: number }[] = [];
   readonly attempts: { chatId: string; at: number }[] = [];
   fail: (chatId: string, attempt: number) => Error | undefined = () => undefined;
+  chatIntervalMs?: (chatId: string) => number | undefined;
 
   constructor(readonly channel: 'telegram' | 'zalo' = 'telegram') {}
 

@@ -86,16 +86,22 @@ for (const target of targets) {
       await store.close();
     });
 
-    it('spaces sends to one chat by the chat interval', async () => {
+    it('spaces sends to one chat by the chat interval, or the longer one its sender asks for', async () => {
       const store = await target.open();
       const { outbox, sender } = outboxOver(store);
+      sender.chatIntervalMs = (chatId) => (chatId.startsWith('-') ? 250 : undefined);
       await outbox.enqueue([1, 2, 3].map((i) => message(`m${i}`, 'same')));
+      await outbox.enqueue([1, 2].map((i) => message(`g${i}`, '-100')));
       await outbox.enqueue([message('other', 'other')]);
-      await runUntil(outbox, () => sender.sent.length === 4);
-      const times = sender.sent.filter((s) => s.chatId === 'same').map((s) => s.at);
-      expect(times).toHaveLength(3);
-      for (let i = 1; i < times.length; i++)
-        expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(90);
+      await runUntil(outbox, () => sender.sent.length === 6);
+      const gaps = (chatId: string) => {
+        const times = sender.sent.filter((s) => s.chatId === chatId).map((s) => s.at);
+        return times.slice(1).map((t, i) => t - (times[i] as number));
+      };
+      expect(gaps('same')).toHaveLength(2);
+      for (const gap of gaps('same')) expect(gap).toBeGreaterThanOrEqual(90);
+      expect(gaps('-100')).toEqual([expect.any(Number)]);
+      expect(gaps('-100')[0]).toBeGreaterThanOrEqual(240);
       await store.close();
     });
 
