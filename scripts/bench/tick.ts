@@ -26,7 +26,7 @@ const { values } = parseArgs({
     store: { type: 'string' },
     sizes: { type: 'string', default: '1000,10000,100000' },
     due: { type: 'string', default: '500' },
-    runs: { type: 'string', default: '7' },
+    runs: { type: 'string', default: '9' },
   },
 });
 const SIZES = values.sizes.split(',').map(Number);
@@ -61,9 +61,12 @@ function counting(store: Store): { store: Store; calls(): number } {
   return { store: proxy, calls: () => calls };
 }
 
-async function openStore(kind: 'redis' | 'sqlite'): Promise<{ store: Store; dispose(): Promise<void> }> {
+async function openStore(
+  kind: 'redis' | 'sqlite',
+  cells: number,
+): Promise<{ store: Store; dispose(): Promise<void> }> {
   if (kind === 'redis') {
-    const prefix = `chibo-bench:tick:${process.pid}:`;
+    const prefix = `chibo-bench:tick:${process.pid}:${cells}:`;
     return { store: redisStore(prefix), dispose: () => deletePrefixed(prefix) };
   }
   const dir = mkdtempSync(join(tmpdir(), 'chibo-bench-'));
@@ -171,66 +174,76 @@ interface Result {
   messages: number;
 }
 
-async function measure(kind: 'redis' | 'sqlite', cells: number): Promise<Result> {
-  const { store, dispose } = await openStore(kind);
+/** One seeded data set and a dispatcher over it, its store wrapped to count round trips. */
+async function prepare(kind: 'redis' | 'sqlite', cells: number) {
+  const { store, dispose } = await openStore(kind, cells);
   const seedStart = performance.now();
   const due = await seed(store, cells);
   const seedSeconds = (performance.now() - seedStart) / 1000;
-
   const counted = counting(store);
   const repos = createRepos(counted.store);
   const metrics = createMetrics();
   const log = createLogger({ level: 'warn', format: 'pretty' });
+  const now = () => NOW;
   const outbox = new Outbox(
     {
       store: counted.store,
       people: repos.people,
       cells: repos.cells,
       senders: [noSender],
-      now: () => NOW,
+      now,
       log,
       metrics,
     },
     { rates: {} },
   );
-  const composer = new TextComposer();
   const dispatcher = new Dispatcher({
     store: counted.store,
     repos,
     outbox,
-    composer,
-    now: () => NOW,
+    composer: new TextComposer(),
+    now,
     log,
     metrics,
   });
-
   const times: number[] = [];
   let roundTrips = 0;
   let messages = 0;
-  // The first run warms up (JIT, connections); the same 500 are made due again before each run.
-  for (let run = 0; run <= RUNS; run++) {
-    await store.write(due.flatMap(pendingOps));
-    const callsBefore = counted.calls();
-    const started = performance.now();
-    const result = await dispatcher.tick();
-    const ms = performance.now() - started;
-    if (result.sent !== DUE) throw new Error(`tick sent ${result.sent} of ${DUE}`);
-    if (run === 0) continue;
-    times.push(ms);
-    roundTrips = counted.calls() - callsBefore;
-    messages = result.messages;
-  }
-  await store.close();
-  await dispose();
-  times.sort((a, b) => a - b);
   return {
-    store: kind,
-    cells,
-    seedSeconds: round(seedSeconds),
-    ms: round(times[Math.floor(times.length / 2)] as number),
-    roundTrips,
-    messages,
+    /** Makes the same occurrences due again, then times one tick. */
+    async tick(record: boolean) {
+      await store.write(due.flatMap(pendingOps));
+      const callsBefore = counted.calls();
+      const started = performance.now();
+      const result = await dispatcher.tick();
+      const ms = performance.now() - started;
+      if (result.sent !== DUE) throw new Error(`tick sent ${result.sent} of ${DUE}`);
+      if (!record) return;
+      times.push(ms);
+      roundTrips = counted.calls() - callsBefore;
+      messages = result.messages;
+    },
+    async finish(): Promise<Result> {
+      await store.close();
+      await dispose();
+      times.sort((a, b) => a - b);
+      const ms = round(times[Math.floor(times.length / 2)] as number);
+      return { store: kind, cells, seedSeconds: round(seedSeconds), ms, roundTrips, messages };
+    },
   };
+}
+
+/**
+ * All sizes are seeded first, then their ticks interleaved run by run, so a change in the machine's load
+ * (it is shared) weighs on every size alike; the first round warms up (JIT, connections).
+ */
+async function measure(kind: 'redis' | 'sqlite'): Promise<Result[]> {
+  const sets = [];
+  for (const cells of SIZES) sets.push(await prepare(kind, cells));
+  for (let run = 0; run <= RUNS; run++) for (const set of sets) await set.tick(run > 0);
+  const results: Result[] = [];
+  for (const set of sets) results.push(await set.finish());
+  return results;
 }
 
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
@@ -242,19 +255,17 @@ async function main() {
       : (await redisAvailable())
         ? ['redis', 'sqlite']
         : ['sqlite'];
-  console.log(`Dispatcher tick with ${DUE} occurrences due; median of ${RUNS} ticks after a warm-up\n`);
+  console.log(`Dispatcher tick with ${DUE} occurrences due; median of ${RUNS} ticks per size, interleaved\n`);
   const results: Result[] = [];
   const ratios: Record<string, number> = {};
   for (const kind of kinds) {
     console.log(`${kind}:`);
-    for (const cells of SIZES) {
-      const r = await measure(kind, cells);
-      results.push(r);
+    const mine = await measure(kind);
+    results.push(...mine);
+    for (const r of mine)
       console.log(
-        `  ${String(cells).padStart(7)} cells: ${String(r.ms).padStart(6)} ms, ${r.roundTrips} round trips, ${r.messages} messages queued (seeded in ${r.seedSeconds} s)`,
+        `  ${String(r.cells).padStart(7)} cells: ${String(r.ms).padStart(6)} ms, ${r.roundTrips} round trips, ${r.messages} messages queued (seeded in ${r.seedSeconds} s)`,
       );
-    }
-    const mine = results.filter((r) => r.store === kind);
     const smallest = mine[0] as Result;
     const largest = mine.at(-1) as Result;
     ratios[kind] = round(largest.ms / smallest.ms, 2);
