@@ -1,3 +1,4 @@
+import { Api } from 'grammy';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Outbox, type OutboxMessage } from '../../src/delivery/outbox.js';
 import { SendError, TelegramSender } from '../../src/delivery/sender.js';
@@ -38,6 +39,32 @@ async function runUntil(outbox: Outbox, done: () => boolean, timeoutMs = 15_000)
   stop.abort();
   await running;
 }
+
+describe('the fake Bot API', () => {
+  it('answers grammY like Telegram: getMe, long-polled updates with offsets, webhook conflict, edits, taps', async () => {
+    const fake = await FakeTelegram.start();
+    const api = new Api(fake.token, { apiRoot: fake.apiRoot });
+    expect((await api.getMe()).username).toBe('chibo_test_bot');
+
+    setTimeout(() => fake.pushUpdate({ message: { text: 'một' } }), 100);
+    const [first] = await api.getUpdates({ timeout: 5 });
+    expect(first).toMatchObject({ update_id: 1, message: { text: 'một' } });
+    fake.pushUpdate({ message: { text: 'hai' } });
+    expect((await api.getUpdates({ offset: 2, timeout: 0 })).map((u) => u.update_id)).toEqual([2]);
+
+    await api.setWebhook('https://example.org/hook', { secret_token: 'bí-mật' });
+    await expect(api.getUpdates({ timeout: 0 })).rejects.toMatchObject({ error_code: 409 });
+    await api.deleteWebhook();
+
+    const sent = await api.sendMessage(7, 'Xin chào');
+    await api.editMessageText(7, sent.message_id, 'Xin chào lần nữa');
+    await api.answerCallbackQuery('cb1', { text: 'Đã ghi' });
+    expect(fake.sent).toMatchObject([{ chat_id: '7', text: 'Xin chào', message_id: 1 }]);
+    expect(fake.edits).toEqual([{ chat_id: '7', message_id: 1, text: 'Xin chào lần nữa' }]);
+    expect(fake.callbackAnswers).toEqual([{ callback_query_id: 'cb1', text: 'Đã ghi' }]);
+    await fake.close();
+  });
+});
 
 describe('TelegramSender', () => {
   it('reports a refused connection as transient', async () => {
