@@ -215,7 +215,14 @@ export class Outbox {
         ops.push(...this.doneOps(channel, member));
         return;
       }
-      const message = parseDoc(storedSchema, keys.outboxMessage(member), raw) as Stored;
+      let message: Stored;
+      try {
+        message = parseDoc(storedSchema, keys.outboxMessage(member), raw) as Stored;
+      } catch (err) {
+        this.deps.log.error({ err, key: member }, 'Unreadable outbox message dropped');
+        ops.push(...this.doneOps(channel, member));
+        return;
+      }
       const earlier = perChat.get(message.chatId) ?? 0;
       perChat.set(message.chatId, earlier + 1);
       if (earlier === 0) jobs.push(message);

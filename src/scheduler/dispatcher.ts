@@ -66,14 +66,36 @@ export class Dispatcher {
           this.leaseMs,
         );
         if (claimed.length === 0) break;
-        const result = await this.dispatch(claimed.map((c) => c.member));
-        for (const k of Object.keys(total) as (keyof TickResult)[]) total[k] += result[k];
+        for (const result of await this.dispatchIsolated(claimed.map((c) => c.member)))
+          for (const k of Object.keys(total) as (keyof TickResult)[]) total[k] += result[k];
         if (claimed.length < this.batchSize) break;
       }
       metrics.queueDepth.set(await outbox.depth());
       return total;
     } finally {
       stopTimer();
+    }
+  }
+
+  /**
+   * A batch that fails (a record that no longer parses, a composer error) is retried one occurrence at a time,
+   * so one bad occurrence cannot hold back the others; it stays claimed and comes back after its lease.
+   */
+  private async dispatchIsolated(ids: string[]): Promise<TickResult[]> {
+    try {
+      return [await this.dispatch(ids)];
+    } catch (err) {
+      if (ids.length === 1) {
+        this.deps.log.error(
+          { err, occurrenceId: ids[0] },
+          'Dispatching an occurrence failed; retried after its lease',
+        );
+        return [];
+      }
+      this.deps.log.warn({ err }, 'Dispatching a batch failed; dispatching its occurrences one by one');
+      const results: TickResult[] = [];
+      for (const id of ids) results.push(...(await this.dispatchIsolated([id])));
+      return results;
     }
   }
 

@@ -74,6 +74,17 @@ for (const target of targets) {
       await store.close();
     });
 
+    it('drops an unreadable message without holding back the others', async () => {
+      const store = await target.open();
+      const { outbox, sender, clock } = outboxOver(store);
+      await outbox.enqueue([message('good', '1'), message('bad', '2')]);
+      await store.set(keys.outboxMessage('bad'), '{"key":');
+      await outbox.drain('telegram');
+      expect(sender.sent.map((s) => s.text)).toEqual(['text of good']);
+      expect(await store.zrangeByScore(keys.outboxDue('telegram'), 0, clock.now() + 3_600_000)).toEqual([]);
+      await store.close();
+    });
+
     it('keeps a message back until its notBefore', async () => {
       const store = await target.open();
       const { outbox, sender, clock } = outboxOver(store);

@@ -57,6 +57,23 @@ for (const target of targets) {
       await store.close();
     });
 
+    it('dispatches the rest of a batch when one occurrence cannot be read', async () => {
+      const store = await target.open();
+      const world = schedulerWorld(store, START);
+      const { cell } = await seedCell(store);
+      await world.planner.planAll();
+      const [meeting] = (await world.repos.meetings.ofCell(cell.id, DEC_5, DEC_5)) as [Meeting];
+      await store.set(keys.reminder(`${meeting.id}.committee_preparation.v1`), '{"id":');
+      world.clock.advance(DEC_5 - 5 * DAY + 60_000 - START);
+      // A minute after T−5: the T−7 step's grace ended a minute ago; the T−5 one is unreadable, so it stays
+      // claimed (due again after its lease) while the rest of the batch goes on.
+      expect(await world.dispatcher.tick()).toMatchObject({ sent: 0, missed: 1 });
+      expect(
+        await store.zscore(keys.remindersDue(), `${meeting.id}.committee_preparation.v1`),
+      ).toBeGreaterThan(world.clock.now());
+      await store.close();
+    });
+
     it('drops reminders of a meeting cancelled behind the planner’s back, sending nothing', async () => {
       const store = await target.open();
       const world = schedulerWorld(store, START);
