@@ -108,7 +108,12 @@ export class Planner {
    */
   private async materialiseMeetings(cell: Cell, now: number): Promise<void> {
     const { store, repos, holidays } = this.deps;
-    const rule = isScheduleRule(cell.scheduleRule) ? cell.scheduleRule : undefined;
+    const rule = cell.scheduleRule;
+    if (rule !== undefined && !isScheduleRule(rule)) {
+      // Never cancel a cell's meetings over a rule this code cannot read.
+      this.deps.log.warn({ cellId: cell.id }, 'Unreadable schedule rule: meetings left as they are');
+      return;
+    }
     const slots = rule
       ? meetingTimes(
           rule,
