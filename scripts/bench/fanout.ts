@@ -22,7 +22,8 @@ import { CellsRepo } from '../../src/store/repositories/cells.js';
 import { PeopleRepo } from '../../src/store/repositories/people.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { FakeTelegram } from '../../test/support/fake-telegram.js';
-import { deletePrefixed, redisAvailable, redisStore } from '../../test/support/redis.js';
+import { deletePrefixed, redisStore } from '../../test/support/redis.js';
+import { round, storesToBench } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -151,15 +152,8 @@ async function fanout(kind: 'redis' | 'sqlite'): Promise<Result> {
   };
 }
 
-const round = (n: number, digits = 1) => Number(n.toFixed(digits));
-
 async function main() {
-  const kinds: ('redis' | 'sqlite')[] =
-    values.store === 'redis' || values.store === 'sqlite'
-      ? [values.store]
-      : (await redisAvailable())
-        ? ['redis', 'sqlite']
-        : ['sqlite'];
+  const kinds = await storesToBench(values.store);
   console.log(
     `Fan-out: ${MESSAGES} messages to ${CHATS} chats, fake Bot API and outbox both at ${RATE} msg/s, 1 msg/s per chat\n`,
   );

@@ -19,7 +19,8 @@ import { keys } from '../../src/store/keys.js';
 import type { ScoredMember, Store, WriteOp } from '../../src/store/port.js';
 import { createRepos } from '../../src/store/repositories/index.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { deletePrefixed, redisAvailable, redisStore } from '../../test/support/redis.js';
+import { deletePrefixed, redisStore } from '../../test/support/redis.js';
+import { round, storesToBench } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -246,15 +247,8 @@ async function measure(kind: 'redis' | 'sqlite'): Promise<Result[]> {
   return results;
 }
 
-const round = (n: number, digits = 1) => Number(n.toFixed(digits));
-
 async function main() {
-  const kinds: ('redis' | 'sqlite')[] =
-    values.store === 'redis' || values.store === 'sqlite'
-      ? [values.store]
-      : (await redisAvailable())
-        ? ['redis', 'sqlite']
-        : ['sqlite'];
+  const kinds = await storesToBench(values.store);
   console.log(`Dispatcher tick with ${DUE} occurrences due; median of ${RUNS} ticks per size, interleaved\n`);
   const results: Result[] = [];
   const ratios: Record<string, number> = {};
