@@ -28,7 +28,12 @@ export function answerLabel(ctx: Pick<HandlerContext, 't'>, answer: Answer | und
 }
 
 /** The invitation a member gets (and sees again, edited, after each answer). One view for every channel. */
-export function invitationView(ctx: HandlerContext, meeting: Meeting, cell: Cell, answer?: Answer): View {
+export function invitationView(
+  ctx: Pick<HandlerContext, 't' | 'locale'>,
+  meeting: Meeting,
+  cell: Cell,
+  answer?: Answer,
+): View {
   const lines = [
     ctx.t('invite.title', { kind: kindLabel(ctx, meeting), cell: cell.name }),
     ctx.t('invite.when', { when: when(ctx, meeting, cell) }),

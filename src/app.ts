@@ -13,13 +13,13 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { type Scheduler, startScheduler } from './scheduler/index.js';
 import { createServices } from './services/index.js';
+import { PlanningPort } from './services/planning.js';
 import { describeStore, openStore } from './store/open.js';
 import type { Store } from './store/port.js';
 
 export interface App {
   port: number;
   services: Services;
-  /** Services call scheduler.planner.replanCell / replanMeeting after a schedule or meeting changes. */
   scheduler: Scheduler;
   store: Store;
   log: Logger;
@@ -66,7 +66,8 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
   const store = openStore(config);
   const metrics = createMetrics();
   const clock = { now: () => Date.now() };
-  const services = createServices(store, clock, policy);
+  const planning = new PlanningPort();
+  const services = createServices(store, clock, policy, planning);
 
   const http = new HttpServer(log)
     .route('GET', '/healthz', async (_req, res) => {
@@ -138,6 +139,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     ],
     rates: { telegram: config.TELEGRAM_SEND_RATE, zalo: config.ZALO_SEND_RATE },
   });
+  planning.bind(scheduler.planning);
   // ── end scheduler ──
 
   const port = await http.listen(config.PORT);

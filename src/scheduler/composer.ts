@@ -1,3 +1,4 @@
+import { invitationView } from '../../handlers/attendance.js';
 import type { View } from '../../handlers/views.js';
 import { formatDateTime } from '../domain/time.js';
 import { type Locale, t, translator } from '../i18n.js';
@@ -44,9 +45,18 @@ export class TextComposer implements ReminderComposer {
     const key = translator().has(step) ? step : 'reminders.step.generic';
     // Notices carry the meeting's details on their own lines; other steps name the time inline.
     const detailed = occurrence.audience === 'members' || occurrence.audience === 'committee';
+    // What members get is the invitation itself, answerable with one tap (numbered replies and a link on Zalo).
+    const invitation = occurrence.audience === 'members' || occurrence.audience === 'members_unanswered';
     return this.perLocale(recipients, (locale) => {
       const params = this.params(cell, meeting, locale);
       const text = capitalize(t(key, params, locale));
+      if (invitation && meeting) {
+        const view = invitationView({ locale, t: (k, p) => t(k, p, locale) }, meeting, cell);
+        const lead = `reminders.lead.${occurrence.stepId}`;
+        return translator().has(lead, locale)
+          ? { ...view, text: `${t(lead, {}, locale)}\n${view.text}` }
+          : view;
+      }
       return {
         text: detailed && meeting ? [text, ...this.details(meeting, params.when, locale)].join('\n') : text,
       };

@@ -214,6 +214,7 @@ export class Dispatcher {
     const answersOf = new Map(unansweredMeetings.map((id, i) => [id, answers[i] ?? new Map()]));
 
     const idsFor = ({ occurrence, cell }: { occurrence: Occurrence; cell: Cell }): string[] => {
+      if (occurrence.recipients) return occurrence.recipients;
       const cellMembers = [...(membersOf.get(cell.id) ?? new Map())];
       switch (occurrence.audience) {
         case 'secretaries':

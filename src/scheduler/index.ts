@@ -7,6 +7,7 @@ import type { Sender } from '../delivery/sender.js';
 import type { Holiday, Policy } from '../domain/types.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { Planning } from '../services/planning.js';
 import type { Store } from '../store/port.js';
 import { createRepos } from '../store/repositories/index.js';
 import { type ReminderComposer, TextComposer } from './composer.js';
@@ -35,8 +36,9 @@ export interface SchedulerDeps {
 }
 
 export interface Scheduler {
-  /** For services: call replanCell after a schedule change, replanMeeting after a meeting change. */
   planner: Planner;
+  /** What services bind their planning port to (src/services/planning.ts). */
+  planning: Planning;
   dispatcher: Dispatcher;
   outbox: Outbox;
   stop(): Promise<void>;
@@ -104,8 +106,25 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   // Idempotent, so every replica may do it; it covers a first start and a night spent down.
   plan().catch((err) => log.error({ err }, 'Planning at start failed; the daily run retries'));
 
+  const planning: Planning = {
+    // The change itself is already saved; if planning fails now, the daily run plans it.
+    replanCell: (cellId) =>
+      planner.replanCell(cellId).catch((err) => log.error({ err, cellId }, 'Re-planning a cell failed')),
+    replanMeeting: (meetingId) =>
+      planner
+        .replanMeeting(meetingId)
+        .catch((err) => log.error({ err, meetingId }, 'Re-planning a meeting failed')),
+    async sendNow(meetingId, stepId, options) {
+      const result = await planner.sendNow(meetingId, stepId, options);
+      // Dispatched here rather than at the next minute: the person who asked is waiting for it.
+      if (result.ok) await dispatcher.tick();
+      return result;
+    },
+  };
+
   return {
     planner,
+    planning,
     dispatcher,
     outbox,
     /** Stops ticking and planning (a plan cut short is redone by the next run) and lets sends in flight end. */

@@ -19,6 +19,8 @@ export const occurrenceSchema = z.object({
   period: z.object({ start: z.number(), end: z.number() }).optional(),
   stepId: z.string(),
   audience: z.enum(REMINDER_AUDIENCES),
+  /** Sent now on request to these people only, instead of the audience's members (e.g. a late guest). */
+  recipients: z.array(z.string()).optional(),
   dueAt: z.number(),
   graceEndsAt: z.number(),
   state: z.enum(['pending', 'sent', 'missed', 'dropped']),

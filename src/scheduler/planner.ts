@@ -5,6 +5,7 @@ import { meetingTimes } from '../domain/schedule.js';
 import { DAY_MS, monthWindow } from '../domain/time.js';
 import type { Holiday, Policy, ScheduleRule } from '../domain/types.js';
 import type { Logger } from '../logger.js';
+import type { SendNowOptions, SendNowResult } from '../services/planning.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
 import { type Cell, type Meeting, meetingSchema, newId, parseDoc } from '../store/records.js';
@@ -87,6 +88,47 @@ export class Planner {
     const meeting = await this.deps.repos.meetings.get(meetingId);
     const cell = meeting && (await this.deps.repos.cells.get(meeting.cellId));
     if (meeting && cell) await this.planMeeting(meeting, cell);
+  }
+
+  /**
+   * A timeline step sent now on request: the notice before its planned time ("Gửi thông báo ngay"), a
+   * reminder to those who have not answered, a late guest's notice. Without a tag it is the step's planned
+   * occurrence brought forward, so it still goes out once; a tag makes a repeatable send with its own ID.
+   */
+  async sendNow(meetingId: string, stepId: string, options: SendNowOptions = {}): Promise<SendNowResult> {
+    const { store, repos, policy, now: clock } = this.deps;
+    const now = clock();
+    const meeting = await repos.meetings.get(meetingId);
+    const step = policy.timeline.find((s) => s.id === stepId);
+    if (!meeting || !step) return { ok: false, reason: 'not_found' };
+    if (meeting.state !== 'planned' || meeting.startsAt <= now) return { ok: false, reason: 'not_open' };
+    const planned = meetingOccurrenceId(meeting.id, stepId, meeting.version);
+    const suffix = [
+      options.tag && `now.${options.tag}`,
+      options.recipients && `to.${options.recipients.join('.')}`,
+    ]
+      .filter(Boolean)
+      .join('.');
+    const id = suffix ? `${planned}.${suffix}` : planned;
+    const existing = parseDoc(occurrenceSchema, keys.reminder(id), await store.get(keys.reminder(id)));
+    if (existing && existing.state !== 'pending') return { ok: false, reason: 'already_sent' };
+    await store.write(
+      pendingOps({
+        id,
+        kind: 'meeting',
+        cellId: meeting.cellId,
+        meetingId: meeting.id,
+        meetingVersion: meeting.version,
+        stepId,
+        audience: step.audience,
+        ...(options.recipients ? { recipients: options.recipients } : {}),
+        dueAt: now,
+        // Useful until the meeting starts, whatever the step's own grace.
+        graceEndsAt: meeting.startsAt,
+        state: 'pending',
+      }),
+    );
+    return { ok: true, occurrenceId: id };
   }
 
   private async planCell(cell: Cell): Promise<void> {

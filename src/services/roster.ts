@@ -6,6 +6,7 @@ import { type Cell, cellSchema, type Membership, newId } from '../store/records.
 import { auditOp } from '../store/repositories/audit.js';
 import type { Repos } from '../store/repositories/index.js';
 import type { Clock } from './people.js';
+import type { Planning } from './planning.js';
 
 /**
  * The roster CSV, as exported from a spreadsheet (UTF-8, comma or semicolon separated, header row):
@@ -86,6 +87,7 @@ export class RosterService {
     private readonly store: Store,
     private readonly repos: Repos,
     private readonly clock: Clock,
+    private readonly planning: Planning,
     private readonly defaultShift: Cell['shift'] = 'next_working_day',
   ) {}
 
@@ -120,6 +122,8 @@ export class RosterService {
         detail: { name: cell.name },
       }),
     ]);
+    // Its meetings and reminders now, not at the next daily run.
+    await this.planning.replanCell(cell.id);
     return { ok: true, cell };
   }
 

@@ -35,7 +35,7 @@ export function offsetClock(start = Date.now()) {
 
 /** A Sender that records each send, and fails the ones `fail` returns an error for. */
 export class RecordingSender implements Sender {
-  readonly sent: { chatId: string; text: string; at: number }[] = [];
+  readonly sent: { chatId: string; text: string; at: number; view: View }[] = [];
   readonly attempts: { chatId: string; at: number }[] = [];
   fail: (chatId: string, attempt: number) => Error | undefined = () => undefined;
   chatIntervalMs?: (chatId: string) => number | undefined;
@@ -47,7 +47,7 @@ export class RecordingSender implements Sender {
     this.attempts.push({ chatId, at });
     const error = this.fail(chatId, this.attempts.filter((a) => a.chatId === chatId).length);
     if (error) throw error;
-    this.sent.push({ chatId, text: view.text, at });
+    this.sent.push({ chatId, text: view.text, at, view });
   }
 }
 
