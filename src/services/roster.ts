@@ -91,7 +91,8 @@ const OPTION_WORDS: [RegExp, Partial<Pick<NewCell, 'shift' | 'meetsOnWeekends'>>
 /** The calendar options in an admin's phrase, or undefined when a part of it means nothing we know. */
 export function cellOptionsOf(text: string): Pick<NewCell, 'shift' | 'meetsOnWeekends'> | undefined {
   const options: Pick<NewCell, 'shift' | 'meetsOnWeekends'> = {};
-  for (const part of text.split(/[,;]/).map((p) => toCode(p)).filter(Boolean)) {
+  const parts = text.split(/[,;]/).map(toCode).filter(Boolean);
+  for (const part of parts) {
     const known = OPTION_WORDS.find(([re]) => re.test(part));
     if (!known) return undefined;
     Object.assign(options, known[1]);
