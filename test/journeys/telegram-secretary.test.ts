@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   AppHarness,
   buttonsOf,
@@ -7,6 +7,9 @@ import {
   telegramUser,
 } from '../support/app-harness.js';
 import { KHE_LECH_MEMBERS, setUpCommune } from '../support/commune.js';
+
+// A journey lives through weeks of simulated time and dozens of chat turns.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** Journey 2 of ../shared/journeys.md: a secretary's month, end to end on Telegram, on a simulated clock. */
 const harnesses: AppHarness[] = [];
@@ -110,5 +113,5 @@ describe('journey 2: a secretary’s month on Telegram', () => {
     // Quý himself, and every other member, heard nothing of it.
     for (const user of members.values())
       expect(h.inbox(user).some((m) => m.text.includes('Lưu ý riêng'))).toBe(false);
-  }, 120_000);
+  });
 });
