@@ -398,3 +398,36 @@ describe('deliveryChannel', () => {
     expect(deliveryChannel(person(extra), available)).toBe(expected);
   });
 });
+
+describe('a secretary on Zalo: /hop through the same handlers', () => {
+  it('moves the meeting by a typed time and cancels it, answering with numbers', async () => {
+    const s = await setup();
+    await s.linked('zalo-tuan', 'Nguyễn Văn Tuấn');
+    const view = await s.say('zalo-tuan', 'họp');
+    expect(view).toContain('Thời gian: Thứ Bảy, 05/12/2026, 19:30');
+    expect(view).toContain(`1 = ${t('hop.button.time')}`);
+    expect(view).toContain(`4 = ${t('hop.button.cancel')}`);
+
+    expect(await s.say('zalo-tuan', '1')).toBe(t('hop.askTime'));
+    expect(await s.say('zalo-tuan', 'tối nay')).toContain(t('hop.error.unreadable', { text: 'tối nay' }));
+    expect(await s.say('zalo-tuan', '20:00')).toContain(
+      'Đã đổi thời gian họp sang Thứ Bảy, 05/12/2026, 20:00.',
+    );
+    expect((await s.services.repos.meetings.get(s.meeting.id))?.startsAt).toBe(
+      Date.parse('2026-12-05T13:00:00Z'),
+    );
+
+    await s.say('zalo-tuan', 'họp');
+    expect(await s.say('zalo-tuan', '4')).toContain(
+      t('hop.confirmCancel', { when: 'Thứ Bảy, 05/12/2026, 20:00' }),
+    );
+    expect(await s.say('zalo-tuan', '1')).toContain(
+      t('hop.cancelled', { when: 'Thứ Bảy, 05/12/2026, 20:00' }),
+    );
+    expect((await s.services.repos.meetings.get(s.meeting.id))?.state).toBe('cancelled');
+
+    // A member typing it is told it is for secretaries.
+    await s.linked('zalo-sinh', 'Lò Văn Sinh');
+    expect(await s.say('zalo-sinh', 'họp')).toBe(t('refuse.notSecretary'));
+  });
+});

@@ -149,6 +149,10 @@ describe('/hop: the next meeting for its secretaries', () => {
       t('meeting.kind.combined'),
       t('hop.button.back'),
     ]);
+    // "Quay lại" shows the meeting again, unchanged.
+    await s.send(tapUpdate(lan, button(choices?.reply_markup, t('hop.button.back'))?.callback_data ?? ''));
+    expect(String(s.last('editMessageText')?.text)).toContain(`Loại: ${t('meeting.kind.regular')}`);
+    expect((await s.stored()).version).toBe(1);
     await s.send(
       tapUpdate(lan, button(choices?.reply_markup, t('meeting.kind.combined'))?.callback_data ?? ''),
     );
