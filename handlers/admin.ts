@@ -3,6 +3,7 @@ import { t as translate } from '../src/i18n.js';
 import type { RowProblem } from '../src/services/roster.js';
 import { cellKindOf, cellOptionsOf } from '../src/services/roster.js';
 import type { Cell } from '../src/store/records.js';
+import { isSecretary } from '../src/store/repositories/cells.js';
 import type { HandlerContext } from './context.js';
 import { refusal, type View } from './views.js';
 
@@ -102,7 +103,14 @@ export async function handleImportRoster(ctx: HandlerContext, args: string): Pro
   const cell = await cellByNumber(ctx, first.trim());
   const csv = rest.join('\n').trim();
   if (!cell || !csv) return [{ text: ctx.t('admin.import.usage') }];
+  const before = await ctx.services.repos.cells.members(cell.id);
   const result = await ctx.services.roster.importRoster(cell, csv, ctx.actor?.id ?? '');
+  if (result.ok) {
+    // Those made (or no longer) secretaries get their channel's command menu to match.
+    const after = await ctx.services.repos.cells.members(cell.id);
+    const changed = [...after].filter(([id, m]) => isSecretary(m) !== isSecretary(before.get(id)));
+    await ctx.services.menus.refresh(changed.map(([id]) => id));
+  }
   if (!result.ok) {
     return [
       {

@@ -1,7 +1,10 @@
 import type { Policy } from '../src/domain/types.js';
 import type { Locale, Params } from '../src/i18n.js';
 import type { AttendanceService } from '../src/services/attendance.js';
+import type { JoinService } from '../src/services/joins.js';
 import type { MeetingsService } from '../src/services/meetings.js';
+import type { CommandMenus } from '../src/services/menus.js';
+import type { Notifier } from '../src/services/notifier.js';
 import type { PeopleService } from '../src/services/people.js';
 import type { Planning } from '../src/services/planning.js';
 import type { RosterService } from '../src/services/roster.js';
@@ -17,6 +20,12 @@ export interface Services {
   meetings: MeetingsService;
   /** Re-plans after a change and sends a step now; bound to the scheduler by the composition root. */
   planning: Planning;
+  /** Queues messages to third parties in the outbox; bound to the scheduler's outbox by the composition root. */
+  notifier: Notifier;
+  /** Keeps a channel's command menu in line with a person's roles (Telegram's scoped commands). */
+  menus: CommandMenus;
+  /** Requests to join a cell from people without an invite code. */
+  joins: JoinService;
   /** A link to this bot that carries an invite code (Telegram deep link), when the channel has one. */
   inviteLink?: (code: string) => string | undefined;
 }

@@ -1,12 +1,14 @@
 import { isSecretary } from '../src/store/repositories/cells.js';
 import type { HandlerContext } from './context.js';
+import { joinOffer } from './join.js';
 import type { View } from './views.js';
 
 /** /trogiup: the commands for the roles this person holds. */
 export async function handleHelp(ctx: HandlerContext, unknownCommand?: string): Promise<View[]> {
   const parts: string[] = [];
   if (unknownCommand) parts.push(ctx.t('help.unknown', { command: unknownCommand.slice(0, 40) }));
-  if (!ctx.actor) return [{ text: [...parts, ctx.t('start.noCode')].join('\n\n') }];
+  if (!ctx.actor)
+    return [{ text: [...parts, ctx.t('start.noCode')].join('\n\n'), choices: [[joinOffer(ctx)]] }];
   parts.push(ctx.t('help.member'));
   const { cells, people } = ctx.services.repos;
   const ids = await cells.cellsOf(ctx.actor.id);

@@ -9,7 +9,9 @@ import { handleAnswer, handleAskReason } from './attendance.js';
 import { handleChannelChoice } from './channels.js';
 import type { HandlerContext } from './context.js';
 import { handleHelp } from './help.js';
+import { handleHop } from './hop.js';
 import type { Intent } from './intents.js';
+import { handleJoin, handleJoinDecision } from './join.js';
 import { handleMeetingAction, handleSchedule, handleTally } from './meetings.js';
 import { handleStart, looksLikeInviteCode } from './onboarding.js';
 import type { View } from './views.js';
@@ -50,7 +52,9 @@ export async function handle(ctx: HandlerContext, intent: Intent): Promise<View[
         case 'trogiup':
           return handleHelp(ctx);
         case 'diemdanh':
-          return handleTally(ctx);
+          return handleTally(ctx, undefined, intent.args);
+        case 'hop':
+          return handleHop(ctx, intent.args);
         case 'kenh':
           return handleChannelChoice(ctx, intent.args);
         case 'taodangbo':
@@ -76,6 +80,10 @@ export async function handle(ctx: HandlerContext, intent: Intent): Promise<View[
     case 'ask_reason':
       return handleAskReason(ctx, intent.meetingId);
     case 'meeting':
-      return handleMeetingAction(ctx, intent.action, intent.meetingId, intent.arg);
+      return handleMeetingAction(ctx, intent.action, intent.meetingId, intent.arg, intent.note);
+    case 'join':
+      return handleJoin(ctx, intent);
+    case 'join_decision':
+      return handleJoinDecision(ctx, intent);
   }
 }

@@ -9,6 +9,8 @@ export const ABSENCE_REASONS = ['sick', 'work', 'family', 'other'] as const;
 export type AbsenceReason = (typeof ABSENCE_REASONS)[number];
 
 const id = z.string().regex(/^[0-9a-z]{1,24}$/);
+/** Typed text a handler asked for: as long as a message may be; each handler applies its own, smaller limit. */
+const MAX_TYPED_TEXT = 4096;
 
 export const intentSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('command'), name: z.string(), args: z.string().default('') }),
@@ -23,13 +25,25 @@ export const intentSchema = z.discriminatedUnion('type', [
   }),
   /** "Vắng" tapped without a reason yet: ask for one. */
   z.object({ type: z.literal('ask_reason'), meetingId: id }),
-  /** A secretary's action on a meeting (tally, remind, roll call, …). */
+  /**
+   * A secretary's action on a meeting (tally, remind, roll call, /hop edits, …). `note` is free text typed after
+   * the bot asked for it (a new time, a new place): never in callback data, and bounded by the handler.
+   */
   z.object({
     type: z.literal('meeting'),
     action: z.string().regex(/^[a-z_]{1,16}$/),
     meetingId: id,
     arg: z.string().max(24).optional(),
+    note: z.string().max(MAX_TYPED_TEXT).optional(),
   }),
+  /** Someone without a code asks to join: no cell yet (list them), a cell (ask the name), then the name typed. */
+  z.object({
+    type: z.literal('join'),
+    cellId: id.optional(),
+    note: z.string().max(MAX_TYPED_TEXT).optional(),
+  }),
+  /** A secretary's decision on a join request. */
+  z.object({ type: z.literal('join_decision'), requestId: id, approve: z.boolean() }),
 ]);
 export type Intent = z.infer<typeof intentSchema>;
 
@@ -42,6 +56,10 @@ export function encodeIntent(intent: Intent): string {
       return `r|${intent.meetingId}`;
     case 'meeting':
       return ['m', intent.action, intent.meetingId, intent.arg ?? ''].join('|');
+    case 'join':
+      return `j|${intent.cellId ?? ''}`;
+    case 'join_decision':
+      return `jd|${intent.requestId}|${intent.approve ? 'y' : 'n'}`;
     case 'command':
       return `c|${intent.name}|${intent.args}`.slice(0, 64);
     case 'text':
@@ -71,6 +89,16 @@ export function decodeIntent(data: string): Intent | undefined {
       break;
     case 'c':
       candidate = { type: 'command', name: a, args: b };
+      break;
+    case 'j':
+      candidate = { type: 'join', cellId: a || undefined };
+      break;
+    case 'jd':
+      candidate = {
+        type: 'join_decision',
+        requestId: a,
+        approve: b === 'y' ? true : b === 'n' ? false : '?',
+      };
       break;
     default:
       return undefined;

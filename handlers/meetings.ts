@@ -1,9 +1,9 @@
 import { localDateOf } from '../src/domain/time.js';
 import type { Cell, Meeting } from '../src/store/records.js';
-import { isSecretary } from '../src/store/repositories/cells.js';
 import { answerLabel, reasonLabel } from './attendance.js';
 import type { HandlerContext } from './context.js';
 import { kindLabel, when } from './format.js';
+import { chooseSecretaryCell, HOP_ACTIONS, handleHopAction, handleRemind } from './hop.js';
 import { ABSENCE_REASONS } from './intents.js';
 import { refusal, type View } from './views.js';
 
@@ -25,24 +25,16 @@ export async function handleSchedule(ctx: HandlerContext): Promise<View[]> {
   return [{ text: [ctx.t('lich.title'), ...lines].join('\n') }];
 }
 
-/** The cells in which the actor is a secretary, for secretary-only commands. */
-async function secretaryCells(ctx: HandlerContext): Promise<string[]> {
-  if (!ctx.actor) return [];
-  const { cells } = ctx.services.repos;
-  const ids = await cells.cellsOf(ctx.actor.id);
-  const roles = await Promise.all(ids.map((id) => cells.membership(id, ctx.actor?.id ?? '')));
-  return ids.filter((_, i) => isSecretary(roles[i]));
-}
-
 /** /diemdanh: the live tally of the cell's current meeting, privately, for its secretaries. */
-export async function handleTally(ctx: HandlerContext, meetingId?: string): Promise<View[]> {
+export async function handleTally(ctx: HandlerContext, meetingId?: string, cellId = ''): Promise<View[]> {
   if (!ctx.actor) return [refusal(ctx.t('refuse.notLinked'))];
   if (ctx.chatKind !== 'private') return [refusal(ctx.t('refuse.privateOnly'))];
   let id = meetingId;
   if (!id) {
-    const [cellId] = await secretaryCells(ctx);
-    if (!cellId) return [refusal(ctx.t('refuse.notSecretary'))];
-    id = (await ctx.services.meetings.currentOf(cellId))?.id;
+    // A secretary of several cells picks one first.
+    const chosen = await chooseSecretaryCell(ctx, 'diemdanh', cellId);
+    if ('views' in chosen) return chosen.views;
+    id = (await ctx.services.meetings.currentOf(chosen.cell.id))?.id;
     if (!id) return [{ text: ctx.t('tally.none') }];
   }
   const allowed = await ctx.services.attendance.forSecretary(id, ctx.actor);
@@ -152,6 +144,7 @@ export async function handleMeetingAction(
   action: string,
   meetingId: string,
   arg?: string,
+  note?: string,
 ): Promise<View[]> {
   if (!ctx.actor) return [refusal(ctx.t('refuse.notLinked'))];
   const allowed = await ctx.services.attendance.forSecretary(meetingId, ctx.actor);
@@ -163,6 +156,8 @@ export async function handleMeetingAction(
   switch (action) {
     case 'tally':
       return handleTally(ctx, meeting.id);
+    case 'remind':
+      return handleRemind(ctx, meeting);
     case 'rc':
     case 'rcclose': {
       if (meeting.rollCallClosedAt !== undefined) return [refusal(ctx.t('rollcall.alreadyClosed'))];
@@ -205,6 +200,7 @@ export async function handleMeetingAction(
       return [{ text: lines.filter(Boolean).join('\n'), replace: true }];
     }
     default:
+      if (HOP_ACTIONS.has(action)) return handleHopAction(ctx, meeting, cell, action, arg, note);
       return [refusal(ctx.t('refuse.invalid'))];
   }
 }

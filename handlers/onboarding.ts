@@ -1,4 +1,5 @@
 import type { HandlerContext } from './context.js';
+import { joinOffer } from './join.js';
 import type { View } from './views.js';
 
 /** Invite codes as the roster hands them out: 6 letters and digits (see PeopleRepo.newInviteCode). */
@@ -13,14 +14,19 @@ export const looksLikeInviteCode = (text: string) => INVITE_CODE.test(text.trim(
 export async function handleStart(ctx: HandlerContext, rawCode: string): Promise<View[]> {
   const code = rawCode.trim();
   if (!code) {
-    return [{ text: ctx.actor ? ctx.t('start.already', { name: ctx.actor.name }) : ctx.t('start.noCode') }];
+    if (ctx.actor) return [{ text: ctx.t('start.already', { name: ctx.actor.name }) }];
+    return [{ text: ctx.t('start.noCode'), choices: [[joinOffer(ctx)]] }];
   }
   const { people } = ctx.services;
   const admin = await people.redeemBootstrap(code, ctx.channel, ctx.userId, ctx.displayName);
   if (admin) return [{ text: ctx.t('start.admin', { name: admin.name }) }];
 
   const result = await people.linkWithCode(code, ctx.channel, ctx.userId);
-  if (result.ok) return [{ text: ctx.t('start.welcome', { name: result.person.name }) }];
+  if (result.ok) {
+    // A secretary's menu gains /hop and /diemdanh in their own chat.
+    await ctx.services.menus.refresh([result.person.id]);
+    return [{ text: ctx.t('start.welcome', { name: result.person.name }) }];
+  }
   switch (result.reason) {
     case 'unknown_code':
       return [{ text: ctx.t('start.unknownCode', { code: code.slice(0, 32) }) }];

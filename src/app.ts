@@ -13,6 +13,8 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { type Scheduler, startScheduler } from './scheduler/index.js';
 import { createServices } from './services/index.js';
+import { CommandMenusPort } from './services/menus.js';
+import { NotifierPort } from './services/notifier.js';
 import { PlanningPort } from './services/planning.js';
 import { describeStore, openStore } from './store/open.js';
 import type { Store } from './store/port.js';
@@ -73,7 +75,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const metrics = createMetrics();
   const clock = { now: options.now ?? (() => Date.now()) };
   const planning = new PlanningPort();
-  const services = createServices(store, clock, policy, planning);
+  const notifier = new NotifierPort();
+  const menus = new CommandMenusPort();
+  const services = createServices(store, clock, policy, planning, { notifier, menus });
 
   const http = new HttpServer(log)
     .route('GET', '/healthz', async (_req, res) => {
@@ -94,6 +98,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       log,
       now: clock.now,
     });
+    menus.bind(telegram.menus);
     if (config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET) {
       http.route(
         'POST',
@@ -146,6 +151,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     rates: { telegram: config.TELEGRAM_SEND_RATE, zalo: config.ZALO_SEND_RATE },
   });
   planning.bind(scheduler.planning);
+  notifier.bind(scheduler.outbox);
   // ── end scheduler ──
 
   const port = await http.listen(config.PORT);

@@ -47,6 +47,8 @@ export const keys = {
   meetingGuests: (id: string) => `meeting:${id}:guests`,
   /** set: person IDs a meeting's notice reached (they hear of changes and cancellation). */
   meetingNotified: (id: string) => `meeting:${id}:notified`,
+  /** doc: who took a meeting from this version to the next, so two secretaries' edits never both land. */
+  meetingEdit: (id: string, version: number) => `meeting:${id}:edit:v${version}`,
 
   /** doc: a committee member's assignment. set: all assigned person IDs. */
   committee: (personId: string) => `committee:${personId}`,
@@ -75,6 +77,13 @@ export const keys = {
 
   /** doc: an intent waiting for the person's next free text (e.g. "Khác" → type the reason), with a TTL. */
   awaitingText: (channel: string, chatId: string) => `awaiting:${channel}:${chatId}`,
+  /** doc: a request to join a cell from someone without an invite code. */
+  joinRequest: (id: string) => `join:${id}`,
+  /** doc: the account's open join request ID (one at a time), or "refused" for a while after a refusal. */
+  joinOpen: (channel: string, userId: string) => `join:open:${channel}:${userId}`,
+  /** doc: the decision on a join request, set once by the first secretary who taps. */
+  joinDecision: (id: string) => `join:${id}:decision`,
+
   /** doc: the latest open question on a Zalo chat (numbered choices). */
   zaloQuestion: (chatId: string) => `zalo:question:${chatId}`,
 };

@@ -123,6 +123,24 @@ export const committeeAssignmentSchema = z.object({
 });
 export type CommitteeAssignment = z.infer<typeof committeeAssignmentSchema>;
 
+/** Someone without an invite code asks to join a cell; one of its secretaries decides, once. */
+export const joinRequestSchema = z.object({
+  id: z.string(),
+  cellId: z.string(),
+  channel: channelNameSchema,
+  /** The requester's channel user ID (also their private chat ID on both channels). */
+  userId: z.string(),
+  /** The full name they typed: the only personal data kept. */
+  name: z.string(),
+  state: z.enum(['open', 'approved', 'refused', 'lapsed']),
+  createdAt: z.number(),
+  decidedAt: z.number().optional(),
+  decidedBy: z.string().optional(),
+  /** The person made on approval. */
+  personId: z.string().optional(),
+});
+export type JoinRequest = z.infer<typeof joinRequestSchema>;
+
 export const auditEntrySchema = z.object({
   at: z.number(),
   actorId: z.string(),

@@ -265,7 +265,13 @@ describe('onboarding on Zalo', () => {
     expect(await s.say('zalo-stranger', code)).toBe(t('start.usedCode'));
     expect(await s.say('zalo-stranger', '/start ZZZZZZ')).toBe(t('start.unknownCode', { code: 'ZZZZZZ' }));
     expect(await s.services.repos.people.byChannel('zalo', 'zalo-stranger')).toBeUndefined();
-    expect(await s.say('zalo-stranger', 'trợ giúp')).toBe(t('start.noCode'));
+    // Help offers to ask to join (a numbered choice); a code typed after it still links.
+    expect(await s.say('zalo-stranger', 'trợ giúp')).toBe(
+      [t('start.noCode'), '', t('zalo.choicesPrompt'), `1 = ${t('join.button.ask')}`].join('\n'),
+    );
+    expect(await s.say('zalo-stranger', s.khe.code('Hà Thị Mai'))).toBe(
+      t('start.welcome', { name: 'Hà Thị Mai' }),
+    );
   });
 
   it('ignores group chats', async () => {
@@ -277,7 +283,7 @@ describe('onboarding on Zalo', () => {
     update.message.chat.chat_type = 'GROUP';
     s.zalo.queueUpdate(update);
     // A private message after it is answered, and is the only thing sent.
-    expect(await s.say('zalo-sinh', 'trogiup')).toBe(t('start.noCode'));
+    expect(await s.say('zalo-sinh', 'trogiup')).toContain(t('start.noCode'));
     expect(s.zalo.sent).toHaveLength(1);
     expect(await s.services.repos.people.byChannel('zalo', 'zalo-sinh')).toBeUndefined();
   });
@@ -390,5 +396,38 @@ describe('deliveryChannel', () => {
     ],
   ])('%s', (_, extra, available, expected) => {
     expect(deliveryChannel(person(extra), available)).toBe(expected);
+  });
+});
+
+describe('a secretary on Zalo: /hop through the same handlers', () => {
+  it('moves the meeting by a typed time and cancels it, answering with numbers', async () => {
+    const s = await setup();
+    await s.linked('zalo-tuan', 'Nguyễn Văn Tuấn');
+    const view = await s.say('zalo-tuan', 'họp');
+    expect(view).toContain('Thời gian: Thứ Bảy, 05/12/2026, 19:30');
+    expect(view).toContain(`1 = ${t('hop.button.time')}`);
+    expect(view).toContain(`4 = ${t('hop.button.cancel')}`);
+
+    expect(await s.say('zalo-tuan', '1')).toBe(t('hop.askTime'));
+    expect(await s.say('zalo-tuan', 'tối nay')).toContain(t('hop.error.unreadable', { text: 'tối nay' }));
+    expect(await s.say('zalo-tuan', '20:00')).toContain(
+      'Đã đổi thời gian họp sang Thứ Bảy, 05/12/2026, 20:00.',
+    );
+    expect((await s.services.repos.meetings.get(s.meeting.id))?.startsAt).toBe(
+      Date.parse('2026-12-05T13:00:00Z'),
+    );
+
+    await s.say('zalo-tuan', 'họp');
+    expect(await s.say('zalo-tuan', '4')).toContain(
+      t('hop.confirmCancel', { when: 'Thứ Bảy, 05/12/2026, 20:00' }),
+    );
+    expect(await s.say('zalo-tuan', '1')).toContain(
+      t('hop.cancelled', { when: 'Thứ Bảy, 05/12/2026, 20:00' }),
+    );
+    expect((await s.services.repos.meetings.get(s.meeting.id))?.state).toBe('cancelled');
+
+    // A member typing it is told it is for secretaries.
+    await s.linked('zalo-sinh', 'Lò Văn Sinh');
+    expect(await s.say('zalo-sinh', 'họp')).toBe(t('refuse.notSecretary'));
   });
 });

@@ -174,6 +174,110 @@ describe('journey 7: changes and holidays', () => {
   });
 });
 
+describe('journey 7: a secretary moves one meeting and cancels another', () => {
+  /** The whole app living through days of a month: more than the default per-test ceiling on a busy machine. */
+  const DAYS = { timeout: 90_000 };
+
+  async function commune(start: string) {
+    const h = await harness(start);
+    const c = await setUpCommune(h);
+    const tuan = telegramUser(2001, 'Tuấn');
+    const sinh = telegramUser(3001, 'Sinh');
+    const mai = telegramUser(3002, 'Mai');
+    await c.join('Nguyễn Văn Tuấn', tuan);
+    await c.join('Lò Văn Sinh', sinh);
+    await c.join('Hà Thị Mai', mai);
+    return { h, khelech: c.khelech, tuan, sinh, mai };
+  }
+
+  it(
+    'moves one meeting from 19:30 to 20:00: everyone notified gets the new time, reminders move with it',
+    DAYS,
+    async () => {
+      const { h, tuan, sinh, mai } = await commune('2026-11-26T03:00:00Z');
+      // The notice of Saturday 05/12 19:30 reaches them three days before; Sinh answers at once.
+      await h.advanceTo('2026-12-02T13:00:00Z');
+      const [notice] = h.inbox(sinh, 'Thứ Bảy, 05/12/2026, 19:30');
+      await h.tap(sinh, notice as NonNullable<typeof notice>, '✅ Có mặt');
+
+      // Anh Tuấn moves it to 20:00 with /hop.
+      const [hop] = (await h.say(tuan, '/hop')).messages;
+      expect(hop?.text).toContain('Thời gian: Thứ Bảy, 05/12/2026, 19:30');
+      expect(hop?.text).toContain('Thông báo: đã gửi (3 đồng chí)');
+      const ask = await h.tap(tuan, hop as NonNullable<typeof hop>, '🕗 Đổi giờ');
+      expect(ask.messages[0]?.text).toContain('Nhập thời gian họp mới');
+      const moved = (await h.say(tuan, '20:00')).messages[0]?.text;
+      expect(moved).toContain('Đã đổi thời gian họp sang Thứ Bảy, 05/12/2026, 20:00.');
+      expect(moved).toContain('3 đồng chí đã nhận thông báo sẽ được báo.');
+      await h.deliver();
+      for (const member of [sinh, mai]) {
+        const [change] = h.inbox(member, 'có thay đổi');
+        expect(change?.text).toContain('Thời gian: Thứ Bảy, 05/12/2026, 20:00');
+      }
+      const movedAt = new Map([tuan, sinh, mai].map((u) => [u.id, h.inbox(u).length]));
+
+      // The eve's follow-up comes at the new time, to Mai who has not answered, and names 20:00; nothing
+      // about 19:30 goes out any more.
+      await h.advanceTo('2026-12-04T12:45:00Z');
+      expect(h.inbox(mai, 'Nhắc lại')).toEqual([]);
+      await h.advanceTo('2026-12-04T13:05:00Z');
+      const followUps = h.inbox(mai, 'Nhắc lại');
+      expect(followUps).toHaveLength(1);
+      expect(followUps[0]?.text).toContain('Thứ Bảy, 05/12/2026, 20:00');
+      expect(h.inbox(sinh, 'Nhắc lại')).toEqual([]);
+      for (const u of [tuan, sinh, mai])
+        expect(
+          h
+            .inbox(u)
+            .slice(movedAt.get(u.id))
+            .filter((m) => m.text.includes('05/12/2026, 19:30')),
+        ).toEqual([]);
+    },
+  );
+
+  it(
+    'cancels another month’s meeting: all who were notified are told, no further reminder for it goes out',
+    DAYS,
+    async () => {
+      const { h, khelech, tuan, sinh, mai } = await commune('2026-12-24T03:00:00Z');
+      // The January meeting's notice goes out three days before, then anh Tuấn cancels it.
+      await h.advanceTo('2027-01-02T13:00:00Z');
+      expect(h.inbox(mai, 'Thứ Ba, 05/01/2027, 19:30')).toHaveLength(1);
+      const [january] = (await h.say(tuan, '/hop')).messages;
+      expect(january?.text).toContain('Thời gian: Thứ Ba, 05/01/2027, 19:30');
+      const confirm = (await h.tap(tuan, january as NonNullable<typeof january>, '❌ Hủy buổi họp')).edits.at(
+        -1,
+      );
+      expect(confirm?.text).toContain('Hủy buổi họp Thứ Ba, 05/01/2027, 19:30?');
+      const cancelled = await h.tap(tuan, confirm as NonNullable<typeof confirm>, 'Xác nhận hủy');
+      expect(cancelled.edits.at(-1)?.text).toContain('Đã hủy buổi họp Thứ Ba, 05/01/2027, 19:30.');
+      await h.deliver();
+      for (const member of [sinh, mai])
+        expect(h.inbox(member, 'đã bị hủy').map((m) => m.text)).toEqual([
+          '❌ Buổi sinh hoạt chi bộ thường kỳ của Chi bộ thôn Khe Lếch (Thứ Ba, 05/01/2027, 19:30) đã bị hủy.',
+        ]);
+      const cancelledAt = new Map([tuan, sinh, mai].map((u) => [u.id, h.inbox(u).length]));
+
+      // Through the days before and after it: nothing more about that meeting, to anyone, and the nightly
+      // planning does not bring it back.
+      await h.advanceTo('2027-01-07T03:00:00Z');
+      for (const u of [tuan, sinh, mai])
+        expect(
+          h
+            .inbox(u)
+            .slice(cancelledAt.get(u.id))
+            .filter((m) => m.text.includes('05/01/2027')),
+        ).toEqual([]);
+      const onTheFifth = await h.services.repos.meetings.ofCell(
+        khelech.id,
+        Date.parse('2027-01-05T00:00:00+07:00'),
+        Date.parse('2027-01-05T23:59:00+07:00'),
+      );
+      expect(onTheFifth.map((m) => m.state)).toEqual(['cancelled']);
+    },
+  );
+});
+
 describe('journey 8: what must be refused', () => {
   it('refuses a forwarded notice, /diemdanh from a member, a second use of a code, and forged data', async () => {
     const h = await harness('2026-11-26T03:00:00Z');

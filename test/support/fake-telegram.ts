@@ -178,6 +178,9 @@ export class FakeTelegram {
       case 'setMyCommands':
         this.commands.push(params);
         return ok(res, true);
+      case 'deleteMyCommands':
+        this.commands.push({ ...params, deleted: true });
+        return ok(res, true);
       case 'setWebhook':
         this.webhook = { url: String(params.url), secret_token: params.secret_token as string | undefined };
         return ok(res, true);

@@ -2,11 +2,22 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Services } from '../../handlers/context.js';
+import { loadHolidays } from '../../src/content/holidays.js';
 import { loadPolicy } from '../../src/content/policy.js';
+import { Outbox } from '../../src/delivery/outbox.js';
+import { createMetrics } from '../../src/metrics.js';
+import { TextComposer } from '../../src/scheduler/composer.js';
+import { Dispatcher } from '../../src/scheduler/dispatcher.js';
+import { Planner } from '../../src/scheduler/planner.js';
 import { createServices } from '../../src/services/index.js';
+import { CommandMenusPort } from '../../src/services/menus.js';
+import { NotifierPort } from '../../src/services/notifier.js';
+import { type Planning, PlanningPort } from '../../src/services/planning.js';
 import type { Store } from '../../src/store/port.js';
 import { type Cell, cellSchema, type Meeting, meetingSchema, newId } from '../../src/store/records.js';
+import { createRepos } from '../../src/store/repositories/index.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import { quietLog, RecordingSender } from './scheduler-fixtures.js';
 
 /** A clock tests move by hand. */
 export class TestClock {
@@ -22,10 +33,84 @@ export class TestClock {
 
 export const sqliteFile = () => join(mkdtempSync(join(tmpdir(), 'chibo-world-')), 'chibo.sqlite');
 
-/** Real services over a real store, with a movable clock. */
-export function world(store: Store = new SqliteStore(sqliteFile()), start = '2026-11-26T03:00:00Z') {
+/**
+ * A real scheduler on the world's clock: planner, dispatcher and an outbox sending through a recording
+ * Telegram sender, bound to the services' planning and notifier ports as the composition root binds them.
+ * `deliver()` sends what the outbox holds now and returns what went out since the last call.
+ */
+function realScheduler(store: Store, clock: TestClock) {
+  const repos = createRepos(store);
+  const metrics = createMetrics();
+  const composer = new TextComposer();
+  const sender = new RecordingSender('telegram');
+  const outbox = new Outbox(
+    {
+      store,
+      people: repos.people,
+      cells: repos.cells,
+      senders: [sender],
+      now: clock.now,
+      log: quietLog,
+      metrics,
+    },
+    { rates: { telegram: 1000 }, chatIntervalMs: 0, pollMs: 10 },
+  );
+  const planner = new Planner({
+    store,
+    repos,
+    policy: loadPolicy(),
+    holidays: loadHolidays(),
+    outbox,
+    composer,
+    now: clock.now,
+    log: quietLog,
+  });
+  const dispatcher = new Dispatcher({
+    store,
+    repos,
+    outbox,
+    composer,
+    now: clock.now,
+    log: quietLog,
+    metrics,
+  });
+  const planning: Planning = {
+    replanCell: (cellId) => planner.replanCell(cellId),
+    replanMeeting: (meetingId) => planner.replanMeeting(meetingId),
+    async sendNow(meetingId, stepId, options) {
+      const result = await planner.sendNow(meetingId, stepId, options);
+      if (result.ok) await dispatcher.tick();
+      return result;
+    },
+  };
+  let seen = 0;
+  async function deliver() {
+    await outbox.drain('telegram');
+    const fresh = sender.sent.slice(seen);
+    seen = sender.sent.length;
+    return fresh;
+  }
+  return { planner, dispatcher, outbox, sender, planning, deliver };
+}
+
+/**
+ * Real services over a real store, with a movable clock. With `scheduler`, a real planner, dispatcher and
+ * outbox serve the services' planning and notifier ports; without, sends answer `no_scheduler` and nobody is
+ * reachable for third-party notices. `ports.menus` may be bound to a bot's command menus.
+ */
+export function world(
+  store: Store = new SqliteStore(sqliteFile()),
+  start = '2026-11-26T03:00:00Z',
+  options: { scheduler?: boolean } = {},
+) {
   const clock = new TestClock(Date.parse(start));
-  const services: Services = createServices(store, clock, loadPolicy());
+  const ports = { planning: new PlanningPort(), notifier: new NotifierPort(), menus: new CommandMenusPort() };
+  const services: Services = createServices(store, clock, loadPolicy(), ports.planning, ports);
+  const scheduler = options.scheduler ? realScheduler(store, clock) : undefined;
+  if (scheduler) {
+    ports.planning.bind(scheduler.planning);
+    ports.notifier.bind(scheduler.outbox);
+  }
   const roster = services.roster;
 
   async function cell(name: string, csv: string, extra: Partial<Cell> = {}) {
@@ -65,5 +150,5 @@ export function world(store: Store = new SqliteStore(sqliteFile()), start = '202
     return m;
   }
 
-  return { store, clock, services, roster, cell, meeting };
+  return { store, clock, services, roster, cell, meeting, ports, scheduler };
 }

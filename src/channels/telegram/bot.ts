@@ -4,7 +4,7 @@ import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
 import { Bot, type Context, webhookCallback } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { HandlerContext, Services } from '../../../handlers/index.js';
-import { COMMANDS, handle } from '../../../handlers/index.js';
+import { type COMMANDS, handle } from '../../../handlers/index.js';
 import { decodeIntent, type Intent, intentSchema } from '../../../handlers/intents.js';
 import type { View } from '../../../handlers/views.js';
 import { refusal } from '../../../handlers/views.js';
@@ -27,6 +27,10 @@ export interface TelegramDeps {
   /** Known bot identity: skips getMe (tests, and a faster start). */
   botInfo?: UserFromGetMe;
 }
+
+/** The command menu of every private chat, and what secretaries see on top of it in theirs. */
+const MEMBER_MENU = ['lich', 'kenh', 'trogiup'] as const satisfies readonly (typeof COMMANDS)[number][];
+const SECRETARY_MENU = ['hop', 'diemdanh'] as const satisfies readonly (typeof COMMANDS)[number][];
 
 /** How long a pending "type your reason" question waits for the member's text. */
 const AWAIT_TEXT_TTL_MS = 15 * 60_000;
@@ -149,13 +153,31 @@ export function createTelegramBot(deps: TelegramDeps) {
     await reply(ctx, await handle(hctx, intent));
   });
 
+  const describe = (name: string) => ({ command: name, description: t(`command.${name}`) });
+
   /** Vietnamese command menus, scoped: every private chat sees the members' commands. */
   async function setCommands() {
-    const describe = (name: string) => ({ command: name, description: t(`command.${name}`) });
-    await bot.api.setMyCommands(
-      COMMANDS.filter((c) => c !== 'start' && c !== 'diemdanh' && c !== 'hop').map(describe),
-      { scope: { type: 'all_private_chats' } },
-    );
+    await bot.api.setMyCommands(MEMBER_MENU.map(describe), { scope: { type: 'all_private_chats' } });
+  }
+
+  /**
+   * Each person's own menu after their roles may have changed: a secretary's private chat gets the members'
+   * commands and /hop, /diemdanh (a chat scope replaces the default there); anyone else's chat scope is
+   * removed, so the members' default shows again. A failure is logged: the commands work without the menu.
+   */
+  async function refreshMenus(personIds: readonly string[]) {
+    const people = await services.repos.people.getMany([...personIds]);
+    for (const person of people) {
+      if (person.telegramId === undefined) continue;
+      const scope = { type: 'chat' as const, chat_id: person.telegramId };
+      try {
+        if ((await services.meetings.secretaryCells(person.id)).length > 0)
+          await bot.api.setMyCommands([...MEMBER_MENU, ...SECRETARY_MENU].map(describe), { scope });
+        else await bot.api.deleteMyCommands({ scope });
+      } catch (err) {
+        log.warn({ err, personId: person.id }, 'Could not set a Telegram command menu');
+      }
+    }
   }
 
   let runner: RunnerHandle | undefined;
@@ -205,7 +227,16 @@ export function createTelegramBot(deps: TelegramDeps) {
     return (req, res) => callback(req, res);
   }
 
-  return { bot, setCommands, startPolling, stop, webhook, isPolling: () => runner?.isRunning() ?? false };
+  return {
+    bot,
+    setCommands,
+    /** Binds the services' command-menu port (src/services/menus.ts). */
+    menus: { refresh: refreshMenus },
+    startPolling,
+    stop,
+    webhook,
+    isPolling: () => runner?.isRunning() ?? false,
+  };
 }
 
 export type TelegramBot = ReturnType<typeof createTelegramBot>;

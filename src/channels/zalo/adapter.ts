@@ -2,6 +2,7 @@ import { MAX_REASON_LENGTH } from '../../../handlers/attendance.js';
 import type { HandlerContext, Services } from '../../../handlers/index.js';
 import { handle } from '../../../handlers/index.js';
 import { type Intent, intentSchema } from '../../../handlers/intents.js';
+import { looksLikeInviteCode } from '../../../handlers/onboarding.js';
 import { refusal, type View } from '../../../handlers/views.js';
 import { SendError, type Sender } from '../../delivery/sender.js';
 import { type Locale, type Params, t } from '../../i18n.js';
@@ -119,6 +120,8 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
       const parsed = intentSchema.safeParse({ ...JSON.parse(pending), note: text.trim() });
       return parsed.success ? parsed.data : [refusal(ctx.t('refuse.tooLong', { max: MAX_REASON_LENGTH }))];
     }
+    // Someone not linked who types their code is onboarding, whatever was asked before (the join offer).
+    if (!ctx.actor && looksLikeInviteCode(text)) return { type: 'text', text };
     const question = await openQuestion(chatId);
     if (question) return parseReply(text, question.options) ?? [askAgain(ctx, question, text.trim())];
     if (ctx.actor && looksLikeAnswer(text)) return [{ text: ctx.t('zalo.noQuestion') }];
