@@ -127,7 +127,9 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
 
   async function onMessage(msg: ZaloMessage): Promise<void> {
     const chatId = msg.chat.id;
-    const actor = await repos.people.byChannel('zalo', msg.from.id);
+    const linked = await repos.people.byChannel('zalo', msg.from.id);
+    // Any message, a sticker too, shows that Zalo reaches this member again.
+    const actor = linked && (await services.people.markReachable(linked, 'zalo'));
     const locale = actor?.locale ?? 'vi';
     const ctx: HandlerContext = {
       channel: 'zalo',
