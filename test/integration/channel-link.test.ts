@@ -1,41 +1,78 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { t } from '../../src/i18n.js';
 import { deliveryChannel } from '../../src/services/channels.js';
 import { CHANNEL_LINK_CODE_TTL_MS } from '../../src/services/people.js';
-import { buttonsOf, type ChannelsWorld, channelsWorld } from '../support/channels-world.js';
+import { AppHarness, buttonsOf, telegramUser } from '../support/app-harness.js';
+import { zaloUpdate } from '../support/fake-zalo.js';
 
+/** Linking a second channel, typed command words and the unreachable mark, on the whole app with both fakes. */
 const ROSTER =
   'ho_ten,vai_tro,trang_thai\nNguyễn Văn Tuấn,Bí thư,Chính thức\nLò Văn Sinh,Đảng viên,Chính thức\nHà Thị Mai,,\nLò Thị Hoa,,\n';
 const LINK_CODE = /^[A-Z2-9]{8}$/;
 
-let s: ChannelsWorld;
-afterEach(() => s?.close());
+let h: AppHarness;
+afterEach(() => h?.stop());
 
 async function setup() {
-  s = await channelsWorld();
-  const khe = await s.cell('Chi bộ thôn Khe Lếch', ROSTER, {
-    schedulePhrase: 'ngày 5 hằng tháng 19:30',
-    shift: 'none',
-  });
-  const person = (id: string) => s.repos.people.get(id);
-  /** Links Lò Văn Sinh on Telegram with his roster invite code. */
+  h = await AppHarness.start({ start: '2026-11-26T03:00:00Z', zalo: true });
+  const { services, clock } = h;
+  const org = await services.repos.cells.createOrg('Đảng ủy xã Tân An', clock.now());
+  const created = await services.roster.createCell(
+    {
+      orgId: org.id,
+      name: 'Chi bộ thôn Khe Lếch',
+      kind: 'residential',
+      schedulePhrase: 'ngày 5 hằng tháng 19:30',
+      shift: 'none',
+      place: 'Nhà văn hóa thôn',
+      timeZone: 'Asia/Ho_Chi_Minh',
+    },
+    'admin',
+  );
+  if (!created.ok) throw new Error('cell');
+  await services.roster.importRoster(created.cell, ROSTER, 'admin');
+  const invites = await services.roster.invites(created.cell.id);
+  const khe = { code: (name: string) => invites.find((i) => i.name === name)?.code ?? '' };
+  const person = (id: string) => services.repos.people.get(id);
+
+  /** Linking Lò Văn Sinh on Telegram with his roster invite code. */
   async function sinhOnTelegram() {
-    const [welcome] = await s.sayTelegram(7001, `/start ${khe.code('Lò Văn Sinh')}`);
+    const [welcome] = await sayTelegram(7001, `/start ${khe.code('Lò Văn Sinh')}`);
     expect(welcome?.text).toBe(t('start.welcome', { name: 'Lò Văn Sinh' }));
-    const sinh = await s.repos.people.byChannel('telegram', 7001);
+    const sinh = await services.repos.people.byChannel('telegram', 7001);
     if (!sinh) throw new Error('not linked');
     return sinh;
   }
   /** Asks for a Zalo link code on Telegram with a tap on /kenh's button; the code is the second message. */
   async function zaloCodeFromTelegram() {
-    const [menu] = await s.sayTelegram(7001, '/kenh');
-    const [[button] = []] = buttonsOf(menu);
+    const [menu] = await sayTelegram(7001, '/kenh');
+    const [button] = menu ? buttonsOf(menu) : [];
     expect(button?.text).toBe(t('kenh.code.offer', { channel: 'Zalo' }));
-    const [instructions, code] = await s.sayTelegram(7001, { tap: button?.data ?? '' });
+    const [instructions, code] = await sayTelegram(7001, { tap: button?.callback_data ?? '' });
     expect(instructions?.text).toBe(t('kenh.code.issued', { channel: 'Zalo', minutes: 10 }));
     return code?.text ?? '';
   }
   return { khe, person, sinhOnTelegram, zaloCodeFromTelegram };
+}
+
+/** A Telegram user writes or taps; resolves with the messages the bot sent them. */
+async function sayTelegram(userId: number, message: string | { tap: string }) {
+  const user = telegramUser(userId, `Người dùng ${userId}`);
+  const reply = typeof message === 'string' ? await h.say(user, message) : await h.tapData(user, message.tap);
+  return reply.messages;
+}
+
+/** A Zalo user writes (or sends a sticker); resolves with the bot's answer, its messages joined by lines. */
+async function sayZalo(chatId: string, message: string | { sticker: string }) {
+  if (typeof message === 'string') return (await h.zaloSay(chatId, message)).join('\n');
+  const before = h.zaloInbox(chatId).length;
+  h.zalo?.queueUpdate(zaloUpdate(message, { chatId }));
+  await vi.waitFor(() => expect(h.zaloInbox(chatId).length).toBeGreaterThan(before));
+  return h
+    .zaloInbox(chatId)
+    .slice(before)
+    .map((m) => m.text)
+    .join('\n');
 }
 
 describe('linking a second channel with a code from /kenh', () => {
@@ -43,7 +80,7 @@ describe('linking a second channel with a code from /kenh', () => {
     const { khe, person, sinhOnTelegram, zaloCodeFromTelegram } = await setup();
     const sinh = await sinhOnTelegram();
 
-    const [menu] = await s.sayTelegram(7001, '/kenh');
+    const [menu] = await sayTelegram(7001, '/kenh');
     expect(menu?.text).toBe(
       [
         t('kenh.current', { channel: 'Telegram' }),
@@ -56,7 +93,7 @@ describe('linking a second channel with a code from /kenh', () => {
     expect(code).not.toBe(khe.code('Lò Văn Sinh'));
 
     // On Zalo, the code alone: linked, and the choice of channel follows.
-    expect(await s.sayZalo('zalo-sinh', code)).toBe(
+    expect(await sayZalo('zalo-sinh', code)).toBe(
       [
         t('kenh.linked', { channel: 'Zalo', name: 'Lò Văn Sinh' }),
         '',
@@ -70,26 +107,26 @@ describe('linking a second channel with a code from /kenh', () => {
     );
     const both = await person(sinh.id);
     expect(both).toMatchObject({ telegramId: 7001, zaloId: 'zalo-sinh', preferredChannel: 'telegram' });
-    expect((await s.repos.people.byChannel('zalo', 'zalo-sinh'))?.id).toBe(sinh.id);
+    expect((await h.services.repos.people.byChannel('zalo', 'zalo-sinh'))?.id).toBe(sinh.id);
 
-    expect(await s.sayZalo('zalo-sinh', '2')).toBe(t('kenh.saved', { channel: 'Zalo' }));
+    expect(await sayZalo('zalo-sinh', '2')).toBe(t('kenh.saved', { channel: 'Zalo' }));
     const chosen = await person(sinh.id);
     expect(chosen?.preferredChannel).toBe('zalo');
     expect(chosen && deliveryChannel(chosen)).toBe('zalo');
 
     // Single use: another Zalo account sending the same code is refused and nothing changes.
-    expect(await s.sayZalo('zalo-stranger', code)).toBe(t('kenh.code.used'));
-    expect(await s.repos.people.byChannel('zalo', 'zalo-stranger')).toBeUndefined();
+    expect(await sayZalo('zalo-stranger', code)).toBe(t('kenh.code.used'));
+    expect(await h.services.repos.people.byChannel('zalo', 'zalo-stranger')).toBeUndefined();
     expect((await person(sinh.id))?.zaloId).toBe('zalo-sinh');
   });
 
   it('Zalo → Telegram: asked by typing "kênh" and "1", sent as /start <code>; /kenh then offers both', async () => {
     const { khe, person } = await setup();
-    expect(await s.sayZalo('zalo-mai', khe.code('Hà Thị Mai'))).toBe(
+    expect(await sayZalo('zalo-mai', khe.code('Hà Thị Mai'))).toBe(
       t('start.welcome', { name: 'Hà Thị Mai' }),
     );
 
-    expect(await s.sayZalo('zalo-mai', 'kênh')).toBe(
+    expect(await sayZalo('zalo-mai', 'kênh')).toBe(
       [
         t('kenh.current', { channel: 'Zalo' }),
         t('kenh.onlyOne'),
@@ -99,33 +136,31 @@ describe('linking a second channel with a code from /kenh', () => {
         `1 = ${t('kenh.code.offer', { channel: 'Telegram' })}`,
       ].join('\n'),
     );
-    const [instructions, code = ''] = (await s.sayZalo('zalo-mai', '1', 2)).split('\n');
+    const [instructions, code = ''] = (await sayZalo('zalo-mai', '1')).split('\n');
     expect(instructions).toBe(t('kenh.code.issued', { channel: 'Telegram', minutes: 10 }));
     expect(code).toMatch(LINK_CODE);
 
-    const [linked] = await s.sayTelegram(7002, `/start ${code.toLowerCase()}`);
+    const [linked] = await sayTelegram(7002, `/start ${code.toLowerCase()}`);
     expect(linked?.text.split('\n')[0]).toBe(t('kenh.linked', { channel: 'Telegram', name: 'Hà Thị Mai' }));
-    expect(buttonsOf(linked)).toEqual([
-      [
-        { text: 'Telegram', data: 'c|kenh|telegram' },
-        { text: 'Zalo', data: 'c|kenh|zalo' },
-      ],
+    expect(linked && buttonsOf(linked)).toEqual([
+      { text: 'Telegram', callback_data: 'c|kenh|telegram' },
+      { text: 'Zalo', callback_data: 'c|kenh|zalo' },
     ]);
-    const mai = await s.repos.people.byChannel('telegram', 7002);
+    const mai = await h.services.repos.people.byChannel('telegram', 7002);
     expect(mai).toMatchObject({ name: 'Hà Thị Mai', zaloId: 'zalo-mai', telegramId: 7002 });
     // Her preference stays Zalo until she taps Telegram.
     expect(mai?.preferredChannel).toBe('zalo');
-    await s.sayTelegram(7002, { tap: 'c|kenh|telegram' });
+    await sayTelegram(7002, { tap: 'c|kenh|telegram' });
     expect((await person(mai?.id ?? ''))?.preferredChannel).toBe('telegram');
     // Linked on both, there is no code to give.
-    expect((await s.sayTelegram(7002, '/kenh mã')).map((m) => m.text)).toEqual([t('kenh.code.bothLinked')]);
+    expect((await sayTelegram(7002, '/kenh mã')).map((m) => m.text)).toEqual([t('kenh.code.bothLinked')]);
   });
 
   it('refuses an expired, used, unknown, misplaced or someone else’s code, changing nothing', async () => {
     const { khe, person, sinhOnTelegram, zaloCodeFromTelegram } = await setup();
     const sinh = await sinhOnTelegram();
-    await s.sayZalo('zalo-hoa', khe.code('Lò Thị Hoa'));
-    const hoa = await s.repos.people.byChannel('zalo', 'zalo-hoa');
+    await sayZalo('zalo-hoa', khe.code('Lò Thị Hoa'));
+    const hoa = await h.services.repos.people.byChannel('zalo', 'zalo-hoa');
     const unchanged = async () => {
       expect((await person(sinh.id))?.zaloId).toBeUndefined();
       expect(await person(hoa?.id ?? '')).toEqual(hoa);
@@ -133,39 +168,39 @@ describe('linking a second channel with a code from /kenh', () => {
 
     // Expired: ten minutes have passed.
     const late = await zaloCodeFromTelegram();
-    s.clock.advance(CHANNEL_LINK_CODE_TTL_MS + 1_000);
-    expect(await s.sayZalo('zalo-sinh', late)).toBe(t('kenh.code.expired', { minutes: 10 }));
+    h.clock.advance(CHANNEL_LINK_CODE_TTL_MS + 1_000);
+    expect(await sayZalo('zalo-sinh', late)).toBe(t('kenh.code.expired', { minutes: 10 }));
     await unchanged();
 
     // A newer code retires the one asked for before.
     const older = await zaloCodeFromTelegram();
     const code = await zaloCodeFromTelegram();
-    expect(await s.sayZalo('zalo-sinh', older)).toBe(t('kenh.code.unknown', { code: older, minutes: 10 }));
-    expect(await s.sayZalo('zalo-sinh', 'ABCD-EFGH')).toBe(
+    expect(await sayZalo('zalo-sinh', older)).toBe(t('kenh.code.unknown', { code: older, minutes: 10 }));
+    expect(await sayZalo('zalo-sinh', 'ABCD-EFGH')).toBe(
       t('kenh.code.unknown', { code: 'ABCD-EFGH', minutes: 10 }),
     );
     await unchanged();
 
     // A Zalo code sent back on Telegram: it says where it works.
-    expect((await s.sayTelegram(7001, code)).map((m) => m.text)).toEqual([
+    expect((await sayTelegram(7001, code)).map((m) => m.text)).toEqual([
       t('kenh.code.wrongChannel', { channel: 'Zalo' }),
     ]);
     // Someone else's: Hoa's Zalo account is hers.
-    expect(await s.sayZalo('zalo-hoa', code)).toBe(t('kenh.code.otherPerson', { channel: 'Zalo' }));
+    expect(await sayZalo('zalo-hoa', code)).toBe(t('kenh.code.otherPerson', { channel: 'Zalo' }));
     await unchanged();
 
     // None of these used it up: Sinh's own Zalo still links with it, once.
-    expect((await s.sayZalo('zalo-sinh', code)).split('\n')[0]).toBe(
+    expect((await sayZalo('zalo-sinh', code)).split('\n')[0]).toBe(
       t('kenh.linked', { channel: 'Zalo', name: 'Lò Văn Sinh' }),
     );
-    expect(await s.sayZalo('zalo-other', code)).toBe(t('kenh.code.used'));
+    expect(await sayZalo('zalo-other', code)).toBe(t('kenh.code.used'));
     expect((await person(sinh.id))?.zaloId).toBe('zalo-sinh');
   });
 
   it('takes a linked member’s eight-letter word that is no code as words, not as a wrong code', async () => {
     const { sinhOnTelegram } = await setup();
     await sinhOnTelegram();
-    const [reply] = await s.sayTelegram(7001, 'CHAYNHAN');
+    const [reply] = await sayTelegram(7001, 'CHAYNHAN');
     expect(reply?.text.startsWith(t('help.member'))).toBe(true);
   });
 });
@@ -174,20 +209,20 @@ describe('a member marked unreachable', () => {
   it('is reachable again on the channel they write from, Zalo or Telegram', async () => {
     const { person, sinhOnTelegram, zaloCodeFromTelegram } = await setup();
     const sinh = await sinhOnTelegram();
-    await s.sayZalo('zalo-sinh', await zaloCodeFromTelegram());
-    await s.sayZalo('zalo-sinh', '2');
+    await sayZalo('zalo-sinh', await zaloCodeFromTelegram());
+    await sayZalo('zalo-sinh', '2');
     // Both refused him for good (he blocked the bot on both), as the outbox records it.
     const linked = await person(sinh.id);
     if (!linked) throw new Error('gone');
-    await s.repos.people.save({ ...linked, unreachable: ['zalo', 'telegram'] });
+    await h.services.repos.people.save({ ...linked, unreachable: ['zalo', 'telegram'] });
     expect(deliveryChannel({ ...linked, unreachable: ['zalo', 'telegram'] })).toBeUndefined();
 
     // A sticker on Zalo is enough for Zalo, and only Zalo.
-    await s.sayZalo('zalo-sinh', { sticker: 'sticker-hello' });
+    await sayZalo('zalo-sinh', { sticker: 'sticker-hello' });
     expect((await person(sinh.id))?.unreachable).toEqual(['telegram']);
 
     // A word on Telegram, for Telegram.
-    await s.sayTelegram(7001, '/lich');
+    await sayTelegram(7001, '/lich');
     const back = await person(sinh.id);
     expect(back?.unreachable).toEqual([]);
     expect(back && deliveryChannel(back)).toBe('zalo');
@@ -197,38 +232,38 @@ describe('a member marked unreachable', () => {
 describe('commands typed as words', () => {
   it('work on Zalo with or without diacritics, and /trogiup mentions /kenh', async () => {
     const { khe } = await setup();
-    await s.sayZalo('zalo-mai', khe.code('Hà Thị Mai'));
-    const schedule = await s.sayZalo('zalo-mai', '/lich');
+    await sayZalo('zalo-mai', khe.code('Hà Thị Mai'));
+    const schedule = await sayZalo('zalo-mai', '/lich');
     expect(schedule.split('\n').slice(0, 2)).toEqual([
       t('lich.title'),
       '• Thứ Bảy, 05/12/2026, 19:30 — Chi bộ thôn Khe Lếch: chưa trả lời',
     ]);
     for (const typed of ['lịch', 'lich', 'LỊCH', 'Lịch họp', 'lich hop'])
-      expect(await s.sayZalo('zalo-mai', typed)).toBe(schedule);
+      expect(await sayZalo('zalo-mai', typed)).toBe(schedule);
 
-    const help = await s.sayZalo('zalo-mai', '/trogiup');
+    const help = await sayZalo('zalo-mai', '/trogiup');
     expect(help).toContain('/kenh');
     expect(help).toContain(t('kenh.help'));
     expect(help).toContain(t('zalo.help.typing'));
     for (const typed of ['trợ giúp', 'tro giup', 'trogiup', 'giúp', 'hướng dẫn', 'help'])
-      expect(await s.sayZalo('zalo-mai', typed)).toBe(help);
+      expect(await sayZalo('zalo-mai', typed)).toBe(help);
 
-    const channel = await s.sayZalo('zalo-mai', '/kenh');
-    for (const typed of ['kênh', 'kenh', 'Kênh']) expect(await s.sayZalo('zalo-mai', typed)).toBe(channel);
+    const channel = await sayZalo('zalo-mai', '/kenh');
+    for (const typed of ['kênh', 'kenh', 'Kênh']) expect(await sayZalo('zalo-mai', typed)).toBe(channel);
 
     // Secretaries' commands are typed the same way; a member is told they are not for her.
-    const tally = await s.sayZalo('zalo-mai', '/diemdanh');
-    for (const typed of ['điểm danh', 'diem danh']) expect(await s.sayZalo('zalo-mai', typed)).toBe(tally);
-    const meeting = await s.sayZalo('zalo-mai', '/hop');
-    for (const typed of ['họp', 'hop']) expect(await s.sayZalo('zalo-mai', typed)).toBe(meeting);
+    const tally = await sayZalo('zalo-mai', '/diemdanh');
+    for (const typed of ['điểm danh', 'diem danh']) expect(await sayZalo('zalo-mai', typed)).toBe(tally);
+    const meeting = await sayZalo('zalo-mai', '/hop');
+    for (const typed of ['họp', 'hop']) expect(await sayZalo('zalo-mai', typed)).toBe(meeting);
   });
 
   it('work on Telegram as a bare word too, where /trogiup mentions /kenh', async () => {
     const { khe } = await setup();
-    await s.sayTelegram(7003, `/start ${khe.code('Lò Thị Hoa')}`);
-    const [schedule] = await s.sayTelegram(7003, '/lich');
-    expect((await s.sayTelegram(7003, 'lịch')).map((m) => m.text)).toEqual([schedule?.text]);
-    const [help] = await s.sayTelegram(7003, 'trợ giúp');
+    await sayTelegram(7003, `/start ${khe.code('Lò Thị Hoa')}`);
+    const [schedule] = await sayTelegram(7003, '/lich');
+    expect((await sayTelegram(7003, 'lịch')).map((m) => m.text)).toEqual([schedule?.text]);
+    const [help] = await sayTelegram(7003, 'trợ giúp');
     expect(help?.text).toContain(t('kenh.help'));
     expect(help?.text).not.toContain(t('zalo.help.typing'));
   });
