@@ -4,6 +4,7 @@ import { deliveryChannel } from '../../src/services/channels.js';
 import { CHANNEL_LINK_CODE_TTL_MS } from '../../src/services/people.js';
 import { AppHarness, buttonsOf, telegramUser } from '../support/app-harness.js';
 import { zaloUpdate } from '../support/fake-zalo.js';
+import { world } from '../support/world.js';
 
 /** Linking a second channel, typed command words and the unreachable mark, on the whole app with both fakes. */
 const ROSTER =
@@ -266,5 +267,29 @@ describe('commands typed as words', () => {
     const [help] = await sayTelegram(7003, 'trợ giúp');
     expect(help?.text).toContain(t('kenh.help'));
     expect(help?.text).not.toContain(t('zalo.help.typing'));
+  });
+});
+
+describe('channel link codes in the people service', () => {
+  it('link one account when two redeem the same code at once', async () => {
+    const w = world();
+    const { code: invite } = await w.cell('Chi bộ thôn Khe Lếch', ROSTER);
+    const linked = await w.services.people.linkWithCode(invite('Lò Văn Sinh'), 'telegram', 7001);
+    if (!linked.ok) throw new Error(linked.reason);
+    const issued = await w.services.people.issueChannelLinkCode(linked.person);
+    if (!issued.ok) throw new Error(issued.reason);
+    expect(issued).toMatchObject({ channel: 'zalo', expiresAt: w.clock.now() + CHANNEL_LINK_CODE_TTL_MS });
+
+    const results = await Promise.all(
+      ['zalo-a', 'zalo-b', 'zalo-c'].map((id) =>
+        w.services.people.redeemChannelLinkCode(issued.code, 'zalo', id),
+      ),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.reason)).toEqual(['used_code', 'used_code']);
+    const winner = results.findIndex((r) => r.ok);
+    expect((await w.services.repos.people.get(linked.person.id))?.zaloId).toBe(
+      ['zalo-a', 'zalo-b', 'zalo-c'][winner],
+    );
   });
 });
