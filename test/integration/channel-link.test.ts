@@ -6,6 +6,9 @@ import { AppHarness, buttonsOf, telegramUser } from '../support/app-harness.js';
 import { zaloUpdate } from '../support/fake-zalo.js';
 import { world } from '../support/world.js';
 
+// Whole-app turns on a simulated clock: dozens of chat turns, each waiting for the bot to finish.
+vi.setConfig({ testTimeout: 120_000 });
+
 /** Linking a second channel, typed command words and the unreachable mark, on the whole app with both fakes. */
 const ROSTER =
   'ho_ten,vai_tro,trang_thai\nNguyễn Văn Tuấn,Bí thư,Chính thức\nLò Văn Sinh,Đảng viên,Chính thức\nHà Thị Mai,,\nLò Thị Hoa,,\n';

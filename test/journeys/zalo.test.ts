@@ -3,6 +3,9 @@ import { t } from '../../src/i18n.js';
 import { AppHarness, buttonsOf, telegramUser } from '../support/app-harness.js';
 import { setUpCommune } from '../support/commune.js';
 
+// Whole-app turns on a simulated clock: dozens of chat turns, each waiting for the bot to finish.
+vi.setConfig({ testTimeout: 120_000 });
+
 /**
  * Journeys of ../shared/journeys.md on Zalo, end to end: the whole app with the fake Zalo (and Telegram) Bot
  * API on a simulated clock; the commune set up through the chat, the notice sent by the scheduler when due.
