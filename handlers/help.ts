@@ -9,7 +9,9 @@ export async function handleHelp(ctx: HandlerContext, unknownCommand?: string): 
   if (unknownCommand) parts.push(ctx.t('help.unknown', { command: unknownCommand.slice(0, 40) }));
   if (!ctx.actor)
     return [{ text: [...parts, ctx.t('start.noCode')].join('\n\n'), choices: [[joinOffer(ctx)]] }];
-  parts.push(ctx.t('help.member'));
+  parts.push([ctx.t('help.member'), ctx.t('kenh.help')].join('\n'));
+  // Zalo has no command menu: say that the words work without the slash and without diacritics.
+  if (ctx.channel === 'zalo') parts.push(ctx.t('zalo.help.typing'));
   const { cells, people } = ctx.services.repos;
   const ids = await cells.cellsOf(ctx.actor.id);
   const roles = await Promise.all(ids.map((id) => cells.membership(id, ctx.actor?.id ?? '')));

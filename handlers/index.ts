@@ -6,8 +6,9 @@ import {
   handleListCells,
 } from './admin.js';
 import { handleAnswer, handleAskReason } from './attendance.js';
-import { handleChannelChoice } from './channels.js';
+import { handleChannelChoice, handleChannelLinkCode, looksLikeChannelLinkCode } from './channels.js';
 import type { HandlerContext } from './context.js';
+import { foldKey } from './fold.js';
 import { handleHelp } from './help.js';
 import { handleHop } from './hop.js';
 import type { Intent } from './intents.js';
@@ -37,15 +38,51 @@ export const COMMANDS = [
   'moi',
   'kenh',
 ] as const;
-const ALIASES: Record<string, (typeof COMMANDS)[number]> = { help: 'trogiup', batdau: 'start' };
+export type CommandName = (typeof COMMANDS)[number];
+
+/**
+ * Words people type for a command instead of its name: Zalo has no command menu, so every command is typed, and
+ * a bare word works on Telegram too. Compared folded (no diacritics, case or spaces), so "Lịch", "lich" and
+ * "lịch" are one, and a name's own Vietnamese spelling needs no entry; those listed anyway ("điểm danh", "họp")
+ * are the words people type.
+ */
+const ALIASES: Record<string, CommandName> = {
+  help: 'trogiup',
+  'trợ giúp': 'trogiup',
+  giúp: 'trogiup',
+  'hướng dẫn': 'trogiup',
+  'bắt đầu': 'start',
+  'lịch họp': 'lich',
+  'điểm danh': 'diemdanh',
+  'chọn kênh': 'kenh',
+  họp: 'hop',
+};
+
+/** How typed command names and aliases are compared ("Lịch họp!" → "lichhop"). */
+export const commandKey = foldKey;
+
+const COMMAND_BY_KEY = new Map<string, CommandName>([
+  ...COMMANDS.map((name) => [name, name] as const),
+  ...Object.entries(ALIASES).map(([alias, name]) => [commandKey(alias), name] as const),
+]);
+
+/** The command a typed name or alias stands for ("trợ giúp" → trogiup, "KÊNH" → kenh), if any. */
+export const commandNamed = (typed: string): CommandName | undefined => COMMAND_BY_KEY.get(commandKey(typed));
 
 /** The one entry point: every channel turns its update into an intent and renders the views this returns. */
-export async function handle(ctx: HandlerContext, intent: Intent): Promise<View[]> {
+export async function handle(context: HandlerContext, intent: Intent): Promise<View[]> {
+  let ctx = context;
+  // Whoever writes from a channel marked unreachable for them (they unblocked the bot) is reachable there again.
+  if (ctx.actor?.unreachable.includes(ctx.channel))
+    ctx = { ...ctx, actor: await ctx.services.people.markReachable(ctx.actor, ctx.channel) };
   switch (intent.type) {
     case 'command': {
-      const name = ALIASES[intent.name] ?? intent.name;
+      const name = commandNamed(intent.name) ?? intent.name;
       switch (name) {
         case 'start':
+          // "/start <code>" with a code from /kenh links a second channel; a roster invite code onboards.
+          if (looksLikeChannelLinkCode(intent.args))
+            return (await handleChannelLinkCode(ctx, intent.args)) ?? handleStart(ctx, intent.args);
           return handleStart(ctx, intent.args);
         case 'lich':
           return handleSchedule(ctx);
@@ -71,10 +108,18 @@ export async function handle(ctx: HandlerContext, intent: Intent): Promise<View[
           return handleHelp(ctx, intent.name);
       }
     }
-    case 'text':
-      // Someone not yet linked who types a code is onboarding; anything else gets help.
+    case 'text': {
+      // A command typed as a word ("lịch", "trogiup"); a code from /kenh links a second channel; someone not
+      // yet linked who types an invite code is onboarding; anything else gets help.
+      const command = commandNamed(intent.text);
+      if (command) return handle(ctx, { type: 'command', name: command, args: '' });
+      if (looksLikeChannelLinkCode(intent.text)) {
+        const linked = await handleChannelLinkCode(ctx, intent.text);
+        if (linked) return linked;
+      }
       if (!ctx.actor && looksLikeInviteCode(intent.text)) return handleStart(ctx, intent.text);
       return handleHelp(ctx);
+    }
     case 'answer':
       return handleAnswer(ctx, intent);
     case 'ask_reason':

@@ -4,6 +4,7 @@ import { LinkSigner } from './channels/web/links.js';
 import { registerAnswerPages } from './channels/web/pages.js';
 import { createZaloChannel, type ZaloChannel } from './channels/zalo/adapter.js';
 import { ZaloBot } from './channels/zalo/client.js';
+import { pollOnOneReplica } from './channels/zalo/poller.js';
 import { createZaloWebhookHandler } from './channels/zalo/webhook.js';
 import { type Config, channelsConfigured, logFormat } from './config.js';
 import { loadPolicy } from './content/policy.js';
@@ -114,6 +115,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
 
   let zaloBot: ZaloBot | undefined;
   let zalo: ZaloChannel | undefined;
+  let zaloPoller: { stop(): Promise<void> } | undefined;
   if (config.ZALO_BOT_TOKEN) {
     zaloBot = new ZaloBot(config.ZALO_BOT_TOKEN, { baseApiUrl: config.ZALO_API_ROOT, logger: log });
     zalo = createZaloChannel({
@@ -178,7 +180,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       await zaloBot.setWebHook(config.ZALO_WEBHOOK_URL, { secret_token: config.ZALO_WEBHOOK_SECRET });
     } else {
       await zaloBot.deleteWebHook().catch((err) => log.warn({ err }, 'Could not delete the Zalo webhook'));
-      await zaloBot.startPolling();
+      zaloPoller = pollOnOneReplica(zaloBot, store, { log });
     }
   }
 
@@ -187,6 +189,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     stopping ??= (async () => {
       log.info('Shutting down: no new requests, finishing those in flight');
       await telegram?.stop();
+      await zaloPoller?.stop();
       await zaloBot?.stopPolling();
       await http.close();
       await scheduler.stop();

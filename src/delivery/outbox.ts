@@ -306,13 +306,25 @@ export class Outbox {
     if (err.unreachable && message.personId) await this.reportUnreachable(message, err.unreachable);
   }
 
-  /** Marks the person unreachable on the channel and tells their cell's secretaries, once a day at most. */
+  /**
+   * Marks the person unreachable on the channel. The message then goes to their other channel if they have one
+   * (a person linked on both who blocked the bot on one); otherwise their cell's secretaries are told, once a
+   * day at most, to tell them in person.
+   */
   private async reportUnreachable(message: Stored, why: Unreachable): Promise<void> {
     const { people, cells, now } = this.deps;
     const person = message.personId ? await people.get(message.personId) : undefined;
     if (!person) return;
-    if (!person.unreachable.includes(message.channel))
-      await people.save({ ...person, unreachable: [...person.unreachable, message.channel] });
+    const marked = person.unreachable.includes(message.channel)
+      ? person
+      : { ...person, unreachable: [...person.unreachable, message.channel] };
+    if (marked !== person) await people.save(marked);
+    const fallback = addressOf(marked, this.channels);
+    if (fallback) {
+      const { key, personId, cellId, view } = message;
+      await this.enqueue([{ key: `${key}:via:${fallback.channel}`, ...fallback, personId, cellId, view }]);
+      return;
+    }
     if (!message.cellId) return;
     const secretaries = await people.getMany(
       (await cells.secretaries(message.cellId)).filter((id) => id !== person.id),

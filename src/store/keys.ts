@@ -75,6 +75,14 @@ export const keys = {
   /** doc: the earliest time this chat may be sent to again (pacing, retry_after). */
   chatNotBefore: (channel: string, chatId: string) => `pace:${channel}:${chatId}`,
 
+  /**
+   * doc (TTL): a short-lived code a linked person gets from /kenh to link their other channel (not the roster
+   * invite code); marked used by its first redeemer; a person's latest one, so a new code retires the old.
+   */
+  channelLinkCode: (code: string) => `linkcode:${code}`,
+  channelLinkCodeUsed: (code: string) => `linkcode:${code}:used`,
+  personLinkCode: (personId: string) => `person:${personId}:linkcode`,
+
   /** doc: an intent waiting for the person's next free text (e.g. "Khác" → type the reason), with a TTL. */
   awaitingText: (channel: string, chatId: string) => `awaiting:${channel}:${chatId}`,
   /** doc: a request to join a cell from someone without an invite code. */
@@ -86,4 +94,6 @@ export const keys = {
 
   /** doc: the latest open question on a Zalo chat (numbered choices). */
   zaloQuestion: (chatId: string) => `zalo:question:${chatId}`,
+  /** doc (TTL): a Zalo message already taken by some replica, so a redelivery is handled once across replicas. */
+  zaloSeen: (chatId: string, messageId: string) => `zalo:seen:${chatId}:${messageId}`,
 };

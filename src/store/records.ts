@@ -69,6 +69,15 @@ export const personSchema = z.object({
 });
 export type Person = z.infer<typeof personSchema>;
 
+/** A short-lived code (from /kenh) that links a person's second channel; not the roster invite code. */
+export const channelLinkCodeSchema = z.object({
+  personId: z.string(),
+  /** The channel it links: one the person has not linked yet, and the only one it works on. */
+  channel: channelNameSchema,
+  expiresAt: z.number(),
+});
+export type ChannelLinkCode = z.infer<typeof channelLinkCodeSchema>;
+
 export const membershipSchema = z.object({
   role: z.enum(ROLES),
   status: z.enum(MEMBER_STATUSES),

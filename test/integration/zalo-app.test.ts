@@ -41,4 +41,45 @@ describe('the service with ZALO_BOT_TOKEN', () => {
       await fake.close();
     }
   });
+
+  it('with ZALO_WEBHOOK_URL sets the webhook and its secret at start, refuses a wrong secret (401) and serves the rest', async () => {
+    const fake = await FakeZalo.start();
+    const secret = 'a-zalo-webhook-secret';
+    const app = await startApp(
+      loadConfig({
+        PORT: '0',
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'chibo-zalo-')),
+        ZALO_BOT_TOKEN: fake.token,
+        ZALO_API_ROOT: fake.baseApiUrl,
+        ZALO_WEBHOOK_URL: 'https://chibo.example.vn/zalo/webhook',
+        ZALO_WEBHOOK_SECRET: secret,
+      }),
+      { log: createLogger({ level: 'silent' }) },
+    );
+    try {
+      expect(fake.webhook).toMatchObject({
+        url: 'https://chibo.example.vn/zalo/webhook',
+        secret_token: secret,
+      });
+      expect(fake.calls.filter((c) => c.method === 'getUpdates')).toEqual([]);
+      const post = (token: string, body: unknown) =>
+        fetch(`http://127.0.0.1:${app.port}/zalo/webhook`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-bot-api-secret-token': token },
+          body: JSON.stringify(body),
+        });
+      expect((await post(`${secret}!`, zaloUpdate({ text: 'trogiup' }, { chatId: 'zalo-x' }))).status).toBe(
+        401,
+      );
+      const update = zaloUpdate({ text: 'trợ giúp' }, { chatId: 'zalo-y' });
+      expect((await post(secret, update)).status).toBe(200);
+      expect((await post(secret, { ok: true, result: update })).status).toBe(200);
+      const reply = await fake.waitForSent((m) => m.chat_id === 'zalo-y', 8000);
+      expect(reply.text).toBe(t('start.noCode'));
+      expect(fake.sent.map((m) => m.chat_id)).toEqual(['zalo-y']);
+    } finally {
+      await app.stop();
+      await fake.close();
+    }
+  });
 });

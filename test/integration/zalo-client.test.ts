@@ -164,6 +164,14 @@ describe('ZaloBot against the fake Zalo Bot API', () => {
     ).rejects.toMatchObject({ errorCode: 400 });
     expect(zalo.webhook).toBeUndefined();
 
+    for (const length of [7, 257])
+      await expect(
+        bot.setWebHook('https://chibo.example/zalo', { secret_token: 's'.repeat(length) }),
+      ).rejects.toMatchObject({ code: 'EZALO', errorCode: 400 });
+    expect(zalo.webhook).toBeUndefined();
+
+    await bot.setWebHook('https://chibo.example/zalo', { secret_token: 's'.repeat(256) });
+    expect(zalo.webhook?.secret_token).toHaveLength(256);
     await bot.setWebHook('https://chibo.example/zalo', { secret_token: 's'.repeat(8) });
     await expect(bot.getWebHookInfo()).resolves.toMatchObject({ url: 'https://chibo.example/zalo' });
     await expect(bot.getUpdates({ timeout: 1 })).rejects.toMatchObject({ code: 'EZALO', errorCode: 409 });

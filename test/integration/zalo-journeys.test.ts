@@ -330,7 +330,14 @@ describe('choosing the channel (/kenh)', () => {
     const s = await setup();
     await s.linked('zalo-mai', 'Hà Thị Mai');
     expect(await s.say('zalo-mai', 'kênh')).toBe(
-      [t('kenh.current', { channel: 'Zalo' }), t('kenh.onlyOne')].join('\n'),
+      [
+        t('kenh.current', { channel: 'Zalo' }),
+        t('kenh.onlyOne'),
+        t('kenh.code.hint', { channel: 'Telegram' }),
+        '',
+        'Trả lời bằng số:',
+        `1 = ${t('kenh.code.offer', { channel: 'Telegram' })}`,
+      ].join('\n'),
     );
     expect(await s.say('zalo-mai', '/kenh telegram')).toBe(t('kenh.notLinked', { channel: 'Telegram' }));
     expect(await s.say('zalo-mai', '/kenh viber')).toBe(t('kenh.unknown', { channel: 'viber' }));

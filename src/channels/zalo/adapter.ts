@@ -46,6 +46,11 @@ export type ZaloChannel = Sender & { channel: 'zalo' };
 const QUESTION_TTL_MS = 7 * 24 * 3600_000;
 /** How long a pending "type your reason" question waits for the member's text. */
 const AWAIT_TEXT_TTL_MS = 15 * 60_000;
+/**
+ * How long a Zalo message ID is remembered in the store: far beyond Zalo's redelivery of a webhook call, so a
+ * message that reaches two replicas (or one twice) is handled once.
+ */
+const SEEN_TTL_MS = 24 * 3600_000;
 /** How much of an unclear reply is quoted back. */
 const QUOTE_CHARS = 40;
 
@@ -130,7 +135,9 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
 
   async function onMessage(msg: ZaloMessage): Promise<void> {
     const chatId = msg.chat.id;
-    const actor = await repos.people.byChannel('zalo', msg.from.id);
+    const linked = await repos.people.byChannel('zalo', msg.from.id);
+    // Any message, a sticker too, shows that Zalo reaches this member again.
+    const actor = linked && (await services.people.markReachable(linked, 'zalo'));
     const locale = actor?.locale ?? 'vi';
     const ctx: HandlerContext = {
       channel: 'zalo',
@@ -151,6 +158,13 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
     await reply(chatId, Array.isArray(meaning) ? meaning : await handle(ctx, meaning));
   }
 
+  /** The client drops repeats it saw itself; the store drops those another replica (or a restart) saw. */
+  async function takeOnce(msg: ZaloMessage): Promise<boolean> {
+    const first = await store.setIfAbsent(keys.zaloSeen(msg.chat.id, msg.message_id), '1', SEEN_TTL_MS);
+    if (!first) log.debug({ messageId: msg.message_id }, 'Dropped a Zalo message another replica took');
+    return first;
+  }
+
   // One message at a time per chat, in arrival order: "2" then "1" must not race each other.
   const chains = new Map<string, Promise<void>>();
   bot.on('message', (msg) => {
@@ -158,10 +172,12 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
     if (msg.chat.chat_type !== 'PRIVATE') return;
     const chatId = msg.chat.id;
     const next = (chains.get(chatId) ?? Promise.resolve()).then(() =>
-      onMessage(msg).catch(async (err: unknown) => {
-        log.error({ err, chatId }, 'Zalo message failed');
-        await bot.sendMessage(chatId, t('error.generic')).catch(() => undefined);
-      }),
+      takeOnce(msg)
+        .then((first) => (first ? onMessage(msg) : undefined))
+        .catch(async (err: unknown) => {
+          log.error({ err, chatId }, 'Zalo message failed');
+          await bot.sendMessage(chatId, t('error.generic')).catch(() => undefined);
+        }),
     );
     chains.set(chatId, next);
     void next.finally(() => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMMANDS } from '../../../handlers/index.js';
+import { commandKey, commandNamed } from '../../../handlers/index.js';
 import { type AbsenceReason, decodeIntent, encodeIntent, type Intent } from '../../../handlers/intents.js';
 import type { View } from '../../../handlers/views.js';
 import type { Params } from '../../i18n.js';
@@ -179,28 +179,21 @@ export const looksLikeAnswer = (text: string) => parseAttendance(text) !== undef
 
 // --- Commands ----------------------------------------------------------------------------------------------
 
-/** Vietnamese ways of typing a command without its slash, after folding ("lịch họp" → "lichhop"). */
-const KEYWORDS: Record<string, string> = {
-  lichhop: 'lich',
-  giup: 'trogiup',
-  huongdan: 'trogiup',
-  help: 'trogiup',
-  batdau: 'start',
-};
-const BARE_COMMANDS = new Set<string>([...COMMANDS, ...Object.keys(KEYWORDS)]);
-
-const commandKey = (name: string) => normalize(name).replace(/ /g, '').slice(0, 32);
-
 /**
- * A typed command: "/lich", "/start KL7Q2M", "/kenh zalo", or a whole message that is a command's name, with or
- * without diacritics ("lịch", "trợ giúp", "kênh"). Undefined for anything else, answers included.
+ * A typed command: "/lich", "/start KL7Q2M", "/kenh zalo", or a whole message that is a command's name or alias,
+ * with or without diacritics ("lịch", "trợ giúp", "kênh"; the table is the handlers'). Undefined for anything
+ * else, answers included.
  */
 export function parseCommand(text: string): Extract<Intent, { type: 'command' }> | undefined {
   const trimmed = text.trim();
   const slash = /^\/(\S+?)(?:@\S+)?(?:\s+([\s\S]*))?$/.exec(trimmed);
-  const key = commandKey(slash ? (slash[1] ?? '') : trimmed);
-  if (!key || (!slash && !BARE_COMMANDS.has(key))) return undefined;
-  return { type: 'command', name: KEYWORDS[key] ?? key, args: (slash?.[2] ?? '').trim() };
+  if (!slash) {
+    const name = commandNamed(trimmed);
+    return name ? { type: 'command', name, args: '' } : undefined;
+  }
+  const typed = slash[1] ?? '';
+  const name = commandNamed(typed) ?? commandKey(typed).slice(0, 32);
+  return name ? { type: 'command', name, args: (slash[2] ?? '').trim() } : undefined;
 }
 
 // --- Rendering ---------------------------------------------------------------------------------------------

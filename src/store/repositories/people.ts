@@ -3,7 +3,7 @@ import type { Store, WriteOp } from '../port.js';
 import { type ChannelName, newId, type Person, parseDoc, personSchema } from '../records.js';
 
 /** Invite codes are short enough to type on a phone and avoid look-alike letters (no 0/O, 1/I/L). */
-const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+export const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 export function newInviteCode(): string {
   return newId(6)
     .split('')
