@@ -1,10 +1,12 @@
 import type { Policy } from '../src/domain/types.js';
 import type { Locale, Params } from '../src/i18n.js';
 import type { AttendanceService } from '../src/services/attendance.js';
+import type { ChecklistService } from '../src/services/checklist.js';
 import type { MeetingsService } from '../src/services/meetings.js';
 import type { PeopleService } from '../src/services/people.js';
 import type { Planning } from '../src/services/planning.js';
 import type { RosterService } from '../src/services/roster.js';
+import type { TopicsService } from '../src/services/topics.js';
 import type { ChannelName, Person } from '../src/store/records.js';
 import type { Repos } from '../src/store/repositories/index.js';
 
@@ -15,6 +17,10 @@ export interface Services {
   roster: RosterService;
   attendance: AttendanceService;
   meetings: MeetingsService;
+  /** Thematic topics: suggestions for a cell and the choice of one for its thematic meeting. */
+  topics: TopicsService;
+  /** The secretary's HD 42 preparation checklist of a meeting. */
+  checklist: ChecklistService;
   /** Re-plans after a change and sends a step now; bound to the scheduler by the composition root. */
   planning: Planning;
   /** A link to this bot that carries an invite code (Telegram deep link), when the channel has one. */

@@ -7,11 +7,13 @@ import {
 } from './admin.js';
 import { handleAnswer, handleAskReason } from './attendance.js';
 import { handleChannelChoice } from './channels.js';
+import { handleChecklistCommand, handleChecklistIntent } from './checklist.js';
 import type { HandlerContext } from './context.js';
 import { handleHelp } from './help.js';
 import type { Intent } from './intents.js';
 import { handleMeetingAction, handleSchedule, handleTally } from './meetings.js';
 import { handleStart, looksLikeInviteCode } from './onboarding.js';
+import { handleTopicIntent, handleTopicsCommand } from './topics.js';
 import type { View } from './views.js';
 
 export type { HandlerContext, Services } from './context.js';
@@ -34,6 +36,8 @@ export const COMMANDS = [
   'nhapds',
   'moi',
   'kenh',
+  'chuyende',
+  'chuanbi',
 ] as const;
 const ALIASES: Record<string, (typeof COMMANDS)[number]> = { help: 'trogiup', batdau: 'start' };
 
@@ -63,6 +67,10 @@ export async function handle(ctx: HandlerContext, intent: Intent): Promise<View[
           return handleImportRoster(ctx, intent.args);
         case 'moi':
           return handleInvites(ctx, intent.args);
+        case 'chuyende':
+          return handleTopicsCommand(ctx);
+        case 'chuanbi':
+          return handleChecklistCommand(ctx);
         default:
           return handleHelp(ctx, intent.name);
       }
@@ -77,5 +85,9 @@ export async function handle(ctx: HandlerContext, intent: Intent): Promise<View[
       return handleAskReason(ctx, intent.meetingId);
     case 'meeting':
       return handleMeetingAction(ctx, intent.action, intent.meetingId, intent.arg);
+    case 'topic':
+      return handleTopicIntent(ctx, intent);
+    case 'checklist':
+      return handleChecklistIntent(ctx, intent);
   }
 }

@@ -3,10 +3,12 @@ import type { Policy } from '../domain/types.js';
 import type { Store } from '../store/port.js';
 import { createRepos } from '../store/repositories/index.js';
 import { AttendanceService } from './attendance.js';
+import { ChecklistService } from './checklist.js';
 import { MeetingsService } from './meetings.js';
 import { type Clock, PeopleService } from './people.js';
 import { type Planning, PlanningPort } from './planning.js';
 import { RosterService } from './roster.js';
+import { type TopicLibrary, TopicsService } from './topics.js';
 
 /**
  * The use cases over one store, shared by every channel and the scheduler. `planning` is how they ask the
@@ -17,15 +19,19 @@ export function createServices(
   clock: Clock,
   policy: Policy,
   planning: Planning = new PlanningPort(),
+  topicLibrary?: TopicLibrary,
 ): Services {
   const repos = createRepos(store);
+  const attendance = new AttendanceService(store, repos, clock, policy.attendance);
   return {
     repos,
     policy,
     planning,
     people: new PeopleService(store, repos, clock),
-    attendance: new AttendanceService(store, repos, clock, policy.attendance),
+    attendance,
     meetings: new MeetingsService(repos, clock),
     roster: new RosterService(store, repos, clock, planning, policy.defaultShift),
+    topics: new TopicsService(store, repos, clock, policy, planning, topicLibrary),
+    checklist: new ChecklistService(store, repos, clock, policy, attendance),
   };
 }

@@ -47,6 +47,10 @@ export const keys = {
   meetingGuests: (id: string) => `meeting:${id}:guests`,
   /** set: person IDs a meeting's notice reached (they hear of changes and cancellation). */
   meetingNotified: (id: string) => `meeting:${id}:notified`,
+  /** hash: preparation step → when and by whom the secretary ticked it (the HD 42 checklist). */
+  meetingChecklist: (id: string) => `meeting:${id}:checklist`,
+  /** hash: meeting ID → the thematic topic chosen for it (topic usage: repeat and rotation rules). */
+  cellTopics: (cellId: string) => `cell:${cellId}:topics`,
 
   /** doc: a committee member's assignment. set: all assigned person IDs. */
   committee: (personId: string) => `committee:${personId}`,
