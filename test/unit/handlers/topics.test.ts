@@ -223,6 +223,22 @@ describe('/chuyende: suggestions for a secretary’s cell', () => {
     expect((await s.services.topics.target(s.khe.cell)).kind).toBe('thematic');
   });
 
+  it('asks the day and time for a title of one’s own too, keeping the title while it waits', async () => {
+    const s = await setup();
+    await s.services.repos.meetings.save({ ...s.march, state: 'cancelled', version: 2 });
+    const title = 'Giữ gìn đường làng sạch đẹp';
+    const [ask] = await s.as(s.tuan, { type: 'topic', action: 'own', cellId: s.khe.cell.id, note: title });
+    expect(ask?.text).toBe(`${t('topics.date.noMeeting')}\n${t('topics.date.ask')}`);
+    expect(ask?.awaitText).toEqual({ type: 'topic', action: 'date', cellId: s.khe.cell.id, title });
+    const [created] = await s.as(s.tuan, { ...(ask?.awaitText as Intent), note: '27/3 8:00' } as Intent);
+    expect(created?.text).toContain(`Thứ Bảy, 27/03/2027, 08:00, tại Nhà văn hóa thôn, chuyên đề «${title}»`);
+    const meetings = await s.services.repos.meetings.ofCell(s.khe.cell.id, 0, Number.MAX_SAFE_INTEGER);
+    expect(meetings.find((m) => m.kind === 'thematic')).toMatchObject({
+      topicTitle: title,
+      state: 'planned',
+    });
+  });
+
   it('refuses members, other cells’ secretaries, forged and stale taps, and group chats; nothing changes', async () => {
     const s = await setup();
     const [list] = await s.command(s.tuan, 'chuyende');
