@@ -1,6 +1,7 @@
 import { MARKABLE_STEPS, type MarkableStep, type PreparationStatus } from '../src/domain/checklist.js';
 import { formatDate } from '../src/domain/time.js';
 import type { ChecklistFacts } from '../src/services/checklist.js';
+import type { Meeting } from '../src/store/records.js';
 import type { HandlerContext } from './context.js';
 import { when } from './format.js';
 import type { Intent } from './intents.js';
@@ -88,13 +89,22 @@ export function checklistView(ctx: Words, facts: ChecklistFacts): View {
   return { text: lines.join('\n'), choices: marks };
 }
 
+/** How far ahead /chuanbi looks for the meeting to prepare. */
+const PREPARE_AHEAD_MS = 62 * 86_400_000;
+
+/** The meeting to prepare: the cell's next planned one (a past one's roll call is /diemdanh's business). */
+async function nextMeetingOf(ctx: HandlerContext, cellId: string): Promise<Meeting | undefined> {
+  const ahead = await ctx.services.repos.meetings.ofCell(cellId, ctx.now, ctx.now + PREPARE_AHEAD_MS);
+  return ahead.find((m) => m.state === 'planned' && m.startsAt > ctx.now);
+}
+
 /** /chuanbi: the checklist of the secretary's current meeting; with several cells, one choice per cell. */
 export async function handleChecklistCommand(ctx: HandlerContext): Promise<View[]> {
   if (!ctx.actor) return [refusal(ctx.t('refuse.notLinked'))];
   if (ctx.chatKind !== 'private') return [refusal(ctx.t('refuse.privateOnly'))];
   const cells = await secretaryCellsOf(ctx);
   if (cells.length === 0) return [refusal(ctx.t('refuse.notSecretary'))];
-  const current = await Promise.all(cells.map((c) => ctx.services.meetings.currentOf(c.id)));
+  const current = await Promise.all(cells.map((c) => nextMeetingOf(ctx, c.id)));
   const found = cells.flatMap((cell, i) => {
     const meeting = current[i];
     return meeting ? [{ cell, meeting }] : [];

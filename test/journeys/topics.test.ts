@@ -1,9 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { t } from '../../src/i18n.js';
 import { keys } from '../../src/store/keys.js';
 import type { Meeting } from '../../src/store/records.js';
 import { AppHarness, buttonsOf, type ShownMessage, telegramUser } from '../support/app-harness.js';
 import { type Commune, setUpCommune } from '../support/commune.js';
+
+// A journey lives through weeks of simulated time and dozens of chat turns.
+vi.setConfig({ testTimeout: 120_000 });
 
 /**
  * Journey 6 of ../shared/journeys.md and the topic flow on both channels, end to end: the whole app, fake Bot

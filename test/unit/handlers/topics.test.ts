@@ -354,6 +354,12 @@ describe('/chuanbi: the preparation checklist', () => {
     );
   });
 
+  it('the day after a meeting, prepares the next one (the roll call is /diemdanh’s)', async () => {
+    const s = await setup('2027-03-06T02:00:00Z');
+    const [view] = await s.command(s.tuan, 'chuanbi');
+    expect(view?.text.split('\n')[1]).toBe('Thời gian: Thứ Hai, 05/04/2027, 19:30');
+  });
+
   it('refuses a member, a forged tick from another cell’s secretary, and a malformed tick', async () => {
     const s = await setup();
     const tick: Intent = { type: 'checklist', meetingId: s.march.id, step: 'assign_drafting', done: true };
