@@ -1,6 +1,7 @@
 import type { Policy } from '../src/domain/types.js';
 import type { Locale, Params } from '../src/i18n.js';
 import type { AttendanceService } from '../src/services/attendance.js';
+import type { ChecklistService } from '../src/services/checklist.js';
 import type { JoinService } from '../src/services/joins.js';
 import type { MeetingsService } from '../src/services/meetings.js';
 import type { CommandMenus } from '../src/services/menus.js';
@@ -8,6 +9,7 @@ import type { Notifier } from '../src/services/notifier.js';
 import type { PeopleService } from '../src/services/people.js';
 import type { Planning } from '../src/services/planning.js';
 import type { RosterService } from '../src/services/roster.js';
+import type { TopicsService } from '../src/services/topics.js';
 import type { ChannelName, Person } from '../src/store/records.js';
 import type { Repos } from '../src/store/repositories/index.js';
 
@@ -18,6 +20,10 @@ export interface Services {
   roster: RosterService;
   attendance: AttendanceService;
   meetings: MeetingsService;
+  /** Thematic topics: suggestions for a cell and the choice of one for its thematic meeting. */
+  topics: TopicsService;
+  /** The secretary's HD 42 preparation checklist of a meeting. */
+  checklist: ChecklistService;
   /** Re-plans after a change and sends a step now; bound to the scheduler by the composition root. */
   planning: Planning;
   /** Queues messages to third parties in the outbox; bound to the scheduler's outbox by the composition root. */

@@ -7,6 +7,7 @@ import {
 } from './admin.js';
 import { handleAnswer, handleAskReason } from './attendance.js';
 import { handleChannelChoice, handleChannelLinkCode, looksLikeChannelLinkCode } from './channels.js';
+import { handleChecklistCommand, handleChecklistIntent } from './checklist.js';
 import type { HandlerContext } from './context.js';
 import { foldKey } from './fold.js';
 import { handleHelp } from './help.js';
@@ -15,6 +16,7 @@ import type { Intent } from './intents.js';
 import { handleJoin, handleJoinDecision } from './join.js';
 import { handleMeetingAction, handleSchedule, handleTally } from './meetings.js';
 import { handleStart, looksLikeInviteCode } from './onboarding.js';
+import { handleTopicIntent, handleTopicsCommand } from './topics.js';
 import type { View } from './views.js';
 
 export type { HandlerContext, Services } from './context.js';
@@ -37,6 +39,8 @@ export const COMMANDS = [
   'nhapds',
   'moi',
   'kenh',
+  'chuyende',
+  'chuanbi',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -104,6 +108,10 @@ export async function handle(context: HandlerContext, intent: Intent): Promise<V
           return handleImportRoster(ctx, intent.args);
         case 'moi':
           return handleInvites(ctx, intent.args);
+        case 'chuyende':
+          return handleTopicsCommand(ctx);
+        case 'chuanbi':
+          return handleChecklistCommand(ctx);
         default:
           return handleHelp(ctx, intent.name);
       }
@@ -130,5 +138,9 @@ export async function handle(context: HandlerContext, intent: Intent): Promise<V
       return handleJoin(ctx, intent);
     case 'join_decision':
       return handleJoinDecision(ctx, intent);
+    case 'topic':
+      return handleTopicIntent(ctx, intent);
+    case 'checklist':
+      return handleChecklistIntent(ctx, intent);
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MARKABLE_STEPS } from '../src/domain/checklist.js';
 
 /**
  * What a person asks for, whatever the channel: a Telegram tap, a Zalo "2 ốm", a web form post or a typed
@@ -11,6 +12,24 @@ export type AbsenceReason = (typeof ABSENCE_REASONS)[number];
 const id = z.string().regex(/^[0-9a-z]{1,24}$/);
 /** Typed text a handler asked for: as long as a message may be; each handler applies its own, smaller limit. */
 const MAX_TYPED_TEXT = 4096;
+
+/**
+ * What a secretary does with thematic topics, and the one-letter code each travels as. A topic's button is
+ * "t|s|<cell>|<topic id>": cells are newId() (10 characters, 16 allowed) and topic ids at most 40 (checked by
+ * content:check as TOPIC_ID_MAX), so it stays within 64 bytes.
+ */
+export const TOPIC_ACTIONS = {
+  list: 'l', // the first page of suggestions
+  more: 'm', // the next page; arg = offset
+  show: 's', // one topic's summary and questions; arg = topic id
+  choose: 'c', // attach it to the quarter's thematic meeting; arg = topic id
+  own: 'o', // the secretary types a title of their own (note)
+  date: 'd', // the date and time of a new thematic meeting (note); arg = topic id, or the own title in `title`
+} as const;
+export type TopicAction = keyof typeof TOPIC_ACTIONS;
+const topicActionByCode = new Map<string, string>(
+  Object.entries(TOPIC_ACTIONS).map(([name, code]) => [code, name]),
+);
 
 export const intentSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('command'), name: z.string(), args: z.string().default('') }),
@@ -44,6 +63,25 @@ export const intentSchema = z.discriminatedUnion('type', [
   }),
   /** A secretary's decision on a join request. */
   z.object({ type: z.literal('join_decision'), requestId: id, approve: z.boolean() }),
+  /** A secretary's topic suggestions and choice for a cell. `note` and `title` come from typed text only. */
+  z.object({
+    type: z.literal('topic'),
+    action: z.enum(Object.keys(TOPIC_ACTIONS) as [TopicAction, ...TopicAction[]]),
+    cellId: z.string().regex(/^[0-9a-z]{1,16}$/),
+    arg: z
+      .string()
+      .regex(/^[0-9a-z-]{1,40}$/)
+      .optional(),
+    note: z.string().max(200).optional(),
+    title: z.string().max(200).optional(),
+  }),
+  /** The preparation checklist of a meeting; with `step`, the secretary ticks (or unticks) that step. */
+  z.object({
+    type: z.literal('checklist'),
+    meetingId: id,
+    step: z.enum(MARKABLE_STEPS).optional(),
+    done: z.boolean().optional(),
+  }),
 ]);
 export type Intent = z.infer<typeof intentSchema>;
 
@@ -60,6 +98,12 @@ export function encodeIntent(intent: Intent): string {
       return `j|${intent.cellId ?? ''}`;
     case 'join_decision':
       return `jd|${intent.requestId}|${intent.approve ? 'y' : 'n'}`;
+    case 'topic':
+      return ['t', TOPIC_ACTIONS[intent.action], intent.cellId, intent.arg ?? ''].join('|');
+    case 'checklist':
+      return intent.step
+        ? ['k', intent.meetingId, intent.step, intent.done ? '1' : '0'].join('|')
+        : `k|${intent.meetingId}`;
     case 'command':
       return `c|${intent.name}|${intent.args}`.slice(0, 64);
     case 'text':
@@ -98,6 +142,18 @@ export function decodeIntent(data: string): Intent | undefined {
         type: 'join_decision',
         requestId: a,
         approve: b === 'y' ? true : b === 'n' ? false : '?',
+      };
+      break;
+    case 't':
+      candidate = { type: 'topic', action: topicActionByCode.get(a) ?? '?', cellId: b, arg: c || undefined };
+      break;
+    case 'k':
+      candidate = {
+        type: 'checklist',
+        meetingId: a,
+        step: b || undefined,
+        // A step comes with 1 or 0, the bare checklist with neither; anything else fails the schema.
+        done: b ? (c === '1' ? true : c === '0' ? false : 'x') : c || undefined,
       };
       break;
     default:

@@ -12,6 +12,7 @@ import { TelegramSender } from './delivery/sender.js';
 import { HttpServer, send, sendJson } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { TextComposer } from './scheduler/composer.js';
 import { type Scheduler, startScheduler } from './scheduler/index.js';
 import { createServices } from './services/index.js';
 import { CommandMenusPort } from './services/menus.js';
@@ -151,6 +152,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       ...(zalo ? [zalo] : []),
     ],
     rates: { telegram: config.TELEGRAM_SEND_RATE, zalo: config.ZALO_SEND_RATE },
+    // The thematic check carries topic suggestions; the first preparation step, the checklist.
+    composer: new TextComposer({ topics: { topics: services.topics, checklist: services.checklist } }),
   });
   planning.bind(scheduler.planning);
   notifier.bind(scheduler.outbox);

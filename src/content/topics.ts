@@ -40,6 +40,12 @@ export const TOPIC_LIMITS = {
   whole: 1800,
 } as const;
 
+/**
+ * A topic's id travels in button data (Telegram allows 64 bytes): "t|s|", a cell id of up to 16 characters,
+ * "|" and the id must fit (see handlers/intents.ts).
+ */
+export const TOPIC_ID_MAX = 40;
+
 /** Coverage: at least this many topics for every kind of cell in every month. */
 export const MIN_ELIGIBLE = 3;
 
@@ -66,7 +72,7 @@ const referenceSchema = z.strictObject({
 const sentenceCount = (s: string) => s.split(/(?<=[.!?…])\s+/).filter((p) => p.trim() !== '').length;
 
 const topicSchema = z.strictObject({
-  id: contentId,
+  id: contentId.max(TOPIC_ID_MAX, `must be at most ${TOPIC_ID_MAX} characters, to fit in a button`),
   title: readableText(TOPIC_LIMITS.title),
   kinds: z.preprocess(
     (v) => (v === 'all' ? [...CELL_KINDS] : v),

@@ -129,7 +129,7 @@ export function rankTopics(input: Omit<SuggestInput, 'count' | 'offset'>): Topic
     .map((topic) => score(topic, cell.kind, date, anniversaries, input.themes));
 
   const resting = (s: TopicSuggestion) => (restingCategories.has(s.topic.category) ? 1 : 0);
-  return suggestions.sort(
+  const sorted = suggestions.sort(
     (a, b) =>
       resting(a) - resting(b) ||
       b.score - a.score ||
@@ -137,6 +137,28 @@ export function rankTopics(input: Omit<SuggestInput, 'count' | 'offset'>): Topic
       b.topic.validFrom.localeCompare(a.topic.validFrom) || // newer documents first
       a.topic.id.localeCompare(b.topic.id),
   );
+  return varyPages(sorted, resting);
+}
+
+/** Suggestions are shown three at a time ([Xem thêm] shows the next three). */
+export const SUGGESTIONS_PER_PAGE = 3;
+
+/**
+ * Three suggestions of one category leave the secretary little to choose from: within each page, the next
+ * slot takes the best topic of a category the page does not show yet, if one is left in the same tier (a
+ * rested category never moves ahead of a resting one's place, and vice versa).
+ */
+function varyPages(sorted: TopicSuggestion[], tier: (s: TopicSuggestion) => number): TopicSuggestion[] {
+  const left = [...sorted];
+  const out: TopicSuggestion[] = [];
+  while (left.length > 0) {
+    const page = out.slice(out.length - (out.length % SUGGESTIONS_PER_PAGE));
+    const shown = new Set(page.map((s) => s.topic.category));
+    const first = left[0] as TopicSuggestion;
+    const fresh = left.findIndex((s) => tier(s) === tier(first) && !shown.has(s.topic.category));
+    out.push(...left.splice(fresh === -1 ? 0 : fresh, 1));
+  }
+  return out;
 }
 
 /** The topics a cell of this kind may be offered on the date before its history counts (what coverage counts). */

@@ -3,6 +3,7 @@ import type { View } from '../../handlers/views.js';
 import { formatDateTime } from '../domain/time.js';
 import { type Locale, t, translator } from '../i18n.js';
 import type { Cell, Meeting, Person } from '../store/records.js';
+import { composeTopicStep, TOPIC_STEPS, type TopicStepServices } from './compose-topics.js';
 import type { Occurrence } from './occurrences.js';
 
 type Awaitable<T> = T | Promise<T>;
@@ -38,7 +39,26 @@ const capitalize = (text: string) => text.replace(/\p{L}/u, (c) => c.toUpperCase
 
 /** Plain text from content/locales/*\/reminders.json, in each recipient's language. */
 export class TextComposer implements ReminderComposer {
-  reminder({ occurrence, meeting, cell, recipients }: ReminderInput): (View | undefined)[] {
+  /** With `topics`, the thematic check and the first preparation step carry suggestions and the checklist. */
+  constructor(private readonly steps: { topics?: TopicStepServices } = {}) {}
+
+  reminder(input: ReminderInput): Awaitable<(View | undefined)[]> {
+    const { topics } = this.steps;
+    if (topics && TOPIC_STEPS.has(input.occurrence.stepId))
+      return composeTopicStep(topics, input, (locale) => this.stepText(input, locale)).then(
+        (views) => views ?? this.plainReminder(input),
+      );
+    return this.plainReminder(input);
+  }
+
+  /** The step's own sentence, in one language. */
+  private stepText({ occurrence, meeting, cell }: ReminderInput, locale: Locale): string {
+    const step = `reminders.step.${occurrence.stepId}`;
+    const key = translator().has(step) ? step : 'reminders.step.generic';
+    return capitalize(t(key, this.params(cell, meeting, locale), locale));
+  }
+
+  private plainReminder({ occurrence, meeting, cell, recipients }: ReminderInput): (View | undefined)[] {
     if (occurrence.stepId === 'roll_call' && meeting?.rollCallClosedAt !== undefined)
       return recipients.map(() => undefined);
     const step = `reminders.step.${occurrence.stepId}`;

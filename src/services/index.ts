@@ -3,6 +3,7 @@ import type { Policy } from '../domain/types.js';
 import type { Store } from '../store/port.js';
 import { createRepos } from '../store/repositories/index.js';
 import { AttendanceService } from './attendance.js';
+import { ChecklistService } from './checklist.js';
 import { JoinService } from './joins.js';
 import { MeetingsService } from './meetings.js';
 import { type CommandMenus, CommandMenusPort } from './menus.js';
@@ -10,11 +11,14 @@ import { type Notifier, NotifierPort } from './notifier.js';
 import { type Clock, PeopleService } from './people.js';
 import { type Planning, PlanningPort } from './planning.js';
 import { RosterService } from './roster.js';
+import { type TopicLibrary, TopicsService } from './topics.js';
 
 /** Ports the composition root binds once their targets exist (the outbox, the Telegram bot). */
 export interface ServicePorts {
   notifier?: Notifier;
   menus?: CommandMenus;
+  /** The topic library (content/topics) unless a test brings its own. */
+  topicLibrary?: TopicLibrary;
 }
 
 /**
@@ -31,6 +35,7 @@ export function createServices(
 ): Services {
   const notifier = ports.notifier ?? new NotifierPort();
   const repos = createRepos(store);
+  const attendance = new AttendanceService(store, repos, clock, policy.attendance);
   return {
     repos,
     policy,
@@ -38,9 +43,11 @@ export function createServices(
     notifier,
     menus: ports.menus ?? new CommandMenusPort(),
     people: new PeopleService(store, repos, clock),
-    attendance: new AttendanceService(store, repos, clock, policy.attendance),
+    attendance,
     meetings: new MeetingsService(store, repos, clock, planning),
     joins: new JoinService(store, repos, clock, notifier),
     roster: new RosterService(store, repos, clock, planning, policy.defaultShift),
+    topics: new TopicsService(store, repos, clock, policy, planning, ports.topicLibrary),
+    checklist: new ChecklistService(store, repos, clock, policy, attendance),
   };
 }

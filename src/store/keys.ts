@@ -49,6 +49,10 @@ export const keys = {
   meetingNotified: (id: string) => `meeting:${id}:notified`,
   /** doc: who took a meeting from this version to the next, so two secretaries' edits never both land. */
   meetingEdit: (id: string, version: number) => `meeting:${id}:edit:v${version}`,
+  /** hash: preparation step → when and by whom the secretary ticked it (the HD 42 checklist). */
+  meetingChecklist: (id: string) => `meeting:${id}:checklist`,
+  /** hash: meeting ID → the thematic topic chosen for it (topic usage: repeat and rotation rules). */
+  cellTopics: (cellId: string) => `cell:${cellId}:topics`,
 
   /** doc: a committee member's assignment. set: all assigned person IDs. */
   committee: (personId: string) => `committee:${personId}`,

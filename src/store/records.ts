@@ -149,6 +149,22 @@ export const joinRequestSchema = z.object({
   personId: z.string().optional(),
 });
 export type JoinRequest = z.infer<typeof joinRequestSchema>;
+/** A thematic topic chosen for a meeting: from the library (topicId) or in the secretary's own words. */
+export const topicUseSchema = z.object({
+  meetingId: z.string(),
+  topicId: z.string().optional(),
+  title: z.string(),
+  category: z.string().optional(),
+  /** The meeting's local day, YYYY-MM-DD: what the repeat and rotation rules count from. */
+  date: z.string(),
+  chosenBy: z.string(),
+  at: z.number(),
+});
+export type TopicUse = z.infer<typeof topicUseSchema>;
+
+/** A preparation step the secretary ticked as done. */
+export const checklistMarkSchema = z.object({ by: z.string(), at: z.number() });
+export type ChecklistMark = z.infer<typeof checklistMarkSchema>;
 
 export const auditEntrySchema = z.object({
   at: z.number(),

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Services } from '../../handlers/context.js';
 import type { View } from '../../handlers/views.js';
 import { loadHolidays } from '../../src/content/holidays.js';
 import { loadPolicy } from '../../src/content/policy.js';
@@ -11,6 +12,8 @@ import { createMetrics } from '../../src/metrics.js';
 import { TextComposer } from '../../src/scheduler/composer.js';
 import { Dispatcher } from '../../src/scheduler/dispatcher.js';
 import { Planner } from '../../src/scheduler/planner.js';
+import { createServices } from '../../src/services/index.js';
+import { PlanningPort } from '../../src/services/planning.js';
 import { keys } from '../../src/store/keys.js';
 import type { Store } from '../../src/store/port.js';
 import { type Cell, cellSchema, type Membership, newId, type Person } from '../../src/store/records.js';
@@ -142,13 +145,27 @@ export async function seedCell(
   return seeded;
 }
 
-/** Outbox, planner and dispatcher over one store, a recording sender and a clock the test moves. */
-export function schedulerWorld(store: Store, start: number, options: Partial<OutboxOptions> = {}) {
+/**
+ * Outbox, planner and dispatcher over one store, a recording sender and a clock the test moves; and the
+ * services over the same store and clock, their planning port bound to this planner. With `topicSteps`, the
+ * composer is the app's: the thematic check carries suggestions and the first step the checklist.
+ */
+export function schedulerWorld(
+  store: Store,
+  start: number,
+  options: Partial<OutboxOptions> = {},
+  extras: { topicSteps?: boolean } = {},
+) {
   const clock = offsetClock(start);
   const sender = new RecordingSender();
   const metrics = createMetrics();
   const repos = createRepos(store);
-  const composer = new TextComposer();
+  const policy = loadPolicy('hai-cap-2025');
+  const planning = new PlanningPort();
+  const services: Services = createServices(store, clock, policy, planning);
+  const composer = new TextComposer(
+    extras.topicSteps ? { topics: { topics: services.topics, checklist: services.checklist } } : {},
+  );
   const outbox = new Outbox(
     {
       store,
@@ -164,7 +181,7 @@ export function schedulerWorld(store: Store, start: number, options: Partial<Out
   const planner = new Planner({
     store,
     repos,
-    policy: loadPolicy('hai-cap-2025'),
+    policy,
     holidays: loadHolidays(),
     outbox,
     composer,
@@ -180,5 +197,14 @@ export function schedulerWorld(store: Store, start: number, options: Partial<Out
     log: quietLog,
     metrics,
   });
-  return { clock, sender, metrics, repos, outbox, planner, dispatcher };
+  planning.bind({
+    replanCell: (cellId) => planner.replanCell(cellId),
+    replanMeeting: (meetingId) => planner.replanMeeting(meetingId),
+    async sendNow(meetingId, stepId, sendOptions) {
+      const result = await planner.sendNow(meetingId, stepId, sendOptions);
+      if (result.ok) await dispatcher.tick();
+      return result;
+    },
+  });
+  return { clock, sender, metrics, repos, outbox, planner, dispatcher, services };
 }

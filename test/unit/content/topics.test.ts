@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { decodeIntent, encodeIntent, TOPIC_ACTIONS, type TopicAction } from '../../../handlers/intents.js';
 import { loadCalendar, readCalendar } from '../../../src/content/anniversaries.js';
 import { ContentError } from '../../../src/content/problems.js';
 import {
@@ -52,6 +53,17 @@ describe('the shipped topic library', () => {
 
   it('is what content:check validates, with no problem today', () => {
     expect(checkTopicLibrary(undefined, { year: 2026, month: 11, day: 26 })).toEqual([]);
+  });
+
+  it('gives every topic an id that fits a button: any action, the longest cell id, within 64 bytes', () => {
+    const cellId = 'z'.repeat(16);
+    for (const topic of topics)
+      for (const action of Object.keys(TOPIC_ACTIONS) as TopicAction[]) {
+        const intent = { type: 'topic', action, cellId, arg: topic.id } as const;
+        const data = encodeIntent(intent);
+        expect(Buffer.byteLength(data), `${topic.id} ${action}`).toBeLessThanOrEqual(64);
+        expect(decodeIntent(data)).toEqual(intent);
+      }
   });
 
   it('ties several categories to 19/5, so May always has one the cell has rested', () => {
@@ -166,6 +178,12 @@ describe('a broken library is rejected, naming the file and the entry', () => {
     ['impossible-date', 'topics.yaml', 'topics[0] (ngay-sai).validFrom', /not a real date/],
     ['not-nfc', 'topics.yaml', 'topics[0] (to-hop-dau).title', /NFC/],
     ['duplicate-key', 'topics.yaml', '', /not valid YAML: Map keys must be unique/],
+    [
+      'long-id',
+      'topics.yaml',
+      'topics[0] (mot-ma-chu-de-qua-dai-khong-vua-nut-bam-telegram).id',
+      /at most 40 characters, to fit in a button/,
+    ],
   ])('%s: %s at %s', (fixture, file, path, message) => {
     const { problems } = readTopics(join(FIXTURES, fixture), calendar);
     expect(problems).toContainEqual({

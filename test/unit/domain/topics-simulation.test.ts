@@ -69,6 +69,13 @@ describe.each([
             ranked.every((s) => resting.has(s.topic.category)),
             `${top.topic.category} again at ${isoDate(date)} though another category was eligible`,
           ).toBe(true);
+        // Nor further down, whatever page [Xem thêm] reaches: a resting category comes after every other.
+        const firstResting = ranked.findIndex((s) => resting.has(s.topic.category));
+        if (firstResting !== -1)
+          expect(
+            ranked.slice(firstResting).every((s) => resting.has(s.topic.category)),
+            `a rested category after a resting one at ${isoDate(date)}`,
+          ).toBe(true);
         history.push({ topicId: top.topic.id, category: top.topic.category, date });
       }
     });

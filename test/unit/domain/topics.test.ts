@@ -194,8 +194,25 @@ describe('ranking', () => {
     ];
     const once = ids(input(topics, { history }));
     expect(ids(input([...topics].reverse(), { history }))).toEqual(once);
-    // never-used category first, then newer documents, then id
-    expect(once).toEqual(['e', 'c', 'd', 'a', 'b']);
+    // never-used category first, then newer documents, then id — but a page of three shows two categories
+    expect(once).toEqual(['e', 'a', 'c', 'd', 'b']);
+  });
+
+  it('shows different categories on a page when the same tier has them, keeping rested ones behind', () => {
+    const topics = [
+      topic('bac-1', { category: 'ho_chi_minh', anniversaries: ['ho-chi-minh-birthday'] }),
+      topic('bac-2', { category: 'ho_chi_minh', anniversaries: ['ho-chi-minh-birthday'] }),
+      topic('bac-3', { category: 'ho_chi_minh', anniversaries: ['ho-chi-minh-birthday'] }),
+      topic('lao-dong', { category: 'culture_society', anniversaries: ['labour-day'] }),
+      topic('nghi', { category: 'tradition', themes: ['practice'] }),
+    ];
+    // Without history: the three best are all about Bác, yet the page shows one of each category first.
+    expect(ids(input(topics))).toEqual(['bac-1', 'lao-dong', 'nghi', 'bac-2', 'bac-3']);
+    // A category used within 12 months never moves ahead of a rested one to vary the page.
+    const history: TopicUse[] = [
+      { topicId: 'khac', category: 'tradition', date: { year: 2027, month: 1, day: 1 } },
+    ];
+    expect(ids(input(topics, { history }))).toEqual(['bac-1', 'lao-dong', 'bac-2', 'bac-3', 'nghi']);
   });
 });
 
