@@ -5,6 +5,7 @@ import type { MeetingsService } from '../src/services/meetings.js';
 import type { PeopleService } from '../src/services/people.js';
 import type { Planning } from '../src/services/planning.js';
 import type { RosterService } from '../src/services/roster.js';
+import type { VisitsService } from '../src/services/visits.js';
 import type { ChannelName, Person } from '../src/store/records.js';
 import type { Repos } from '../src/store/repositories/index.js';
 
@@ -15,6 +16,8 @@ export interface Services {
   roster: RosterService;
   attendance: AttendanceService;
   meetings: MeetingsService;
+  /** Committee members' assignments, visit registrations, standing, compliance and plan. */
+  visits: VisitsService;
   /** Re-plans after a change and sends a step now; bound to the scheduler by the composition root. */
   planning: Planning;
   /** A link to this bot that carries an invite code (Telegram deep link), when the channel has one. */

@@ -13,6 +13,15 @@ import type { Intent } from './intents.js';
 import { handleMeetingAction, handleSchedule, handleTally } from './meetings.js';
 import { handleStart, looksLikeInviteCode } from './onboarding.js';
 import type { View } from './views.js';
+import {
+  handleCommittee,
+  handleComplianceReport,
+  handleImportCommittee,
+  handleRegister,
+  handleVisitDuty,
+  handleVisitPlan,
+  handleWithdraw,
+} from './visits.js';
 
 export type { HandlerContext, Services } from './context.js';
 export type { Intent } from './intents.js';
@@ -34,6 +43,11 @@ export const COMMANDS = [
   'nhapds',
   'moi',
   'kenh',
+  'nhiemvu',
+  'capuy',
+  'nhapcapuy',
+  'baocao',
+  'kehoach',
 ] as const;
 const ALIASES: Record<string, (typeof COMMANDS)[number]> = { help: 'trogiup', batdau: 'start' };
 
@@ -63,6 +77,21 @@ export async function handle(ctx: HandlerContext, intent: Intent): Promise<View[
           return handleImportRoster(ctx, intent.args);
         case 'moi':
           return handleInvites(ctx, intent.args);
+        case 'nhiemvu':
+          return handleVisitDuty(ctx);
+        case 'capuy':
+          return handleCommittee(ctx, intent.args);
+        case 'nhapcapuy':
+          return handleImportCommittee(ctx, intent.args);
+        case 'baocao':
+          return handleComplianceReport(ctx);
+        case 'kehoach':
+          return handleVisitPlan(ctx);
+        // [Đăng ký dự] / [Rút đăng ký]: buttons as commands carrying the meeting ID (not in the menu).
+        case 'dangky':
+          return handleRegister(ctx, intent.args);
+        case 'huydangky':
+          return handleWithdraw(ctx, intent.args);
         default:
           return handleHelp(ctx, intent.name);
       }

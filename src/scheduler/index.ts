@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import cron, { type Logger as CronLogger } from 'node-cron';
 import { loadHolidays } from '../content/holidays.js';
+import { addressOf } from '../delivery/address.js';
 import { Outbox, type OutboxOptions } from '../delivery/outbox.js';
 import type { Sender } from '../delivery/sender.js';
 import type { Holiday, Policy } from '../domain/types.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { Planning } from '../services/planning.js';
-import type { Store } from '../store/port.js';
+import type { Notice, Planning } from '../services/planning.js';
+import type { Store, WriteOp } from '../store/port.js';
 import { createRepos } from '../store/repositories/index.js';
 import { type ReminderComposer, TextComposer } from './composer.js';
 import { storeRunCoordinator, whileLeader } from './coordination.js';
@@ -44,6 +45,16 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
+/** Notices as outbox writes, each to the person's channel; someone no channel reaches is left out. */
+export function noticeOps(outbox: Outbox, notices: readonly Notice[]): WriteOp[] {
+  return outbox.enqueueOps(
+    notices.flatMap(({ key, person, view, cellId }) => {
+      const address = addressOf(person, outbox.channels);
+      return address ? [{ key, ...address, personId: person.id, ...(cellId ? { cellId } : {}), view }] : [];
+    }),
+  );
+}
+
 /** node-cron logs through pino, quietly: a tick skipped on a replica that was not elected is normal. */
 const cronLogger = (log: Logger): CronLogger => ({
   info: (message) => log.debug(message),
@@ -77,7 +88,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     now,
     log,
   });
-  const dispatcher = new Dispatcher({ store, repos, outbox, composer, now, log, metrics });
+  const dispatcher = new Dispatcher({ store, repos, outbox, composer, now, log, metrics, policy });
 
   const distributed = {
     distributed: true,
@@ -120,6 +131,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       if (result.ok) await dispatcher.tick();
       return result;
     },
+    noticeOps: (notices) => noticeOps(outbox, notices),
   };
 
   return {

@@ -7,6 +7,7 @@ import { MeetingsService } from './meetings.js';
 import { type Clock, PeopleService } from './people.js';
 import { type Planning, PlanningPort } from './planning.js';
 import { RosterService } from './roster.js';
+import { VisitsService } from './visits.js';
 
 /**
  * The use cases over one store, shared by every channel and the scheduler. `planning` is how they ask the
@@ -27,5 +28,6 @@ export function createServices(
     attendance: new AttendanceService(store, repos, clock, policy.attendance),
     meetings: new MeetingsService(repos, clock),
     roster: new RosterService(store, repos, clock, planning, policy.defaultShift),
+    visits: new VisitsService(store, repos, clock, policy, planning),
   };
 }

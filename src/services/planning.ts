@@ -1,3 +1,7 @@
+import type { View } from '../../handlers/views.js';
+import type { WriteOp } from '../store/port.js';
+import type { Person } from '../store/records.js';
+
 /**
  * What services ask of the scheduler after they change something: re-plan a cell or a meeting, or send a
  * timeline step now. The scheduler starts after the channels (which need the services), so services hold
@@ -17,11 +21,25 @@ export interface SendNowOptions {
   tag?: string;
 }
 
+/** A message to one person, queued in the outbox (which picks their channel) under its idempotency key. */
+export interface Notice {
+  key: string;
+  person: Person;
+  view: View;
+  /** The cell it concerns: its secretaries hear if the person turns out unreachable. */
+  cellId?: string;
+}
+
 export interface Planning {
   replanCell(cellId: string): Promise<void>;
   replanMeeting(meetingId: string): Promise<void>;
   /** Queues the step for the meeting's current version now, and dispatches it at once. */
   sendNow(meetingId: string, stepId: string, options?: SendNowOptions): Promise<SendNowResult>;
+  /**
+   * The writes that queue these messages in the outbox, to go in the caller's atomic batch with the change they
+   * announce (a guest registering tells the cell's secretaries). None without a scheduler: nothing can send.
+   */
+  noticeOps(notices: readonly Notice[]): WriteOp[];
 }
 
 /** The port services hold until the scheduler binds it; unbound, changes wait for the daily planning run. */
@@ -38,6 +56,10 @@ export class PlanningPort implements Planning {
 
   async replanMeeting(meetingId: string): Promise<void> {
     await this.target?.replanMeeting(meetingId);
+  }
+
+  noticeOps(notices: readonly Notice[]): WriteOp[] {
+    return this.target?.noticeOps(notices) ?? [];
   }
 
   sendNow(meetingId: string, stepId: string, options?: SendNowOptions): Promise<SendNowResult> {

@@ -161,10 +161,11 @@ export function schedulerWorld(store: Store, start: number, options: Partial<Out
     },
     { rates: { telegram: 1000 }, chatIntervalMs: 0, pollMs: 10, ...options },
   );
+  const policy = loadPolicy('hai-cap-2025');
   const planner = new Planner({
     store,
     repos,
-    policy: loadPolicy('hai-cap-2025'),
+    policy,
     holidays: loadHolidays(),
     outbox,
     composer,
@@ -179,6 +180,7 @@ export function schedulerWorld(store: Store, start: number, options: Partial<Out
     now: clock.now,
     log: quietLog,
     metrics,
+    policy,
   });
   return { clock, sender, metrics, repos, outbox, planner, dispatcher };
 }
