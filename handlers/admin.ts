@@ -1,7 +1,7 @@
 import { scheduleErrorMessage } from '../src/domain/schedule.js';
 import { t as translate } from '../src/i18n.js';
 import type { RowProblem } from '../src/services/roster.js';
-import { cellKindOf } from '../src/services/roster.js';
+import { cellKindOf, cellOptionsOf } from '../src/services/roster.js';
 import type { Cell } from '../src/store/records.js';
 import type { HandlerContext } from './context.js';
 import { refusal, type View } from './views.js';
@@ -43,10 +43,14 @@ export async function handleCreateCell(ctx: HandlerContext, args: string): Promi
   if (denied) return denied;
   const [org] = await ctx.services.repos.cells.listOrgs();
   if (!org) return [{ text: ctx.t('admin.org.missing') }];
-  const [name = '', kindWord = '', phrase = '', place = ''] = args.split('|').map((p) => p.trim());
+  const [name = '', kindWord = '', phrase = '', place = '', optionWords = ''] = args
+    .split('|')
+    .map((p) => p.trim());
   if (!name || !kindWord) return [{ text: ctx.t('admin.cell.usage') }];
   const kind = cellKindOf(kindWord);
   if (!kind) return [{ text: ctx.t('admin.cell.unknownKind', { kind: kindWord.slice(0, 40) }) }];
+  const options = cellOptionsOf(optionWords);
+  if (!options) return [{ text: ctx.t('admin.cell.unknownOption', { option: optionWords.slice(0, 80) }) }];
   const result = await ctx.services.roster.createCell(
     {
       orgId: org.id,
@@ -55,6 +59,7 @@ export async function handleCreateCell(ctx: HandlerContext, args: string): Promi
       schedulePhrase: phrase || undefined,
       place: place.slice(0, 120),
       timeZone: 'Asia/Ho_Chi_Minh',
+      ...options,
     },
     ctx.actor?.id ?? '',
   );

@@ -47,7 +47,13 @@ async function storeHealthy(store: Store): Promise<boolean> {
 }
 
 /** Composition root: config → logger → store → services → channels → scheduler → HTTP. Starts everything. */
-export async function startApp(config: Config, options: { log?: Logger } = {}): Promise<App> {
+export interface AppOptions {
+  log?: Logger;
+  /** The clock every part reads (tests move it to walk through a month). */
+  now?: () => number;
+}
+
+export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log =
     options.log ??
     createLogger({
@@ -65,7 +71,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
   const policy = loadPolicy(config.POLICY);
   const store = openStore(config);
   const metrics = createMetrics();
-  const clock = { now: () => Date.now() };
+  const clock = { now: options.now ?? (() => Date.now()) };
   const planning = new PlanningPort();
   const services = createServices(store, clock, policy, planning);
 

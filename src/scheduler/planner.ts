@@ -71,6 +71,7 @@ export class Planner {
    * (a later run redoes it all).
    */
   async planAll(signal?: AbortSignal): Promise<{ cells: number; committee: number }> {
+    this.warnIfHolidaysRunOut();
     const ids = await this.deps.repos.cells.allIds();
     for (let i = 0; i < ids.length && !signal?.aborted; i += CELL_BATCH) {
       const cells = await this.deps.repos.cells.getMany(ids.slice(i, i + CELL_BATCH));
@@ -86,6 +87,20 @@ export class Planner {
       return { members: 0 };
     });
     return { cells: ids.length, committee: members };
+  }
+
+  /**
+   * The holiday calendar is data that ends (content/holidays); past its last year meetings would silently stop
+   * stepping around Tết. Said on every daily run once the horizon reaches beyond it.
+   */
+  private warnIfHolidaysRunOut(): void {
+    const lastYear = Math.max(0, ...this.deps.holidays.map((h) => Number(h.to.slice(0, 4))));
+    const horizonYear = new Date(this.deps.now() + this.horizonMs).getUTCFullYear();
+    if (horizonYear > lastYear)
+      this.deps.log.warn(
+        { lastYear, horizonYear },
+        'The holiday calendar ends before the planning horizon: add the next year to content/holidays',
+      );
   }
 
   /** After the cell's schedule changed (or on demand): its meetings over the horizon and their reminders. */

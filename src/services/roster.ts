@@ -58,6 +58,27 @@ export interface NewCell {
   place?: string;
   timeZone: string;
   shift?: Cell['shift'];
+  meetsOnWeekends?: boolean;
+}
+
+/** What an admin may say about a new cell's calendar, in words: "họp cả cuối tuần, giữ ngày khi nghỉ lễ". */
+const OPTION_WORDS: [RegExp, Partial<Pick<NewCell, 'shift' | 'meetsOnWeekends'>>][] = [
+  [/ca_cuoi_tuan|cuoi_tuan/, { meetsOnWeekends: true }],
+  [/giu_(nguyen_)?ngay|khong_doi/, { shift: 'none' }],
+  [/doi_(len_)?truoc|ngay_lam_viec_truoc/, { shift: 'previous_working_day' }],
+  [/doi_(sang_)?sau|ngay_lam_viec_sau|ngay_lam_viec_tiep/, { shift: 'next_working_day' }],
+];
+
+/** The calendar options in an admin's phrase, or undefined when a part of it means nothing we know. */
+export function cellOptionsOf(text: string): Pick<NewCell, 'shift' | 'meetsOnWeekends'> | undefined {
+  const options: Pick<NewCell, 'shift' | 'meetsOnWeekends'> = {};
+  const parts = text.split(/[,;]/).map(toCode).filter(Boolean);
+  for (const part of parts) {
+    const known = OPTION_WORDS.find(([re]) => re.test(part));
+    if (!known) return undefined;
+    Object.assign(options, known[1]);
+  }
+  return options;
 }
 
 export type CreateCellResult = { ok: true; cell: Cell } | { ok: false; schedule: ScheduleError };
@@ -89,6 +110,7 @@ export class RosterService {
       schedulePhrase: input.schedulePhrase,
       scheduleRule,
       shift: input.shift ?? this.defaultShift,
+      meetsOnWeekends: input.meetsOnWeekends ?? false,
       place: input.place ?? '',
       timeZone: input.timeZone,
       createdAt: now,

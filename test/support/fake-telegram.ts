@@ -67,7 +67,7 @@ export class FakeTelegram {
   readonly sent: RecordedMessage[] = [];
   /** Every sendMessage call, accepted or refused. */
   readonly attempts: Attempt[] = [];
-  readonly edits: { chat_id: string; message_id: number; text: string }[] = [];
+  readonly edits: { chat_id: string; message_id: number; text: string; reply_markup?: unknown }[] = [];
   readonly callbackAnswers: { callback_query_id: string; text?: string }[] = [];
   commands: unknown[] = [];
   webhook: { url: string; secret_token?: string } | undefined;
@@ -165,6 +165,8 @@ export class FakeTelegram {
           chat_id: String(params.chat_id),
           message_id: Number(params.message_id),
           text: String(params.text),
+          reply_markup:
+            typeof params.reply_markup === 'string' ? JSON.parse(params.reply_markup) : params.reply_markup,
         });
         return ok(res, { message_id: Number(params.message_id), chat: { id: Number(params.chat_id) } });
       case 'answerCallbackQuery':

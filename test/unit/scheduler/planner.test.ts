@@ -1,5 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadPolicy } from '../../../src/content/policy.js';
+import { createLogger } from '../../../src/logger.js';
+import { TextComposer } from '../../../src/scheduler/composer.js';
 import { occurrenceSchema } from '../../../src/scheduler/occurrences.js';
+import { Planner } from '../../../src/scheduler/planner.js';
 import { keys } from '../../../src/store/keys.js';
 import type { Store } from '../../../src/store/port.js';
 import type { Meeting } from '../../../src/store/records.js';
@@ -129,3 +133,32 @@ for (const target of targets) {
     });
   });
 }
+
+describe('the holiday calendar running out', () => {
+  it('warns on the daily run once the horizon reaches past the last year of holidays, and not before', async () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'warn', destination: { write: (line: string) => lines.push(line) } });
+    const store = await targets[0]?.open();
+    if (!store) throw new Error('no store');
+    const { outbox, repos } = schedulerWorld(store, START);
+    const plannerAt = (now: number) =>
+      new Planner({
+        store,
+        repos,
+        policy: loadPolicy('hai-cap-2025'),
+        holidays: [{ name: 'Tết Dương lịch', from: '2027-01-01', to: '2027-01-01' }],
+        outbox,
+        composer: new TextComposer(),
+        now: () => now,
+        log,
+      });
+    await plannerAt(START).planAll();
+    expect(lines).toEqual([]);
+    // On 20/11/2027 the 45-day horizon reaches into 2028, which the calendar does not cover.
+    await plannerAt(Date.parse('2027-11-20T12:00:00+07:00')).planAll();
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual([
+      'The holiday calendar ends before the planning horizon: add the next year to content/holidays',
+    ]);
+    await store.close();
+  });
+});

@@ -1,0 +1,230 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { answerLink, LinkSigner } from '../../src/channels/web/links.js';
+import type { Meeting } from '../../src/store/records.js';
+import { AppHarness, buttonsOf, HARNESS_LINK_SECRET, telegramUser } from '../support/app-harness.js';
+import { KHE_LECH_CSV, setUpCommune } from '../support/commune.js';
+
+/** Journeys of ../shared/journeys.md, end to end: the whole app, a fake Bot API, a simulated clock. */
+const harnesses: AppHarness[] = [];
+afterEach(async () => {
+  for (const h of harnesses.splice(0)) await h.stop();
+});
+async function harness(start: string) {
+  const h = await AppHarness.start({ start });
+  harnesses.push(h);
+  return h;
+}
+
+const local = (meeting: Meeting | undefined) =>
+  meeting && new Date(meeting.startsAt + 7 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+
+describe('journey 1: an admin sets up a commune from nothing', () => {
+  it('bootstraps the first admin, creates the cells, refuses a bad roster whole, and hands out invites', async () => {
+    const h = await harness('2026-11-20T02:00:00Z');
+    const hoa = telegramUser(1001, 'Hoa');
+    const [welcome] = (await h.say(hoa, '/start TANAN-FIRST-ADMIN')).messages;
+    expect(welcome?.text).toContain('quản trị viên đầu tiên');
+    // The bootstrap code works once.
+    const [again] = (await h.say(telegramUser(1002, 'Kẻ lạ'), '/start TANAN-FIRST-ADMIN')).messages;
+    expect(again?.text).not.toContain('quản trị viên đầu tiên');
+
+    expect((await h.say(hoa, '/taodangbo Đảng ủy xã Tân An')).messages[0]?.text).toContain('Đã tạo đảng bộ');
+    const created = await h.say(
+      hoa,
+      '/taochibo Chi bộ thôn Khe Lếch | thôn | ngày 5 hằng tháng 19:30 | Nhà văn hóa thôn | họp cả cuối tuần, giữ ngày',
+    );
+    expect(created.messages[0]?.text).toBe(
+      'Đã tạo chi bộ số 1: Chi bộ thôn Khe Lếch (thôn, bản, tổ dân phố). Nhập danh sách bằng /nhapds 1.',
+    );
+    // A phrase that is not a schedule, and an option nobody knows, create nothing.
+    const badPhrase = await h.say(hoa, '/taochibo Chi bộ X | thôn | họp khi nào rảnh | Nhà văn hóa');
+    expect(badPhrase.messages[0]?.text).not.toContain('Đã tạo');
+    const badOption = await h.say(
+      hoa,
+      '/taochibo Chi bộ Y | thôn | ngày 5 hằng tháng 19:30 | Nhà văn hóa | họp online',
+    );
+    expect(badOption.messages[0]?.text).toContain('Không hiểu tùy chọn «họp online»');
+    await h.say(
+      hoa,
+      '/taochibo Chi bộ Trường THCS Tân An | trường | thứ Sáu đầu tiên của tháng 16:30 | Phòng họp',
+    );
+    await h.say(
+      hoa,
+      '/taochibo Chi bộ Công ty chè Tân An | doanh nghiệp | ngày 10 hằng tháng 17:00 | Văn phòng',
+    );
+    const list = (await h.say(hoa, '/chibo')).messages[0]?.text;
+    expect(list?.split('\n')).toEqual([
+      '1. Chi bộ thôn Khe Lếch (thôn, bản, tổ dân phố)',
+      '2. Chi bộ Trường THCS Tân An (đơn vị sự nghiệp)',
+      '3. Chi bộ Công ty chè Tân An (doanh nghiệp ngoài nhà nước)',
+    ]);
+
+    // Each new cell has its meetings at once, not at the next night's planning run: Khe Lếch meets on
+    // Saturday 05/12 (it meets on weekends), the school on Friday 04/12.
+    const [org] = await h.services.repos.cells.listOrgs();
+    const [khelech, school] = (await h.services.repos.cells.ofOrg(org?.id ?? '')).sort(
+      (a, b) => a.createdAt - b.createdAt,
+    );
+    const next = async (cellId: string) =>
+      (await h.services.repos.meetings.ofCell(cellId, h.clock.now(), h.clock.now() + 20 * 86_400_000))[0];
+    expect(local(await next(khelech?.id ?? ''))).toBe('2026-12-05 19:30');
+    expect(local(await next(school?.id ?? ''))).toBe('2026-12-04 16:30');
+
+    // Row 14 of the spreadsheet has no name: the whole import is refused with the row and column.
+    const lines = KHE_LECH_CSV.split('\n');
+    lines[13] = `,đảng viên,chính thức`;
+    const refused = await h.say(hoa, `/nhapds 1\n${lines.join('\n')}`);
+    expect(refused.messages[0]?.text).toContain('Dòng 14, cột ho_ten: không được để trống');
+    expect((await h.services.repos.cells.members(khelech?.id ?? '')).size).toBe(0);
+    const imported = await h.say(hoa, `/nhapds 1\n${KHE_LECH_CSV}`);
+    expect(imported.messages[0]?.text).toContain('thêm 22');
+    // Importing the same file again updates in place: nobody is duplicated.
+    expect((await h.say(hoa, `/nhapds 1\n${KHE_LECH_CSV}`)).messages[0]?.text).toContain('thêm 0');
+    expect((await h.services.repos.cells.members(khelech?.id ?? '')).size).toBe(22);
+
+    // Per cell, the personal invites: a t.me deep link and the bare code for each person.
+    const invites = (await h.say(hoa, '/moi 1')).messages[0]?.text ?? '';
+    const entries = [...invites.matchAll(/• (.+?): ([A-Z0-9]{6}) (https:\/\/t\.me\/\S+)/g)];
+    expect(entries).toHaveLength(22);
+    expect(entries[0]?.[3]).toBe(`https://t.me/chibo_test_bot?start=${entries[0]?.[2]}`);
+    // The secretary named in the roster links with his code and is recognised as secretary.
+    const tuan = telegramUser(2001, 'Tuấn');
+    const code = entries.find((e) => e[1] === 'Nguyễn Văn Tuấn')?.[2];
+    await h.say(tuan, `/start ${code}`);
+    const tally = (await h.say(tuan, '/diemdanh')).messages[0]?.text;
+    expect(tally).toContain('Đã xác nhận 0/21');
+  });
+});
+
+describe('journey 3: a member on Telegram', () => {
+  it('answers the notice with taps, changes the answer, is refused after the start, and sees /lich', async () => {
+    const h = await harness('2026-11-26T03:00:00Z');
+    const commune = await setUpCommune(h);
+    const sinh = telegramUser(3001, 'Sinh');
+    await commune.join('Lò Văn Sinh', sinh);
+
+    // Three days before Saturday 05/12/2026 19:30 the notice arrives, with the two answer buttons.
+    await h.advanceTo('2026-12-02T13:00:00Z');
+    const [notice] = h.inbox(sinh, 'Thứ Bảy, 05/12/2026, 19:30');
+    expect(notice?.text).toContain('Chi bộ thôn Khe Lếch');
+    expect(notice?.text).toContain('Nhà văn hóa thôn Khe Lếch');
+    expect(buttonsOf(notice as NonNullable<typeof notice>).map((b) => b.text)).toEqual([
+      '✅ Có mặt',
+      '❌ Vắng',
+    ]);
+
+    const asked = await h.tap(sinh, notice as NonNullable<typeof notice>, '❌ Vắng');
+    const question = asked.edits.at(-1);
+    expect(question?.text).toBe('Đồng chí vắng vì lý do gì?');
+    const sick = await h.tap(sinh, question as NonNullable<typeof question>, 'Ốm');
+    expect(sick.toast).toBe('Đã ghi: Vắng — Ốm');
+    expect(sick.edits.at(-1)?.text).toContain(
+      'Trả lời của đồng chí: Vắng — Ốm. Có thể đổi đến khi bắt đầu họp.',
+    );
+    const sinhId = (await h.services.repos.people.byChannel('telegram', sinh.id))?.id ?? '';
+    const meeting = (await h.services.meetings.upcomingFor(sinhId))[0]?.meeting;
+
+    // The next day he changes it to "Có mặt".
+    await h.advanceTo('2026-12-03T02:00:00Z');
+    const present = await h.tap(sinh, notice as NonNullable<typeof notice>, '✅ Có mặt');
+    expect(present.toast).toBe('Đã ghi: Có mặt');
+    expect((await h.services.repos.meetings.answers(meeting?.id ?? '')).get(sinhId)).toMatchObject({
+      choice: 'present',
+    });
+
+    // /lich: his next meetings with his answers.
+    const lich = (await h.say(sinh, '/lich')).messages[0]?.text;
+    expect(lich).toContain('• Thứ Bảy, 05/12/2026, 19:30 — Chi bộ thôn Khe Lếch: Có mặt');
+
+    // Once the meeting has started, the old message's buttons change nothing.
+    await h.advanceTo('2026-12-05T12:31:00Z');
+    const late = await h.tap(sinh, notice as NonNullable<typeof notice>, '❌ Vắng');
+    expect(late.toast).toBe('Đã hết hạn trả lời: cuộc họp đã bắt đầu. Không có gì thay đổi.');
+    const lateAbsent = await h.tapData(sinh, `a|${meeting?.id}|x|sick`, notice);
+    expect(lateAbsent.toast).toBe('Đã hết hạn trả lời: cuộc họp đã bắt đầu. Không có gì thay đổi.');
+    expect((await h.services.repos.meetings.answers(meeting?.id ?? '')).get(sinhId)).toMatchObject({
+      choice: 'present',
+    });
+  });
+});
+
+describe('journey 7: changes and holidays', () => {
+  it('moves the school’s Tết meeting to the next working day while Khe Lếch keeps its date', async () => {
+    const h = await harness('2026-11-26T03:00:00Z');
+    const commune = await setUpCommune(h);
+    // By late January the nightly planning has materialised February's meetings.
+    await h.advanceTo('2027-01-20T03:00:00Z');
+    const february = async (cellId: string) =>
+      (
+        await h.services.repos.meetings.ofCell(
+          cellId,
+          Date.parse('2027-02-01T00:00:00+07:00'),
+          Date.parse('2027-02-28T23:59:00+07:00'),
+        )
+      )
+        .filter((m) => m.state === 'planned')
+        .map(local);
+    // The first Friday is 05/02, inside the Tết break (04–10/02/2027): the school meets on Thursday 11/02.
+    expect(await february(commune.school.id)).toEqual(['2027-02-11 16:30']);
+    // Khe Lếch keeps the 5th by its own policy ("giữ ngày").
+    expect(await february(commune.khelech.id)).toEqual(['2027-02-05 19:30']);
+  });
+});
+
+describe('journey 8: what must be refused', () => {
+  it('refuses a forwarded notice, /diemdanh from a member, a second use of a code, and forged data', async () => {
+    const h = await harness('2026-11-26T03:00:00Z');
+    const commune = await setUpCommune(h);
+    const sinh = telegramUser(3001, 'Sinh');
+    const hoaSchool = telegramUser(4001, 'Hoa (trường)');
+    await commune.join('Lò Văn Sinh', sinh);
+    await commune.join('Lê Thị Hoa', hoaSchool);
+    await h.advanceTo('2026-12-02T13:00:00Z');
+    const [notice] = h.inbox(sinh, 'Chi bộ thôn Khe Lếch');
+    const meetingId = buttonsOf(notice as NonNullable<typeof notice>)[0]?.callback_data.split('|')[1] ?? '';
+
+    // A member of the school taps a notice forwarded from Khe Lếch: refused, nothing recorded.
+    const forwarded = await h.tap(hoaSchool, notice as NonNullable<typeof notice>, '✅ Có mặt');
+    expect(forwarded.toast).toBe(
+      'Đồng chí không thuộc chi bộ của cuộc họp này nên không thể trả lời. Không có gì thay đổi.',
+    );
+    expect((await h.services.repos.meetings.answers(meetingId)).size).toBe(0);
+
+    // A member sends /diemdanh: told it is for secretaries.
+    expect((await h.say(sinh, '/diemdanh')).messages[0]?.text).toBe(
+      'Lệnh này chỉ dành cho bí thư, phó bí thư và chi ủy viên của chi bộ.',
+    );
+
+    // An invite code used twice: the second use is refused and links nobody.
+    const stranger = telegramUser(4999, 'Người lạ');
+    const reuse = await h.say(stranger, `/start ${commune.codes.get('Lò Văn Sinh')}`);
+    expect(reuse.messages[0]?.text).toBe(
+      'Mã mời này đã được dùng. Mỗi mã chỉ dùng được một lần; nếu cần, hãy hỏi bí thư chi bộ.',
+    );
+    expect(await h.services.repos.people.byChannel('telegram', stranger.id)).toBeUndefined();
+
+    // Forged callback data: a meeting that does not exist, a choice that is not one.
+    expect((await h.tapData(sinh, 'a|zzzzzz|p|')).toast).toBe(
+      'Không tìm thấy cuộc họp này. Nút bấm có thể đã cũ hoặc không hợp lệ.',
+    );
+    expect((await h.tapData(sinh, `a|${meetingId}|maybe|`)).toast).toBe(
+      'Nút bấm không hợp lệ. Không có gì thay đổi.',
+    );
+    expect((await h.services.repos.meetings.answers(meetingId)).size).toBe(0);
+
+    // Sinh's own one-tap link, altered by one character: a clear page, nothing changed.
+    const sinhId = (await h.services.repos.people.byChannel('telegram', sinh.id))?.id ?? '';
+    const meeting = await h.services.repos.meetings.get(meetingId);
+    const signer = LinkSigner.shared(h.app.store, HARNESS_LINK_SECRET);
+    const url = new URL(await answerLink(signer, 'https://chibo.example.vn', sinhId, meeting as Meeting));
+    const token = url.pathname.split('/').at(-1) ?? '';
+    // Someone edits the token: a different meeting ID in the same shape would change its signature's match.
+    const altered = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+    const page = await fetch(`http://127.0.0.1:${h.app.port}/r/${altered}`);
+    expect(page.status).toBe(403);
+    expect(await page.text()).toContain('Đường liên kết này đã bị sửa hoặc không phải do bot gửi.');
+    expect((await h.services.repos.meetings.answers(meetingId)).size).toBe(0);
+    // The untouched link works for him, once the page's form is posted.
+    expect((await fetch(`http://127.0.0.1:${h.app.port}${url.pathname}`)).status).toBe(200);
+  });
+});
