@@ -45,6 +45,32 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
+/** What services' planning port is bound to: this scheduler's planner, dispatcher and outbox. */
+export function schedulerPlanning(parts: {
+  planner: Planner;
+  dispatcher: Dispatcher;
+  outbox: Outbox;
+  log: Logger;
+}): Planning {
+  const { planner, dispatcher, outbox, log } = parts;
+  return {
+    // The change itself is already saved; if planning fails now, the daily run plans it.
+    replanCell: (cellId) =>
+      planner.replanCell(cellId).catch((err) => log.error({ err, cellId }, 'Re-planning a cell failed')),
+    replanMeeting: (meetingId) =>
+      planner
+        .replanMeeting(meetingId)
+        .catch((err) => log.error({ err, meetingId }, 'Re-planning a meeting failed')),
+    async sendNow(meetingId, stepId, options) {
+      const result = await planner.sendNow(meetingId, stepId, options);
+      // Dispatched here rather than at the next minute: the person who asked is waiting for it.
+      if (result.ok) await dispatcher.tick();
+      return result;
+    },
+    noticeOps: (notices) => noticeOps(outbox, notices),
+  };
+}
+
 /** Notices as outbox writes, each to the person's channel; someone no channel reaches is left out. */
 export function noticeOps(outbox: Outbox, notices: readonly Notice[]): WriteOp[] {
   return outbox.enqueueOps(
@@ -117,22 +143,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   // Idempotent, so every replica may do it; it covers a first start and a night spent down.
   plan().catch((err) => log.error({ err }, 'Planning at start failed; the daily run retries'));
 
-  const planning: Planning = {
-    // The change itself is already saved; if planning fails now, the daily run plans it.
-    replanCell: (cellId) =>
-      planner.replanCell(cellId).catch((err) => log.error({ err, cellId }, 'Re-planning a cell failed')),
-    replanMeeting: (meetingId) =>
-      planner
-        .replanMeeting(meetingId)
-        .catch((err) => log.error({ err, meetingId }, 'Re-planning a meeting failed')),
-    async sendNow(meetingId, stepId, options) {
-      const result = await planner.sendNow(meetingId, stepId, options);
-      // Dispatched here rather than at the next minute: the person who asked is waiting for it.
-      if (result.ok) await dispatcher.tick();
-      return result;
-    },
-    noticeOps: (notices) => noticeOps(outbox, notices),
-  };
+  const planning = schedulerPlanning({ planner, dispatcher, outbox, log });
 
   return {
     planner,
