@@ -438,7 +438,7 @@ export class VisitsService {
           {
             name: guest.name,
             level: t(`visits.level.${assignment.level}`, {}, locale),
-            kind: t(`meeting.kind.${meeting.kind}`, {}, locale),
+            kind: t(`reminders.kind.${meeting.kind}`, {}, locale),
             cell: cell.name,
             when: formatDateTime(new Date(meeting.startsAt), cell.timeZone, locale, t),
           },
