@@ -279,19 +279,23 @@ export async function handleCommittee(ctx: HandlerContext, args: string): Promis
     }
   }
   const { person, assignment } = result;
-  return [
-    {
-      text: ctx
-        .t(`visits.assign.${result.change}`, {
-          name: person.name,
-          level: levelName(ctx, assignment.level),
-          cells: cellNames(cells, assignment.cellIds),
-          code: person.inviteCode,
-          link: ctx.services.inviteLink?.(person.inviteCode) ?? '',
-        })
-        .trim(),
-    },
-  ];
+  const linked = person.telegramId !== undefined || person.zaloId !== undefined;
+  const text = ctx.t(`visits.assign.${result.change}`, {
+    name: person.name,
+    level: levelName(ctx, assignment.level),
+    cells: cellNames(cells, assignment.cellIds),
+  });
+  // A new committee member onboards like any member: with their personal invite code.
+  const invite =
+    result.change === 'created' && !linked
+      ? ctx
+          .t('visits.assign.invite', {
+            code: person.inviteCode,
+            link: ctx.services.inviteLink?.(person.inviteCode) ?? '',
+          })
+          .trim()
+      : '';
+  return [{ text: [text, invite].filter(Boolean).join('\n') }];
 }
 
 /** /nhapcapuy followed, on the next lines, by the CSV (ho_ten, cap, chi_bo): all rows or nothing. */
@@ -461,14 +465,14 @@ export async function handleVisitPlan(ctx: HandlerContext): Promise<View[]> {
   if (!plan.entries.length) return [{ text: ctx.t('visits.plan.none') }];
   const lines = [
     ctx.t('visits.plan.title', { window: windowLabel(ctx, plan.window) }),
-    ...plan.entries.map(({ standing, choice }) => {
+    ...plan.entries.map(({ standing, choice, registered }) => {
       const who = {
         name: standing.person.name,
         level: ctx.t(`visits.levelWord.${standing.assignment.level}`),
       };
-      return choice
-        ? ctx.t('visits.plan.item', { ...who, when: whenOf(ctx, choice), cell: choice.cell.name })
-        : ctx.t('visits.plan.noOption', who);
+      if (!choice) return ctx.t('visits.plan.noOption', who);
+      const line = ctx.t('visits.plan.item', { ...who, when: whenOf(ctx, choice), cell: choice.cell.name });
+      return registered ? ctx.t('visits.registeredMark', { line }) : line;
     }),
     '',
     ctx.t('visits.plan.summary', { count: plan.newCells }),

@@ -68,7 +68,7 @@ export interface MemberStanding {
   assignment: CommitteeAssignment;
   rule: VisitRule;
   current: WindowStanding;
-  /** The window before the current one, when the member was assigned during it: met, or overdue. */
+  /** The window before the current one, when the member was assigned for all of it: met, or overdue. */
   previous?: WindowStanding;
   /** Meetings the member registered for that have not started. */
   registered: MeetingRef[];
@@ -117,7 +117,8 @@ export interface ComplianceReport {
 
 export interface ProposedPlan {
   window: Window;
-  entries: { standing: MemberStanding; choice?: MeetingRef }[];
+  /** `registered`: the member already registered for enough meetings in the window; those are their plan. */
+  entries: { standing: MemberStanding; choice?: MeetingRef; registered?: boolean }[];
   /** Cells with no visit this window that the plan brings one to. */
   newCells: number;
 }
@@ -553,8 +554,9 @@ export class VisitsService {
       : visitWindow(rule, new Date(now), timeZone, since);
     const current = await this.windowStanding(personId, rule, window, now);
     const before = visitWindow(rule, new Date(window.start.getTime() - 1), timeZone, since);
+    // The window before is judged only if the member had all of it: someone assigned late in it is not overdue.
     const previous =
-      assignment.since < before.end.getTime()
+      assignment.since <= before.start.getTime()
         ? await this.windowStanding(personId, rule, before, now)
         : undefined;
     const registered = await this.registeredMeetings(personId);
@@ -692,25 +694,35 @@ export class VisitsService {
       await Promise.all((await this.members(orgId)).map(({ person }) => this.standing(person.id)))
     ).flatMap((s) => (s && s.current.status.state === 'due' ? [s] : []));
     const visited = await this.visitedCells(cells, window);
-    const due = standings.map((s) => ({
-      personId: s.person.id,
-      options: rankMeetings({
-        candidates: this.candidates(s),
-        busy: s.registered.map((r) => r.meeting.startsAt),
-        visitedCells: visited,
-        window: { start: s.current.window.start.getTime(), end: s.current.window.end.getTime() },
-        now,
-      }),
-    }));
+    const inWindow = (s: MemberStanding) =>
+      s.registered.filter((r) => r.meeting.startsAt < s.current.window.end.getTime());
+    const remaining = (s: MemberStanding) => s.current.status.required - s.current.status.done;
+    // Members already registered for what they still need keep their registration; the rest are planned.
+    const settled = new Set(standings.filter((s) => inWindow(s).length >= remaining(s)));
+    const due = standings
+      .filter((s) => !settled.has(s))
+      .map((s) => ({
+        personId: s.person.id,
+        options: rankMeetings({
+          candidates: this.candidates(s),
+          busy: s.registered.map((r) => r.meeting.startsAt),
+          visitedCells: visited,
+          window: { start: s.current.window.start.getTime(), end: s.current.window.end.getTime() },
+          now,
+        }),
+      }));
     const plan: Plan = proposePlan(due, visited);
     const refOf = (standing: MemberStanding, meetingId: string | undefined) =>
       standing.upcoming.find((u) => u.meeting.id === meetingId);
     const entries = standings.map((standing) => {
+      if (settled.has(standing)) return { standing, choice: inWindow(standing)[0], registered: true };
       const choice = refOf(standing, plan.get(standing.person.id)?.meetingId);
       return { standing, ...(choice ? { choice } : {}) };
     });
     const newCells = new Set(
-      entries.flatMap((e) => (e.choice && !visited.has(e.choice.cell.id) ? [e.choice.cell.id] : [])),
+      entries.flatMap((e) =>
+        e.choice && !e.registered && !visited.has(e.choice.cell.id) ? [e.choice.cell.id] : [],
+      ),
     ).size;
     return { window, entries, newCells };
   }

@@ -1,20 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadHolidays } from '../../src/content/holidays.js';
-import { loadPolicy } from '../../src/content/policy.js';
-import { Outbox } from '../../src/delivery/outbox.js';
 import { isoDate, localDateOf } from '../../src/domain/time.js';
-import { createMetrics } from '../../src/metrics.js';
-import { TextComposer } from '../../src/scheduler/composer.js';
-import { Dispatcher } from '../../src/scheduler/dispatcher.js';
-import { schedulerPlanning } from '../../src/scheduler/index.js';
 import { occurrenceSchema } from '../../src/scheduler/occurrences.js';
-import { Planner } from '../../src/scheduler/planner.js';
-import { createServices } from '../../src/services/index.js';
-import { PlanningPort } from '../../src/services/planning.js';
 import { keys } from '../../src/store/keys.js';
-import type { Store } from '../../src/store/port.js';
 import { type Cell, type Meeting, type Person, parseDoc } from '../../src/store/records.js';
-import { offsetClock, quietLog, RecordingSender, storeTargets } from '../support/scheduler-fixtures.js';
+import { storeTargets } from '../support/scheduler-fixtures.js';
+import { visitsWorld } from '../support/visits-world.js';
 
 const targets = await storeTargets(import.meta.filename);
 afterAll(() => Promise.all(targets.map((t) => t.cleanup())));
@@ -23,57 +13,11 @@ const VN = 'Asia/Ho_Chi_Minh';
 const at = (date: string, time: string) => Date.parse(`${date}T${time}:00+07:00`);
 const DAY = 86_400_000;
 
-/** Planner, dispatcher and outbox over a store, with the Lào Cai 2020 policy (provincial, district, grassroots). */
-async function yearWorld(store: Store, start: number) {
-  const clock = offsetClock(start);
-  const sender = new RecordingSender();
-  const metrics = createMetrics();
-  const policy = loadPolicy('laocai-2020');
-  const composer = new TextComposer();
-  const planning = new PlanningPort();
-  const services = createServices(store, clock, policy, planning);
-  const { repos } = services;
-  const outbox = new Outbox(
-    {
-      store,
-      people: repos.people,
-      cells: repos.cells,
-      senders: [sender],
-      now: clock.now,
-      log: quietLog,
-      metrics,
-    },
-    { rates: { telegram: 1000 }, chatIntervalMs: 0, pollMs: 10 },
-  );
-  const planner = new Planner({
-    store,
-    repos,
-    policy,
-    holidays: loadHolidays(),
-    outbox,
-    composer,
-    now: clock.now,
-    log: quietLog,
-  });
-  const dispatcher = new Dispatcher({
-    store,
-    repos,
-    outbox,
-    composer,
-    now: clock.now,
-    log: quietLog,
-    metrics,
-    policy,
-  });
-  planning.bind(schedulerPlanning({ planner, dispatcher, outbox, log: quietLog }));
-  return { clock, sender, services, repos, outbox, planner, dispatcher };
-}
-
 for (const target of targets) {
   describe(`visit alerts over a year on ${target.name}`, () => {
     it('alerts a 6-month, a 3-month and a monthly member on the right days, once each, stopping when met, counting only closed roll calls', async () => {
       const store = await target.open();
-      const w = await yearWorld(store, at('2025-12-31', '12:00'));
+      const w = await visitsWorld(store, at('2025-12-31', '12:00'));
       const org = await w.repos.cells.createOrg('Đảng ủy xã Tân An', w.clock.now());
       const cell = async (name: string, phrase: string) => {
         const created = await w.services.roster.createCell(
