@@ -27,14 +27,13 @@ export class MeetingsService {
   }
 
   /**
-   * The meeting a secretary means by "the meeting": the latest one of the last three days whose roll call is still
+   * The meeting a secretary means by "the meeting": one held in the last three days whose roll call is still
    * open (the day after, the roll call is what is left to do), else the next planned one.
    */
   async currentOf(cellId: string): Promise<Meeting | undefined> {
     const now = this.clock.now();
     const recent = await this.repos.meetings.ofCell(cellId, now - 3 * 24 * 3600_000, now + LOOKAHEAD_MS);
     const open = recent.filter((m) => m.state !== 'cancelled' && m.rollCallClosedAt === undefined);
-    // The open roll call first: next month's meeting is always planned already, so it would always win.
     return open.filter((m) => m.startsAt < now).at(-1) ?? open.find((m) => m.startsAt >= now);
   }
 }

@@ -1,8 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answerLink, LinkSigner } from '../../src/channels/web/links.js';
 import type { Meeting } from '../../src/store/records.js';
 import { AppHarness, buttonsOf, HARNESS_LINK_SECRET, telegramUser } from '../support/app-harness.js';
 import { KHE_LECH_CSV, setUpCommune } from '../support/commune.js';
+
+// A journey lives through weeks of simulated time and dozens of chat turns.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** Journeys of ../shared/journeys.md, end to end: the whole app, a fake Bot API, a simulated clock. */
 const harnesses: AppHarness[] = [];

@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  AppHarness,
+  buttonsOf,
+  type ShownMessage,
+  type TelegramUser,
+  telegramUser,
+} from '../support/app-harness.js';
+import { KHE_LECH_MEMBERS, setUpCommune } from '../support/commune.js';
+
+// A journey lives through weeks of simulated time and dozens of chat turns.
+vi.setConfig({ testTimeout: 120_000 });
+
+/** Journey 2 of ../shared/journeys.md: a secretary's month, end to end on Telegram, on a simulated clock. */
+const harnesses: AppHarness[] = [];
+afterEach(async () => {
+  for (const h of harnesses.splice(0)) await h.stop();
+});
+
+/** Taps a roll-call row until it shows `state`; returns the sheet as last shown. */
+async function markRollCall(
+  h: AppHarness,
+  secretary: TelegramUser,
+  sheet: ShownMessage,
+  name: string,
+  state: string,
+): Promise<ShownMessage> {
+  let shown = sheet;
+  for (let i = 0; i < 8; i++) {
+    const row = buttonsOf(shown).find((b) => b.text.startsWith(`${name}:`) || b.text.includes(` ${name}:`));
+    if (!row) throw new Error(`no roll-call row for ${name}`);
+    if (row.text.endsWith(`: ${state}`)) return shown;
+    shown = (await h.tap(secretary, shown, row.text)).edits.at(-1) ?? shown;
+  }
+  throw new Error(`${name} never showed "${state}"`);
+}
+
+describe('journey 2: a secretary’s month on Telegram', () => {
+  it('prepares, tallies, takes the roll call and is warned privately about repeated absences', async () => {
+    const h = await AppHarness.start({ start: '2026-10-28T03:00:00Z' });
+    harnesses.push(h);
+    const commune = await setUpCommune(h);
+    const tuan = telegramUser(2001, 'Tuấn');
+    await commune.join('Nguyễn Văn Tuấn', tuan);
+    const members = new Map<string, TelegramUser>();
+    for (const [i, name] of KHE_LECH_MEMBERS.entries()) {
+      const user = telegramUser(3000 + i, name.split(' ').at(-1) as string);
+      members.set(name, user);
+      await commune.join(name, user);
+    }
+    // November: Đinh Văn Quý misses the meeting of Thursday 05/11 without a reason (the first month).
+    await h.advanceTo('2026-11-06T02:00:00Z');
+    const [november] = (await h.say(tuan, '/diemdanh')).messages;
+    expect(november?.text).toContain('Điểm danh — Sinh hoạt chi bộ thường kỳ, Thứ Năm, 05/11/2026, 19:30');
+    let sheet: ShownMessage = november as ShownMessage;
+    sheet = await markRollCall(h, tuan, sheet, 'Đinh Văn Quý', 'Vắng không lý do');
+    await h.tap(tuan, sheet, '✔ Chốt điểm danh');
+
+    // Seven days before Saturday 05/12/2026 19:30: the preparation step; two days later, the committee's.
+    await h.advanceTo('2026-11-28T13:00:00Z');
+    const forDecember = (text: string) =>
+      h.inbox(tuan, text).filter((m) => m.text.includes('Thứ Bảy, 05/12/2026, 19:30'));
+    expect(forDecember('phân công người chuẩn bị nội dung')).toHaveLength(1);
+    await h.advanceTo('2026-11-30T13:00:00Z');
+    expect(forDecember('chi ủy (hoặc bí thư, phó bí thư) họp thống nhất nội dung')).toHaveLength(1);
+
+    // Three days before: the notice reaches every member (the exempt elder is not linked, nor counted).
+    await h.advanceTo('2026-12-02T13:00:00Z');
+    const noticeOf = (user: TelegramUser) =>
+      h.inbox(user, 'Thứ Bảy, 05/12/2026, 19:30').at(-1) as ShownMessage;
+    for (const user of [tuan, ...members.values()]) expect(buttonsOf(noticeOf(user))).toHaveLength(2);
+
+    // Answers: Sinh is ill, Mai away for work, Út and Long never answer, everyone else is coming.
+    const quiet = new Set(['Tạ Văn Út', 'Hồ Văn Long']);
+    for (const [name, user] of members) {
+      if (quiet.has(name)) continue;
+      if (name === 'Lò Văn Sinh' || name === 'Hà Thị Mai') {
+        const asked = (await h.tap(user, noticeOf(user), '❌ Vắng')).edits.at(-1) as ShownMessage;
+        await h.tap(user, asked, name === 'Lò Văn Sinh' ? 'Ốm' : 'Công tác');
+      } else await h.tap(user, noticeOf(user), '✅ Có mặt');
+    }
+    await h.tap(tuan, noticeOf(tuan), '✅ Có mặt');
+
+    // The eve: the live tally, private to him, names only of the absent, by reason.
+    await h.advanceTo('2026-12-04T13:00:00Z');
+    const [tally] = (await h.say(tuan, '/diemdanh')).messages;
+    expect(tally?.text.split('\n')[1]).toBe(
+      'Đã xác nhận 17/21 · Vắng 2 (Ốm: Lò Văn Sinh; Công tác: Hà Thị Mai) · Chưa trả lời 2',
+    );
+    expect(buttonsOf(tally as ShownMessage).map((b) => b.text)).toEqual(['🔔 Nhắc người chưa trả lời']);
+    // No other member ever received the name of someone absent.
+    for (const [name, user] of members)
+      if (name !== 'Lò Văn Sinh')
+        expect(h.inbox(user).some((m) => m.text.includes('Lò Văn Sinh'))).toBe(false);
+
+    // The day after: the roll call, pre-filled from the answers.
+    await h.advanceTo('2026-12-06T02:00:00Z');
+    const [rollCall] = (await h.say(tuan, '/diemdanh')).messages;
+    const rows = buttonsOf(rollCall as ShownMessage).map((b) => b.text);
+    expect(rows).toContain('Lò Văn Sinh: Vắng có lý do (Ốm)');
+    expect(rows).toContain('Đinh Văn Quý: Có mặt');
+    sheet = rollCall as ShownMessage;
+    // The two who never answered came; Quý answered "Có mặt" but did not come.
+    sheet = await markRollCall(h, tuan, sheet, 'Tạ Văn Út', 'Có mặt');
+    sheet = await markRollCall(h, tuan, sheet, 'Hồ Văn Long', 'Có mặt');
+    sheet = await markRollCall(h, tuan, sheet, 'Đinh Văn Quý', 'Vắng không lý do');
+    const closed = (await h.tap(tuan, sheet, '✔ Chốt điểm danh')).edits.at(-1)?.text ?? '';
+    expect(closed).toContain('Đã chốt điểm danh: có mặt 18/21 (85,7%).');
+    expect(closed).toContain('Vắng không lý do: Đinh Văn Quý.');
+    expect(closed).toContain(
+      'Lưu ý riêng: đồng chí Đinh Văn Quý đã có 2 tháng vắng không lý do trong năm 2026.',
+    );
+    // Quý himself, and every other member, heard nothing of it.
+    for (const user of members.values())
+      expect(h.inbox(user).some((m) => m.text.includes('Lưu ý riêng'))).toBe(false);
+  });
+});
