@@ -336,6 +336,38 @@ for (const target of targets) {
       await s.store.close();
     });
 
+    it('a visit alert found past its grace after downtime is recorded as missed, not sent; one still in grace goes out', async () => {
+      const s = await setUp(at('2026-09-30', '02:30'));
+      const lam = await s.assign('Hoàng Văn Lâm', 'provincial', [s.khe.cell.id]);
+      const ha = await s.assign('Đỗ Thị Hà', 'district', [s.khe.cell.id]);
+      await s.w.planner.planAll();
+      const alerts = (p: Person) => s.sentTo(p).filter((m) => m.text.startsWith('🔔 Nhắc dự sinh hoạt'));
+      const state = async (p: Person, windowStart: string, step: string) => {
+        const raw = await s.store.get(keys.reminder(`visit.${p.id}.${at(windowStart)}.${step}`));
+        return raw && JSON.parse(raw).state;
+      };
+
+      // Down from 1 to 5 October: the alert of 1 October is three days stale by then.
+      s.w.clock.advance(at('2026-10-05', '09:00') - s.w.clock.now());
+      await s.w.flush();
+      expect(alerts(lam)).toEqual([]);
+      expect(await state(lam, '2026-07-01', 'half_window')).toBe('missed');
+      expect(await s.store.get(keys.remindersMissed())).not.toBeUndefined();
+      // Planning again does not bring it back.
+      await s.w.planner.planAll();
+      await s.w.flush();
+      expect(alerts(lam)).toEqual([]);
+
+      // Hà's alert of 16 November, found on the 18th, is still worth sending: once.
+      s.w.clock.advance(at('2026-11-18', '09:00') - s.w.clock.now());
+      await s.w.planner.planAll();
+      await s.w.flush();
+      await s.w.flush();
+      expect(alerts(ha).map((m) => m.text.split('\n')[2])).toEqual(['Đã dự: 0/1 · Còn 43 ngày.']);
+      expect(await state(ha, '2026-10-01', 'half_window')).toBe('sent');
+      await s.store.close();
+    });
+
     it('/nhiemvu ranks the options and /kehoach gives every due member a meeting, preferring cells nobody visits', async () => {
       const s = await setUp(at('2026-10-20', '09:00'));
       const lam = await s.assign('Hoàng Văn Lâm', 'provincial', [s.khe.cell.id, s.company.cell.id]);
