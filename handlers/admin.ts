@@ -8,14 +8,14 @@ import type { HandlerContext } from './context.js';
 import { refusal, type View } from './views.js';
 
 /** Admin commands: the đảng bộ, its cells, their rosters and invites. Every one checks the admin role first. */
-async function requireAdmin(ctx: HandlerContext): Promise<View[] | undefined> {
+export async function requireAdmin(ctx: HandlerContext): Promise<View[] | undefined> {
   if (!ctx.actor) return [refusal(ctx.t('refuse.notLinked'))];
   if (!(await ctx.services.repos.people.isAdmin(ctx.actor.id))) return [refusal(ctx.t('refuse.notAdmin'))];
   return undefined;
 }
 
 /** The đảng bộ's cells in a stable order, so "chi bộ số 2" means the same cell every time. */
-async function numberedCells(ctx: HandlerContext): Promise<Cell[]> {
+export async function numberedCells(ctx: HandlerContext): Promise<Cell[]> {
   const [org] = await ctx.services.repos.cells.listOrgs();
   if (!org) return [];
   return (await ctx.services.repos.cells.ofOrg(org.id)).sort(

@@ -10,6 +10,7 @@ import type { PeopleService } from '../src/services/people.js';
 import type { Planning } from '../src/services/planning.js';
 import type { RosterService } from '../src/services/roster.js';
 import type { TopicsService } from '../src/services/topics.js';
+import type { VisitsService } from '../src/services/visits.js';
 import type { ChannelName, Person } from '../src/store/records.js';
 import type { Repos } from '../src/store/repositories/index.js';
 
@@ -24,6 +25,8 @@ export interface Services {
   topics: TopicsService;
   /** The secretary's HD 42 preparation checklist of a meeting. */
   checklist: ChecklistService;
+  /** Committee members' assignments, visit registrations, standing, compliance and plan. */
+  visits: VisitsService;
   /** Re-plans after a change and sends a step now; bound to the scheduler by the composition root. */
   planning: Planning;
   /** Queues messages to third parties in the outbox; bound to the scheduler's outbox by the composition root. */

@@ -18,6 +18,15 @@ import { handleMeetingAction, handleSchedule, handleTally } from './meetings.js'
 import { handleStart, looksLikeInviteCode } from './onboarding.js';
 import { handleTopicIntent, handleTopicsCommand } from './topics.js';
 import type { View } from './views.js';
+import {
+  handleCommittee,
+  handleComplianceReport,
+  handleImportCommittee,
+  handleRegister,
+  handleVisitDuty,
+  handleVisitPlan,
+  handleWithdraw,
+} from './visits.js';
 
 export type { HandlerContext, Services } from './context.js';
 export type { Intent } from './intents.js';
@@ -41,6 +50,11 @@ export const COMMANDS = [
   'kenh',
   'chuyende',
   'chuanbi',
+  'nhiemvu',
+  'capuy',
+  'nhapcapuy',
+  'baocao',
+  'kehoach',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -112,6 +126,21 @@ export async function handle(context: HandlerContext, intent: Intent): Promise<V
           return handleTopicsCommand(ctx);
         case 'chuanbi':
           return handleChecklistCommand(ctx);
+        case 'nhiemvu':
+          return handleVisitDuty(ctx);
+        case 'capuy':
+          return handleCommittee(ctx, intent.args);
+        case 'nhapcapuy':
+          return handleImportCommittee(ctx, intent.args);
+        case 'baocao':
+          return handleComplianceReport(ctx);
+        case 'kehoach':
+          return handleVisitPlan(ctx);
+        // [Đăng ký dự] / [Rút đăng ký]: buttons as commands carrying the meeting ID (not in the menu).
+        case 'dangky':
+          return handleRegister(ctx, intent.args);
+        case 'huydangky':
+          return handleWithdraw(ctx, intent.args);
         default:
           return handleHelp(ctx, intent.name);
       }

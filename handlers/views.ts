@@ -24,6 +24,11 @@ export interface View {
   toastOnly?: boolean;
   /** Asks the channel to take the person's next free text as this intent's note (e.g. an absence reason). */
   awaitText?: Intent;
+  /**
+   * A file sent back (a CSV report): Telegram sends it as a document captioned with `text`; Zalo, which sends no
+   * files, puts its content in the text.
+   */
+  document?: { filename: string; content: string };
 }
 
 /** A refusal: a clear sentence, shown as the tap's toast where the channel has one; nothing else changes. */

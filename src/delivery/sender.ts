@@ -1,6 +1,6 @@
 import { Api, GrammyError, HttpError } from 'grammy';
 import type { View } from '../../handlers/views.js';
-import { renderTelegram } from '../channels/telegram/render.js';
+import { renderTelegram, renderTelegramDocument } from '../channels/telegram/render.js';
 import type { ChannelName } from '../store/records.js';
 
 /** Why a recipient cannot be reached on a channel at all (so the secretaries must tell them in person). */
@@ -73,6 +73,11 @@ export class TelegramSender implements Sender {
   async send(chatId: string, view: View): Promise<void> {
     const { text, ...other } = renderTelegram(view);
     try {
+      if (view.document) {
+        const document = renderTelegramDocument({ ...view, document: view.document });
+        await this.api.sendDocument(chatId, document.file, document.other);
+        return;
+      }
       await this.api.sendMessage(chatId, text, other);
     } catch (err) {
       throw classifyTelegramError(err);

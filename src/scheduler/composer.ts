@@ -1,7 +1,9 @@
 import { invitationView } from '../../handlers/attendance.js';
 import type { View } from '../../handlers/views.js';
+import { visitAlertView } from '../../handlers/visits.js';
 import { formatDateTime } from '../domain/time.js';
 import { type Locale, t, translator } from '../i18n.js';
+import type { MemberStanding } from '../services/visits.js';
 import type { Cell, Meeting, Person } from '../store/records.js';
 import { composeTopicStep, TOPIC_STEPS, type TopicStepServices } from './compose-topics.js';
 import type { Occurrence } from './occurrences.js';
@@ -14,6 +16,12 @@ export interface ReminderInput {
   meeting?: Meeting;
   cell: Cell;
   recipients: Person[];
+}
+
+/** A committee member's visit alert: where they stand in the window the alert was planned for. */
+export interface VisitAlertInput {
+  occurrence: Occurrence;
+  standing: MemberStanding;
 }
 
 export interface ChangeInput {
@@ -32,6 +40,8 @@ export interface ReminderComposer {
   reminder(input: ReminderInput): Awaitable<(View | undefined)[]>;
   /** Tells those already notified that a meeting changed or was cancelled. */
   change(input: ChangeInput): Awaitable<View[]>;
+  /** A visit alert for one committee member; undefined when there is nothing to say. */
+  visitAlert(input: VisitAlertInput): Awaitable<View | undefined>;
 }
 
 /** Sentences here may start with a placeholder ("buổi sinh hoạt …"): capitalise the first letter. */
@@ -81,6 +91,12 @@ export class TextComposer implements ReminderComposer {
         text: detailed && meeting ? [text, ...this.details(meeting, params.when, locale)].join('\n') : text,
       };
     });
+  }
+
+  /** A visit alert is one view for one member, in their language; its words live with the visits handlers. */
+  visitAlert({ standing }: VisitAlertInput): View {
+    const { locale } = standing.person;
+    return visitAlertView({ locale, t: (k, p) => t(k, p, locale) }, standing);
   }
 
   change({ change, meeting, cell, recipients }: ChangeInput): View[] {

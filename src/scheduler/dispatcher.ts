@@ -1,6 +1,7 @@
 import { addressOf } from '../delivery/address.js';
 import type { Outbox, OutboxMessage } from '../delivery/outbox.js';
 import { thematicCheckDue } from '../domain/reminders.js';
+import type { Policy } from '../domain/types.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { keys } from '../store/keys.js';
@@ -10,6 +11,7 @@ import { isSecretary } from '../store/repositories/cells.js';
 import type { Repos } from '../store/repositories/index.js';
 import type { ReminderComposer } from './composer.js';
 import { firedOps, type Occurrence, occurrenceSchema } from './occurrences.js';
+import { VisitAlerts } from './visit-alerts.js';
 
 export interface DispatcherDeps {
   store: Store;
@@ -23,6 +25,8 @@ export interface DispatcherDeps {
   batchSize?: number;
   /** A claim whose dispatcher died comes due again after this long. */
   leaseMs?: number;
+  /** Needed for visit alerts (the rule of each level); without it they wait, claimed, and an error is logged. */
+  policy?: Policy;
 }
 
 export interface TickResult {
@@ -105,11 +109,15 @@ export class Dispatcher {
     const raws = await store.getMany(ids.map(keys.reminder));
     const ops: WriteOp[] = [];
     const occurrences: Occurrence[] = [];
+    const alerts: Occurrence[] = [];
     ids.forEach((id, i) => {
       const occurrence = parseDoc(occurrenceSchema, keys.reminder(id), raws[i]);
-      if (occurrence?.state === 'pending') occurrences.push(occurrence);
-      else ops.push({ op: 'zrem', key: keys.remindersDue(), members: [id] });
+      if (occurrence?.state !== 'pending') ops.push({ op: 'zrem', key: keys.remindersDue(), members: [id] });
+      // Visit alerts concern a committee member, not a cell: decided apart (src/scheduler/visit-alerts.ts).
+      else (occurrence.kind === 'visit_alert' ? alerts : occurrences).push(occurrence);
     });
+    const visit = alerts.length ? await this.visitAlerts(alerts) : undefined;
+    if (visit) ops.push(...visit.ops, ...this.deps.outbox.enqueueOps(visit.messages));
 
     const meetingIds = [...new Set(occurrences.flatMap((o) => o.meetingId ?? []))];
     const cellIds = [...new Set(occurrences.map((o) => o.cellId))];
@@ -120,7 +128,12 @@ export class Dispatcher {
     const meetingById = new Map(meetings.map((m) => [m.id, m]));
     const cellById = new Map(cells.map((c) => [c.id, c]));
 
-    const result: TickResult = { sent: 0, messages: 0, missed: 0, dropped: 0 };
+    const result: TickResult = {
+      sent: visit?.sent ?? 0,
+      messages: visit?.messages.length ?? 0,
+      missed: visit?.missed ?? 0,
+      dropped: visit?.dropped ?? 0,
+    };
     const live: { occurrence: Occurrence; cell: Cell; meeting?: Meeting }[] = [];
     for (const occurrence of occurrences) {
       const cell = cellById.get(occurrence.cellId);
@@ -189,6 +202,16 @@ export class Dispatcher {
     return result;
   }
 
+  private async visitAlerts(occurrences: Occurrence[]) {
+    const { store, repos, policy, now, log, composer, outbox } = this.deps;
+    if (!policy) throw new Error('the dispatcher needs the policy to decide visit alerts');
+    return new VisitAlerts({ store, repos, policy, now, log }).dispatch(
+      occurrences,
+      composer,
+      outbox.channels,
+    );
+  }
+
   /** The recipients of each live occurrence, read with one round trip per distinct cell or meeting. */
   private async audiences(live: { occurrence: Occurrence; cell: Cell; meeting?: Meeting }[]) {
     const { store, repos } = this.deps;
@@ -203,12 +226,16 @@ export class Dispatcher {
     const committeeCells = [
       ...new Set(live.filter((l) => l.occurrence.audience === 'committee').map((l) => l.cell.id)),
     ];
+    // HD 42: the notice reaches the cell's assigned committee members and the guests registered for the meeting.
+    const guestMeetings = needs('committee').filter(Boolean);
     const unansweredMeetings = needs('members_unanswered');
-    const [members, committees, answers] = await Promise.all([
+    const [members, committees, answers, guests] = await Promise.all([
       Promise.all(cellIds.map((id) => repos.cells.members(id))),
       Promise.all(committeeCells.map((id) => store.smembers(keys.cellCommittee(id)))),
       Promise.all(unansweredMeetings.map((id) => repos.meetings.answers(id))),
+      Promise.all(guestMeetings.map((id) => repos.meetings.guests(id))),
     ]);
+    const guestsOf = new Map(guestMeetings.map((id, i) => [id, [...(guests[i]?.keys() ?? [])]]));
     const membersOf = new Map(cellIds.map((id, i) => [id, members[i] ?? new Map()]));
     const committeeOf = new Map(committeeCells.map((id, i) => [id, committees[i] ?? []]));
     const answersOf = new Map(unansweredMeetings.map((id, i) => [id, answers[i] ?? new Map()]));
@@ -226,7 +253,12 @@ export class Dispatcher {
           return cellMembers.map(([id]) => id).filter((id) => !answered.has(id));
         }
         case 'committee':
-          return committeeOf.get(cell.id) ?? [];
+          return [
+            ...new Set([
+              ...(committeeOf.get(cell.id) ?? []),
+              ...(guestsOf.get(occurrence.meetingId ?? '') ?? []),
+            ]),
+          ];
       }
     };
     const ids = new Map(live.map((l) => [l.occurrence.id, idsFor(l)]));

@@ -44,6 +44,30 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
+/** What services' planning port is bound to: this scheduler's planner and dispatcher. */
+export function schedulerPlanning(parts: {
+  planner: Planner;
+  dispatcher: Dispatcher;
+  log: Logger;
+}): Planning {
+  const { planner, dispatcher, log } = parts;
+  return {
+    // The change itself is already saved; if planning fails now, the daily run plans it.
+    replanCell: (cellId) =>
+      planner.replanCell(cellId).catch((err) => log.error({ err, cellId }, 'Re-planning a cell failed')),
+    replanMeeting: (meetingId) =>
+      planner
+        .replanMeeting(meetingId)
+        .catch((err) => log.error({ err, meetingId }, 'Re-planning a meeting failed')),
+    async sendNow(meetingId, stepId, options) {
+      const result = await planner.sendNow(meetingId, stepId, options);
+      // Dispatched here rather than at the next minute: the person who asked is waiting for it.
+      if (result.ok) await dispatcher.tick();
+      return result;
+    },
+  };
+}
+
 /** node-cron logs through pino, quietly: a tick skipped on a replica that was not elected is normal. */
 const cronLogger = (log: Logger): CronLogger => ({
   info: (message) => log.debug(message),
@@ -77,7 +101,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     now,
     log,
   });
-  const dispatcher = new Dispatcher({ store, repos, outbox, composer, now, log, metrics });
+  const dispatcher = new Dispatcher({ store, repos, outbox, composer, now, log, metrics, policy });
 
   const distributed = {
     distributed: true,
@@ -106,21 +130,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   // Idempotent, so every replica may do it; it covers a first start and a night spent down.
   plan().catch((err) => log.error({ err }, 'Planning at start failed; the daily run retries'));
 
-  const planning: Planning = {
-    // The change itself is already saved; if planning fails now, the daily run plans it.
-    replanCell: (cellId) =>
-      planner.replanCell(cellId).catch((err) => log.error({ err, cellId }, 'Re-planning a cell failed')),
-    replanMeeting: (meetingId) =>
-      planner
-        .replanMeeting(meetingId)
-        .catch((err) => log.error({ err, meetingId }, 'Re-planning a meeting failed')),
-    async sendNow(meetingId, stepId, options) {
-      const result = await planner.sendNow(meetingId, stepId, options);
-      // Dispatched here rather than at the next minute: the person who asked is waiting for it.
-      if (result.ok) await dispatcher.tick();
-      return result;
-    },
-  };
+  const planning = schedulerPlanning({ planner, dispatcher, log });
 
   return {
     planner,

@@ -4,18 +4,21 @@ import { keys } from '../store/keys.js';
 import type { WriteOp } from '../store/port.js';
 
 /**
- * A planned reminder: one timeline step of one meeting version (or a cell's periodic thematic check), due at
- * a time and useful until its grace ends. Stored as `reminder:<id>`, indexed by due time in `remindersDue`
+ * A planned reminder: one timeline step of one meeting version (or a cell's periodic thematic check, or a
+ * committee member's visit alert), due at a time and useful until its grace ends. Stored as `reminder:<id>`, indexed by due time in `remindersDue`
  * while pending; kept a while after it fires so re-planning never plans it again.
  */
 export const occurrenceSchema = z.object({
   id: z.string(),
-  kind: z.enum(['meeting', 'thematic_check']),
+  kind: z.enum(['meeting', 'thematic_check', 'visit_alert']),
+  /** Empty for a visit alert: it concerns a committee member, not one cell. */
   cellId: z.string(),
+  /** Visit alerts: the committee member alerted (the period is the window of their rule). */
+  personId: z.string().optional(),
   /** Meeting steps: the meeting and the version the step was planned for. */
   meetingId: z.string().optional(),
   meetingVersion: z.number().int().optional(),
-  /** Thematic checks: the period (quarter) checked. */
+  /** Thematic checks: the period (quarter) checked. Visit alerts: the window of the member's rule. */
   period: z.object({ start: z.number(), end: z.number() }).optional(),
   stepId: z.string(),
   audience: z.enum(REMINDER_AUDIENCES),
@@ -33,6 +36,10 @@ export const meetingOccurrenceId = (meetingId: string, stepId: string, version: 
 
 export const thematicOccurrenceId = (cellId: string, periodStart: number) =>
   `${cellId}.thematic.${periodStart}`;
+
+/** One alert per committee member × window of their rule × alert step (half_window, days_21, …). */
+export const visitAlertOccurrenceId = (personId: string, windowStart: number, stepId: string) =>
+  `visit.${personId}.${windowStart}.${stepId}`;
 
 /** Fired occurrences are kept this long, past any meeting the planner still looks at. */
 const KEEP_FIRED_MS = 120 * 86_400_000;

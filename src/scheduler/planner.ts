@@ -19,6 +19,7 @@ import {
   thematicOccurrenceId,
   unplanOps,
 } from './occurrences.js';
+import { VisitAlerts } from './visit-alerts.js';
 
 export interface PlannerDeps {
   store: Store;
@@ -53,8 +54,11 @@ export class Planner {
   /** The timeline reaches this far after a meeting, so meetings that recent are still re-planned. */
   private readonly lookBackMs: number;
 
+  private readonly visitAlerts: VisitAlerts;
+
   constructor(private readonly deps: PlannerDeps) {
     this.horizonMs = (deps.horizonDays ?? 45) * DAY_MS;
+    this.visitAlerts = new VisitAlerts(deps);
     const after = Math.max(
       0,
       ...deps.policy.timeline.map((s) => s.offsetDays * DAY_MS + s.graceHours * 3_600_000),
@@ -62,8 +66,11 @@ export class Planner {
     this.lookBackMs = after + DAY_MS;
   }
 
-  /** The daily run: every cell, unless `signal` stops it between cells (a later run redoes it all). */
-  async planAll(signal?: AbortSignal): Promise<{ cells: number }> {
+  /**
+   * The daily run: every cell, then every committee member's visit alerts (O(members)), unless `signal` stops it
+   * (a later run redoes it all).
+   */
+  async planAll(signal?: AbortSignal): Promise<{ cells: number; committee: number }> {
     this.warnIfHolidaysRunOut();
     const ids = await this.deps.repos.cells.allIds();
     for (let i = 0; i < ids.length && !signal?.aborted; i += CELL_BATCH) {
@@ -75,7 +82,11 @@ export class Planner {
         );
       }
     }
-    return { cells: ids.length };
+    const { members } = await this.visitAlerts.plan(this.horizonMs, signal).catch((err) => {
+      this.deps.log.error({ err }, 'Planning visit alerts failed; the next run retries');
+      return { members: 0 };
+    });
+    return { cells: ids.length, committee: members };
   }
 
   /**

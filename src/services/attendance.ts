@@ -15,7 +15,7 @@ import {
   ROLL_CALL_STATES,
 } from '../domain/types.js';
 import { keys } from '../store/keys.js';
-import type { Store } from '../store/port.js';
+import type { Store, WriteOp } from '../store/port.js';
 import type { Answer, Meeting, Person, RollCallEntry } from '../store/records.js';
 import { auditOp } from '../store/repositories/audit.js';
 import { isSecretary } from '../store/repositories/cells.js';
@@ -129,12 +129,17 @@ export class AttendanceService {
    * (an unanswered member starts as absent without reason until the secretary says otherwise).
    */
   async rollCallSheet(meeting: Meeting): Promise<RollCallSheet> {
-    const [members, answers, taken, guests] = await Promise.all([
+    const [members, answers, taken, registered, assigned] = await Promise.all([
       this.repos.cells.members(meeting.cellId),
       this.repos.meetings.answers(meeting.id),
       this.repos.meetings.rollCall(meeting.id),
       this.repos.meetings.guests(meeting.id),
+      this.store.smembers(keys.cellCommittee(meeting.cellId)),
     ]);
+    // Guests: those who registered, and the committee members assigned to the cell, who may come unannounced.
+    const guests = new Map<string, { present?: boolean }>(registered);
+    for (const personId of assigned)
+      if (!members.has(personId) && !guests.has(personId)) guests.set(personId, {});
     const people = new Map(
       (await this.repos.people.getMany([...members.keys(), ...guests.keys()])).map((p) => [p.id, p.name]),
     );
@@ -157,11 +162,14 @@ export class AttendanceService {
     return {
       meeting,
       entries,
-      guests: [...guests].map(([personId, g]) => ({
-        personId,
-        name: people.get(personId) ?? '?',
-        present: g.present ?? false,
-      })),
+      guests: [...guests]
+        .map(([personId, g]) => ({
+          personId,
+          name: people.get(personId) ?? '?',
+          present: g.present ?? false,
+          registered: registered.has(personId),
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name, 'vi')),
     };
   }
 
@@ -227,6 +235,16 @@ export class AttendanceService {
         fields: Object.fromEntries(sheet.entries.map((e) => [e.personId, JSON.stringify(e.entry)])),
       },
       ...this.repos.meetings.saveOps(held),
+      // A committee member's visit counts once the roll call closes with them present (src/services/visits.ts).
+      ...sheet.guests
+        .filter((g) => g.present)
+        .map(
+          (g): WriteOp => ({
+            op: 'zadd',
+            key: keys.committeeVisits(g.personId),
+            entries: [{ member: meeting.id, score: meeting.startsAt }],
+          }),
+        ),
       auditOp(meeting.cellId, {
         at: now,
         actorId,
@@ -274,7 +292,8 @@ export const ROLL_CALL_CYCLE: readonly RollCallEntry['state'][] = ROLL_CALL_STAT
 export interface RollCallSheet {
   meeting: Meeting;
   entries: { personId: string; name: string; entry: RollCallEntry }[];
-  guests: { personId: string; name: string; present: boolean }[];
+  /** Registered guests and the cell's assigned committee members; only those present at the close count a visit. */
+  guests: { personId: string; name: string; present: boolean; registered: boolean }[];
 }
 
 export interface RollCallOutcome {

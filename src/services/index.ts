@@ -21,6 +21,8 @@ export interface ServicePorts {
   topicLibrary?: TopicLibrary;
 }
 
+import { VisitsService } from './visits.js';
+
 /**
  * The use cases over one store, shared by every channel and the scheduler. `planning` is how they ask the
  * scheduler to re-plan after a change, `notifier` how they tell third parties through the outbox, `menus` how
@@ -49,5 +51,6 @@ export function createServices(
     roster: new RosterService(store, repos, clock, planning, policy.defaultShift),
     topics: new TopicsService(store, repos, clock, policy, planning, ports.topicLibrary),
     checklist: new ChecklistService(store, repos, clock, policy, attendance),
+    visits: new VisitsService(store, repos, clock, policy, planning, notifier),
   };
 }

@@ -1,12 +1,14 @@
-import { parse } from 'csv-parse/sync';
 import { parseSchedule, type ScheduleError } from '../domain/schedule.js';
 import type { CellKind, MemberStatus, Role } from '../domain/types.js';
 import type { Store, WriteOp } from '../store/port.js';
 import { type Cell, cellSchema, type Membership, newId } from '../store/records.js';
 import { auditOp } from '../store/repositories/audit.js';
 import type { Repos } from '../store/repositories/index.js';
+import { cleanName, MAX_NAME_LENGTH, nameKey, nameProblem, type RowProblem, readCsv, toCode } from './csv.js';
 import type { Clock } from './people.js';
 import type { Planning } from './planning.js';
+
+export { MAX_NAME_LENGTH, type RowProblem, toCode };
 
 /**
  * The roster CSV, as exported from a spreadsheet (UTF-8, comma or semicolon separated, header row):
@@ -31,27 +33,6 @@ const STATUS_CODES: Record<string, MemberStatus> = {
   nhiem_vu_dac_biet: 'special_duty',
 };
 
-/** "Miễn sinh hoạt" → "mien_sinh_hoat": what people type, as a code. */
-export const toCode = (value: string) =>
-  value
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D')
-    .trim()
-    .toLowerCase()
-    .replace(/[\s-]+/g, '_');
-
-/** Names match across re-imports whatever the case, spacing or Unicode form. */
-const nameKey = (name: string) => name.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('vi');
-
-export const MAX_NAME_LENGTH = 80;
-
-export type RowProblem = {
-  line: number;
-  column: string;
-  problem: 'required' | 'too_long' | 'unknown_value' | 'duplicate' | 'missing_column';
-};
 export type ImportResult =
   | { ok: true; created: number; updated: number; unchanged: number }
   | { ok: false; problems: RowProblem[] };
@@ -154,40 +135,23 @@ export class RosterService {
    * updates the people already there (matched by name within the cell) instead of duplicating them.
    */
   async importRoster(cell: Cell, csv: string, actorId: string): Promise<ImportResult> {
-    let rows: { record: Record<string, string>; info: { lines: number } }[];
-    try {
-      const delimiter = (csv.split('\n')[0] ?? '').includes(';') ? ';' : ',';
-      rows = parse(csv, {
-        columns: (h: string[]) => h.map(toCode),
-        info: true,
-        skip_empty_lines: true,
-        bom: true,
-        trim: true,
-        delimiter,
-      });
-    } catch (err) {
-      const line = (err as { lines?: number }).lines ?? 1;
-      return { ok: false, problems: [{ line, column: '', problem: 'unknown_value' }] };
-    }
-    const header = rows[0] ? Object.keys(rows[0].record) : [];
-    if (!header.includes('ho_ten'))
-      return { ok: false, problems: [{ line: 1, column: 'ho_ten', problem: 'missing_column' }] };
+    const read = readCsv(csv, ['ho_ten']);
+    if (!read.ok) return read;
 
     const problems: RowProblem[] = [];
     const seen = new Set<string>();
     const parsed: { name: string; membership: Membership }[] = [];
-    for (const { record, info } of rows) {
-      const line = info.lines;
-      const name = (record.ho_ten ?? '').replace(/\s+/g, ' ').trim();
-      if (!name) problems.push({ line, column: 'ho_ten', problem: 'required' });
-      else if (name.length > MAX_NAME_LENGTH) problems.push({ line, column: 'ho_ten', problem: 'too_long' });
+    for (const { record, line } of read.rows) {
+      const name = cleanName(record.ho_ten ?? '');
+      const nameIssue = nameProblem(name);
+      if (nameIssue) problems.push({ line, column: 'ho_ten', problem: nameIssue });
       else if (seen.has(nameKey(name))) problems.push({ line, column: 'ho_ten', problem: 'duplicate' });
       seen.add(nameKey(name));
       const role = record.vai_tro ? ROLE_CODES[toCode(record.vai_tro)] : 'member';
       if (!role) problems.push({ line, column: 'vai_tro', problem: 'unknown_value' });
       const status = record.trang_thai ? STATUS_CODES[toCode(record.trang_thai)] : 'official';
       if (!status) problems.push({ line, column: 'trang_thai', problem: 'unknown_value' });
-      if (name && role && status) parsed.push({ name, membership: { role, status } });
+      if (name && !nameIssue && role && status) parsed.push({ name, membership: { role, status } });
     }
     if (problems.length) return { ok: false, problems };
 

@@ -59,6 +59,10 @@ export const keys = {
   committeeMembers: () => 'committee',
   /** set: committee person IDs assigned to a cell. */
   cellCommittee: (cellId: string) => `cell:${cellId}:committee`,
+  /** zset: meetings a committee member registered to attend as a guest, scored by start when registered. */
+  committeeRegistrations: (personId: string) => `committee:${personId}:registered`,
+  /** zset: meetings whose closed roll call marked the committee member present, scored by start: their visits. */
+  committeeVisits: (personId: string) => `committee:${personId}:visits`,
 
   /** zset: reminder occurrences by due time. doc: one occurrence. */
   remindersDue: () => 'reminders:due',

@@ -129,6 +129,9 @@ export const committeeAssignmentSchema = z.object({
   level: z.enum(COMMITTEE_LEVELS),
   cellIds: z.array(z.string()),
   orgId: z.string(),
+  /** When first assigned: the start of the first window of a rolling visit rule. */
+  since: z.number().default(0),
+  updatedAt: z.number().default(0),
 });
 export type CommitteeAssignment = z.infer<typeof committeeAssignmentSchema>;
 

@@ -75,7 +75,8 @@ describe('the service with ZALO_BOT_TOKEN', () => {
       expect((await post(secret, update)).status).toBe(200);
       expect((await post(secret, { ok: true, result: update })).status).toBe(200);
       const reply = await fake.waitForSent((m) => m.chat_id === 'zalo-y', 8000);
-      expect(reply.text).toBe(t('start.noCode'));
+      // Someone without a code is told how to get one, and may ask to join a cell instead (a numbered choice).
+      expect(reply.text).toBe(`${t('start.noCode')}\n\nTrả lời bằng số:\n1 = 📝 Xin vào chi bộ`);
       expect(fake.sent.map((m) => m.chat_id)).toEqual(['zalo-y']);
     } finally {
       await app.stop();

@@ -30,10 +30,13 @@ export interface FakeTelegramOptions {
 
 export interface RecordedMessage {
   chat_id: string;
+  /** The text, or a document's caption. */
   text: string;
   reply_markup?: unknown;
   message_id: number;
   at: number;
+  /** A file sent with sendDocument (multipart upload), as its name and UTF-8 content. */
+  document?: { filename: string; content: string };
 }
 
 export interface Attempt {
@@ -160,6 +163,8 @@ export class FakeTelegram {
         return ok(res, { id: 123456, is_bot: true, first_name: 'Chi bộ', username: 'chibo_test_bot' });
       case 'sendMessage':
         return this.sendMessage(params, res);
+      case 'sendDocument':
+        return this.sendDocument(params, res);
       case 'editMessageText':
         this.edits.push({
           chat_id: String(params.chat_id),
@@ -253,6 +258,25 @@ export class FakeTelegram {
     });
   }
 
+  /** A document upload: recorded with the messages (its caption as text), so readers of `sent` see it in order. */
+  private sendDocument(params: Record<string, unknown>, res: ServerResponse): void {
+    const file = params.document as { filename?: string; content?: string } | string | undefined;
+    const upload = typeof file === 'string' ? undefined : file;
+    if (!upload?.filename) {
+      reply(res, 400, { ok: false, error_code: 400, description: 'Bad Request: there is no document' });
+      return;
+    }
+    const message: RecordedMessage = {
+      chat_id: String(params.chat_id),
+      text: String(params.caption ?? ''),
+      message_id: this.nextMessageId++,
+      at: Date.now(),
+      document: { filename: upload.filename, content: upload.content ?? '' },
+    };
+    this.sent.push(message);
+    ok(res, { message_id: message.message_id, date: Math.floor(message.at / 1000) });
+  }
+
   private async getUpdates(params: Record<string, unknown>, res: ServerResponse): Promise<void> {
     if (this.webhook)
       return reply(res, 409, {
@@ -279,8 +303,32 @@ async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const raw = Buffer.concat(chunks).toString('utf8');
   if (!raw) return {};
-  if ((req.headers['content-type'] ?? '').includes('application/json')) return JSON.parse(raw);
+  const type = req.headers['content-type'] ?? '';
+  if (type.includes('application/json')) return JSON.parse(raw);
+  const boundary = /multipart\/form-data;.*boundary=("?)([^";]+)\1/.exec(type)?.[2];
+  if (boundary) return multipart(raw, boundary);
   return Object.fromEntries(new URLSearchParams(raw));
+}
+
+/**
+ * Fields of a multipart/form-data body (how grammY uploads files): plain fields as strings, files as
+ * { filename, content }; a field naming `attach://<part>` is given that part's file.
+ */
+function multipart(raw: string, boundary: string): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const part of raw.split(`--${boundary}`)) {
+    const split = part.indexOf('\r\n\r\n');
+    if (split === -1) continue;
+    const head = part.slice(0, split);
+    const value = part.slice(split + 4).replace(/\r\n$/, '');
+    const name = /name="([^"]*)"/.exec(head)?.[1];
+    // grammY writes the file name unquoted: filename=report.csv
+    const filename = /filename="?([^";\r\n]*)"?/.exec(head)?.[1];
+    if (name !== undefined) fields[name] = filename === undefined ? value : { filename, content: value };
+  }
+  for (const [name, value] of Object.entries(fields))
+    if (typeof value === 'string' && value.startsWith('attach://')) fields[name] = fields[value.slice(9)];
+  return fields;
 }
 
 function reply(res: ServerResponse, status: number, payload: unknown): void {

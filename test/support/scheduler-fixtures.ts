@@ -11,8 +11,10 @@ import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
 import { TextComposer } from '../../src/scheduler/composer.js';
 import { Dispatcher } from '../../src/scheduler/dispatcher.js';
+import { schedulerPlanning } from '../../src/scheduler/index.js';
 import { Planner } from '../../src/scheduler/planner.js';
 import { createServices } from '../../src/services/index.js';
+import { NotifierPort } from '../../src/services/notifier.js';
 import { PlanningPort } from '../../src/services/planning.js';
 import { keys } from '../../src/store/keys.js';
 import type { Store } from '../../src/store/port.js';
@@ -154,15 +156,16 @@ export function schedulerWorld(
   store: Store,
   start: number,
   options: Partial<OutboxOptions> = {},
-  extras: { topicSteps?: boolean } = {},
+  extras: { topicSteps?: boolean; policy?: string } = {},
 ) {
   const clock = offsetClock(start);
   const sender = new RecordingSender();
   const metrics = createMetrics();
   const repos = createRepos(store);
-  const policy = loadPolicy('hai-cap-2025');
+  const policy = loadPolicy(extras.policy ?? 'hai-cap-2025');
   const planning = new PlanningPort();
-  const services: Services = createServices(store, clock, policy, planning);
+  const notifier = new NotifierPort();
+  const services: Services = createServices(store, clock, policy, planning, { notifier });
   const composer = new TextComposer(
     extras.topicSteps ? { topics: { topics: services.topics, checklist: services.checklist } } : {},
   );
@@ -196,15 +199,9 @@ export function schedulerWorld(
     now: clock.now,
     log: quietLog,
     metrics,
+    policy,
   });
-  planning.bind({
-    replanCell: (cellId) => planner.replanCell(cellId),
-    replanMeeting: (meetingId) => planner.replanMeeting(meetingId),
-    async sendNow(meetingId, stepId, sendOptions) {
-      const result = await planner.sendNow(meetingId, stepId, sendOptions);
-      if (result.ok) await dispatcher.tick();
-      return result;
-    },
-  });
-  return { clock, sender, metrics, repos, outbox, planner, dispatcher, services };
+  notifier.bind(outbox);
+  planning.bind(schedulerPlanning({ planner, dispatcher, log: quietLog }));
+  return { clock, sender, metrics, repos, outbox, planner, dispatcher, services, policy };
 }

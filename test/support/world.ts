@@ -8,6 +8,7 @@ import { Outbox } from '../../src/delivery/outbox.js';
 import { createMetrics } from '../../src/metrics.js';
 import { TextComposer } from '../../src/scheduler/composer.js';
 import { Dispatcher } from '../../src/scheduler/dispatcher.js';
+import { schedulerPlanning } from '../../src/scheduler/index.js';
 import { Planner } from '../../src/scheduler/planner.js';
 import { createServices } from '../../src/services/index.js';
 import { CommandMenusPort } from '../../src/services/menus.js';
@@ -74,15 +75,7 @@ function realScheduler(store: Store, clock: TestClock) {
     log: quietLog,
     metrics,
   });
-  const planning: Planning = {
-    replanCell: (cellId) => planner.replanCell(cellId),
-    replanMeeting: (meetingId) => planner.replanMeeting(meetingId),
-    async sendNow(meetingId, stepId, options) {
-      const result = await planner.sendNow(meetingId, stepId, options);
-      if (result.ok) await dispatcher.tick();
-      return result;
-    },
-  };
+  const planning: Planning = schedulerPlanning({ planner, dispatcher, log: quietLog });
   let seen = 0;
   async function deliver() {
     await outbox.drain('telegram');

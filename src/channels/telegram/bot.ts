@@ -13,7 +13,7 @@ import { t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
 import { keys } from '../../store/keys.js';
 import type { Store } from '../../store/port.js';
-import { renderTelegram } from './render.js';
+import { renderTelegram, renderTelegramDocument } from './render.js';
 
 export interface TelegramDeps {
   token: string;
@@ -108,6 +108,11 @@ export function createTelegramBot(deps: TelegramDeps) {
         await store.set(awaitingKey(chatId), JSON.stringify(view.awaitText), AWAIT_TEXT_TTL_MS);
       }
       if (ctx.callbackQuery && view.toastOnly) continue;
+      if (view.document) {
+        const { file, other } = renderTelegramDocument({ ...view, document: view.document });
+        await ctx.api.sendDocument(chatId, file, other);
+        continue;
+      }
       const params = renderTelegram(view);
       if (ctx.callbackQuery?.message && view.replace) {
         await ctx.editMessageText(params.text, params).catch((err) => {

@@ -1,3 +1,4 @@
+import { InputFile } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import { encodeIntent } from '../../../handlers/intents.js';
 import type { View } from '../../../handlers/views.js';
@@ -24,5 +25,21 @@ export function renderTelegram(view: View): {
     parse_mode: 'HTML',
     link_preview_options: { is_disabled: true },
     ...(keyboard.length ? { reply_markup: { inline_keyboard: keyboard } } : {}),
+  };
+}
+
+/** Telegram's limit on a document's caption. */
+export const TELEGRAM_CAPTION_LIMIT = 1024;
+
+/** A view carrying a file, as sendDocument's file and parameters: the text becomes the caption. */
+export function renderTelegramDocument(view: View & { document: NonNullable<View['document']> }) {
+  const { text, parse_mode, reply_markup } = renderTelegram(view);
+  return {
+    file: new InputFile(Buffer.from(view.document.content, 'utf8'), view.document.filename),
+    other: {
+      caption: text.slice(0, TELEGRAM_CAPTION_LIMIT),
+      parse_mode,
+      ...(reply_markup ? { reply_markup } : {}),
+    },
   };
 }

@@ -218,6 +218,16 @@ export function renderZalo(view: View, t: Translate): OpenQuestion {
       );
   }
   if (view.link) lines.push(`${view.link.label}: ${view.link.url}`);
+  // Zalo bots send no files: a document (a CSV report) comes as its text, to copy into a spreadsheet.
+  if (view.document)
+    lines.push(
+      '',
+      t('visits.document.inline', { filename: view.document.filename }),
+      view.document.content
+        .replace(/^\uFEFF/, '')
+        .replace(/\r\n/g, '\n')
+        .trimEnd(),
+    );
   return { text: lines.join('\n'), options };
 }
 

@@ -1,0 +1,481 @@
+import { formatDate, instantAt, lastDayOf, MIDNIGHT, type Window } from '../src/domain/time.js';
+import type { CommitteeLevel, VisitRule } from '../src/domain/types.js';
+import { translator } from '../src/i18n.js';
+import { MAX_NAME_LENGTH } from '../src/services/csv.js';
+import {
+  type ComplianceReport,
+  type MeetingRef,
+  type MemberStanding,
+  type RegistrationResult,
+  resolveCells,
+  type VisitRefusal,
+  type WindowStanding,
+} from '../src/services/visits.js';
+import type { Cell } from '../src/store/records.js';
+import { describeRowProblem, numberedCells, requireAdmin } from './admin.js';
+import type { HandlerContext } from './context.js';
+import { when } from './format.js';
+import { type Choice, refusal, type View } from './views.js';
+
+/**
+ * Upper-level committee members: their duty (/nhiemvu), registering for a meeting from an alert or the duty view
+ * ([Đăng ký dự] is the command intent `dangky <meeting>`, re-authorized like any), and the admins' side: assigning
+ * members to cells (/capuy, /nhapcapuy), the compliance report (/baocao) and a proposed plan (/kehoach).
+ */
+
+type Words = Pick<HandlerContext, 't' | 'locale'>;
+
+/** How many meetings an alert or the duty view lists (and offers buttons for). */
+const MAX_LISTED = 8;
+
+// --- Words shared by the alert (sent by the scheduler) and the chat views ----------------------------------------
+
+const levelName = (ctx: Words, level: CommitteeLevel) => ctx.t(`visits.level.${level}`);
+
+export function windowLabel(ctx: Words, window: Window): string {
+  const last = instantAt(lastDayOf(window), MIDNIGHT, window.timeZone);
+  return ctx.t('visits.window', {
+    from: formatDate(window.start, window.timeZone),
+    to: formatDate(last, window.timeZone),
+  });
+}
+
+function periodText(ctx: Words, months: number): string {
+  const key = `visits.period.${months}`;
+  return translator().has(key) ? ctx.t(key) : ctx.t('visits.period.other', { months });
+}
+
+/** "Quy định: cấp ủy viên cấp tỉnh dự ít nhất 1 buổi … mỗi 6 tháng." */
+export const ruleText = (ctx: Words, rule: VisitRule) =>
+  ctx.t('visits.rule', {
+    level: levelName(ctx, rule.level),
+    minimum: rule.minimum,
+    counts: ctx.t(`visits.counts.${rule.counts}`),
+    scope: ctx.t(`visits.scope.${rule.scope}`),
+    period: periodText(ctx, rule.windowMonths),
+  });
+
+const whenOf = (ctx: Words, ref: MeetingRef) => when(ctx, ref.meeting, ref.cell);
+const shortDate = (ref: MeetingRef) =>
+  formatDate(new Date(ref.meeting.startsAt), ref.cell.timeZone).slice(0, 5);
+
+/** "• Thứ Năm, 05/11/2026, 19:30 — Chi bộ thôn Khe Lếch — Nhà văn hóa thôn". */
+function meetingLine(ctx: Words, ref: MeetingRef, registered = false): string {
+  const place = ref.meeting.place || ref.cell.place;
+  const params = { when: whenOf(ctx, ref), cell: ref.cell.name, place };
+  const line = ctx.t(place ? 'visits.meetingLine' : 'visits.meetingLineNoPlace', params);
+  return registered ? ctx.t('visits.registeredMark', { line }) : line;
+}
+
+const registerChoice = (ctx: Words, ref: MeetingRef): Choice => ({
+  label: ctx.t('visits.button.register', { date: shortDate(ref), cell: ref.cell.name }),
+  intent: { type: 'command', name: 'dangky', args: ref.meeting.id },
+});
+
+const withdrawChoice = (ctx: Words, ref: MeetingRef): Choice => ({
+  label: ctx.t('visits.button.withdraw', { date: shortDate(ref), cell: ref.cell.name }),
+  intent: { type: 'command', name: 'huydangky', args: ref.meeting.id },
+});
+
+function progressLine(ctx: Words, standing: WindowStanding): string {
+  const { status } = standing;
+  if (status.state !== 'due') return '';
+  const counts = { done: status.done, required: status.required };
+  return status.daysLeft === 0
+    ? ctx.t('visits.alert.lastDay', counts)
+    : ctx.t('visits.alert.progress', { ...counts, days: status.daysLeft });
+}
+
+/**
+ * The visit alert (one view for every channel): what the rule asks, done n of m, days left, and the meetings of
+ * the assigned cells still to come in the window, each with [Đăng ký dự] (numbered replies on Zalo).
+ */
+export function visitAlertView(ctx: Words, standing: MemberStanding): View {
+  const registered = new Set(standing.registered.map((r) => r.meeting.id));
+  const listed = standing.upcoming.slice(0, MAX_LISTED);
+  const open = listed.filter((ref) => !registered.has(ref.meeting.id));
+  const lines = [
+    ctx.t('visits.alert.title', { window: windowLabel(ctx, standing.current.window) }),
+    ruleText(ctx, standing.rule),
+    progressLine(ctx, standing.current),
+    '',
+    ...(listed.length
+      ? [
+          ctx.t('visits.alert.meetings'),
+          ...listed.map((ref) => meetingLine(ctx, ref, registered.has(ref.meeting.id))),
+        ]
+      : [ctx.t('visits.alert.noMeetings')]),
+    ...(open.length ? ['', ctx.t('visits.alert.hint')] : []),
+  ];
+  return {
+    text: lines.join('\n'),
+    ...(open.length ? { choices: open.map((ref) => [registerChoice(ctx, ref)]) } : {}),
+  };
+}
+
+// --- Committee members ----------------------------------------------------------------------------------------
+
+function stateText(ctx: Words, standing: WindowStanding): string {
+  const { status } = standing;
+  const counts = { done: status.done, required: status.required };
+  if (status.state === 'due') return ctx.t('visits.state.due', { ...counts, days: status.daysLeft });
+  return ctx.t(`visits.state.${status.state}`, counts);
+}
+
+/** /nhiemvu: the member's standing per window, visits counted, registrations and the next options, ranked. */
+export async function handleVisitDuty(ctx: HandlerContext): Promise<View[]> {
+  if (!ctx.actor) return [refusal(ctx.t('refuse.notLinked'))];
+  const { visits } = ctx.services;
+  const standing = await visits.standing(ctx.actor.id);
+  if (!standing) return [refusal(ctx.t('visits.refuse.notCommittee'))];
+  const options = (await visits.options(standing)).slice(0, MAX_LISTED);
+  const cells = await ctx.services.repos.cells.getMany([...standing.assignment.cellIds]);
+  const { current, previous } = standing;
+  const lines = [
+    ctx.t('visits.status.title', { name: standing.person.name, level: levelName(ctx, standing.rule.level) }),
+    ruleText(ctx, standing.rule),
+    ctx.t('visits.status.cells', { cells: cells.map((c) => c.name).join(', ') }),
+    '',
+    ctx.t('visits.status.window', {
+      window: windowLabel(ctx, current.window),
+      state: stateText(ctx, current),
+    }),
+    ...(previous
+      ? [
+          ctx.t('visits.status.previous', {
+            window: windowLabel(ctx, previous.window),
+            state: stateText(ctx, previous),
+          }),
+        ]
+      : []),
+    ...(current.visits.length
+      ? [
+          '',
+          ctx.t('visits.status.visits'),
+          ...current.visits.map((ref) =>
+            ctx.t('visits.status.visit', { when: whenOf(ctx, ref), cell: ref.cell.name }),
+          ),
+        ]
+      : []),
+    ...(standing.registered.length
+      ? ['', ctx.t('visits.status.registered'), ...standing.registered.map((ref) => meetingLine(ctx, ref))]
+      : []),
+    ...(current.status.state === 'due'
+      ? [
+          '',
+          ...(options.length
+            ? [ctx.t('visits.status.options'), ...options.map((ref) => meetingLine(ctx, ref))]
+            : [ctx.t('visits.status.noOptions')]),
+        ]
+      : []),
+  ];
+  const choices = [
+    ...options.map((ref) => [registerChoice(ctx, ref)]),
+    ...standing.registered.map((ref) => [withdrawChoice(ctx, ref)]),
+  ];
+  return [{ text: lines.join('\n'), ...(choices.length ? { choices } : {}) }];
+}
+
+function registrationRefusal(ctx: HandlerContext, result: Extract<RegistrationResult, { ok: false }>): View {
+  const keys: Record<VisitRefusal, string> = {
+    not_committee: 'visits.refuse.notCommittee',
+    not_found: 'refuse.notFound',
+    not_allowed: 'visits.refuse.notAllowed',
+    not_open: 'visits.refuse.notOpen',
+    clash: 'visits.refuse.clash',
+    not_registered: 'visits.refuse.notRegistered',
+  };
+  const clash = result.clashWith;
+  return refusal(
+    ctx.t(keys[result.reason], clash ? { cell: clash.cell.name, when: whenOf(ctx, clash) } : {}),
+  );
+}
+
+const kindWords = (ctx: Words, ref: MeetingRef) => ctx.t(`reminders.kind.${ref.meeting.kind}`);
+
+/** [Đăng ký dự]: registers the actor as a guest of the meeting, after checking everything again. */
+export async function handleRegister(ctx: HandlerContext, meetingId: string): Promise<View[]> {
+  if (!ctx.actor) return [refusal(ctx.t('refuse.notLinked'))];
+  const result = await ctx.services.visits.register(ctx.actor.id, meetingId.trim());
+  if (!result.ok) return [registrationRefusal(ctx, result)];
+  const params = { kind: kindWords(ctx, result), cell: result.cell.name, when: whenOf(ctx, result) };
+  return [
+    {
+      text: ctx.t(result.changed ? 'visits.registered' : 'visits.alreadyRegistered', params),
+      choices: [[withdrawChoice(ctx, result)]],
+    },
+  ];
+}
+
+/** [Rút đăng ký]: withdraws the actor's registration; the secretaries are told. */
+export async function handleWithdraw(ctx: HandlerContext, meetingId: string): Promise<View[]> {
+  if (!ctx.actor) return [refusal(ctx.t('refuse.notLinked'))];
+  const result = await ctx.services.visits.withdraw(ctx.actor.id, meetingId.trim());
+  if (!result.ok) return [registrationRefusal(ctx, result)];
+  const params = { kind: kindWords(ctx, result), cell: result.cell.name, when: whenOf(ctx, result) };
+  return [{ text: ctx.t('visits.withdrawn', params), replace: true }];
+}
+
+// --- Admins ---------------------------------------------------------------------------------------------------
+
+const levelWords = (ctx: HandlerContext) =>
+  ctx.services.policy.visits.map((r) => ctx.t(`visits.levelWord.${r.level}`)).join(', ');
+
+const cellNames = (cells: readonly Cell[], ids: readonly string[]) =>
+  ids.map((id) => cells.find((c) => c.id === id)?.name ?? '?').join(', ');
+
+/** /capuy: the committee members with their invites; /capuy Họ tên | cấp | chi bộ: adds or updates one. */
+export async function handleCommittee(ctx: HandlerContext, args: string): Promise<View[]> {
+  const denied = await requireAdmin(ctx);
+  if (denied) return denied;
+  const [org] = await ctx.services.repos.cells.listOrgs();
+  if (!org) return [{ text: ctx.t('admin.org.missing') }];
+  const cells = await numberedCells(ctx);
+  if (!args.trim()) {
+    const members = await ctx.services.visits.members(org.id);
+    if (!members.length) return [{ text: ctx.t('visits.list.none') }];
+    const lines = members.map(({ person, assignment }, i) => {
+      const linked = person.telegramId !== undefined || person.zaloId !== undefined;
+      const invite = linked
+        ? ctx.t('visits.list.linked')
+        : ctx
+            .t('visits.list.code', {
+              code: person.inviteCode,
+              link: ctx.services.inviteLink?.(person.inviteCode) ?? '',
+            })
+            .trim();
+      return ctx.t('visits.list.item', {
+        number: i + 1,
+        name: person.name,
+        level: levelName(ctx, assignment.level),
+        cells: cellNames(cells, assignment.cellIds),
+        invite,
+      });
+    });
+    return [{ text: [ctx.t('visits.list.title'), ...lines].join('\n') }];
+  }
+  const [name = '', levelWord = '', ...cellParts] = args.split('|').map((p) => p.trim());
+  const cellWords = cellParts.filter(Boolean).join(',');
+  const usage = [{ text: ctx.t('visits.assign.usage', { levels: levelWords(ctx) }) }];
+  if (!name || !levelWord || !cellWords) return usage;
+  const level = ctx.services.visits.levelOf(levelWord);
+  if (!level)
+    return [
+      {
+        text: ctx.t('visits.assign.unknownLevel', { level: levelWord.slice(0, 40), levels: levelWords(ctx) }),
+      },
+    ];
+  const cellIds = resolveCells(cellWords, cells);
+  if (!cellIds) return [{ text: ctx.t('visits.assign.unknownCells', { cells: cellWords.slice(0, 80) }) }];
+  const result = await ctx.services.visits.assign(org.id, { name, level, cellIds }, ctx.actor?.id ?? '');
+  if (!result.ok) {
+    switch (result.problem) {
+      case 'ambiguous':
+        return [{ text: ctx.t('visits.assign.ambiguous', { name: name.slice(0, MAX_NAME_LENGTH) }) }];
+      case 'bad_name':
+        return [{ text: ctx.t('visits.assign.badName', { max: MAX_NAME_LENGTH }) }];
+      default:
+        return usage;
+    }
+  }
+  const { person, assignment } = result;
+  const linked = person.telegramId !== undefined || person.zaloId !== undefined;
+  const text = ctx.t(`visits.assign.${result.change}`, {
+    name: person.name,
+    level: levelName(ctx, assignment.level),
+    cells: cellNames(cells, assignment.cellIds),
+  });
+  // A new committee member onboards like any member: with their personal invite code.
+  const invite =
+    result.change === 'created' && !linked
+      ? ctx
+          .t('visits.assign.invite', {
+            code: person.inviteCode,
+            link: ctx.services.inviteLink?.(person.inviteCode) ?? '',
+          })
+          .trim()
+      : '';
+  return [{ text: [text, invite].filter(Boolean).join('\n') }];
+}
+
+/** /nhapcapuy followed, on the next lines, by the CSV (ho_ten, cap, chi_bo): all rows or nothing. */
+export async function handleImportCommittee(ctx: HandlerContext, args: string): Promise<View[]> {
+  const denied = await requireAdmin(ctx);
+  if (denied) return denied;
+  const [org] = await ctx.services.repos.cells.listOrgs();
+  if (!org) return [{ text: ctx.t('admin.org.missing') }];
+  const csv = args.trim();
+  if (!csv.includes('\n')) return [{ text: ctx.t('visits.import.usage') }];
+  const result = await ctx.services.visits.importAssignments(
+    org.id,
+    await numberedCells(ctx),
+    csv,
+    ctx.actor?.id ?? '',
+  );
+  if (!result.ok)
+    return [
+      {
+        text: [
+          ctx.t('admin.import.failed'),
+          ...result.problems
+            .slice(0, 20)
+            .map((p) =>
+              p.problem === 'ambiguous'
+                ? ctx.t('visits.import.ambiguous', { line: p.line, column: p.column })
+                : describeRowProblem(ctx.t, p),
+            ),
+        ].join('\n'),
+      },
+    ];
+  const { created, updated, unchanged } = result;
+  return [{ text: ctx.t('visits.import.done', { created, updated, unchanged }) }];
+}
+
+/** One CSV field, quoted when it must be. */
+const csvField = (value: string | number) => {
+  const text = String(value);
+  return /[",\n\r;]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+/** CSV with a byte-order mark, so spreadsheets read the Vietnamese letters as UTF-8. */
+export const toCsv = (rows: readonly (readonly (string | number)[])[]) =>
+  `\uFEFF${rows.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
+
+function reportState(ctx: Words, standing: MemberStanding): string {
+  const { status } = standing.current;
+  const state =
+    status.state === 'due'
+      ? ctx.t('visits.report.state.due', { days: status.daysLeft })
+      : ctx.t(`visits.report.state.${status.state}`);
+  return standing.previous?.status.state === 'overdue'
+    ? ctx.t('visits.report.previousOverdue', { state })
+    : state;
+}
+
+/** The two CSV files of the report: by member and by cell; codes as headers, like the imports. */
+function reportFiles(ctx: Words, report: ComplianceReport): View[] {
+  const day = formatDate(new Date(report.at), report.timeZone).split('/').reverse().join('-');
+  const lastDay = (w: Window) => formatDate(instantAt(lastDayOf(w), MIDNIGHT, w.timeZone), w.timeZone);
+  const members = [
+    [
+      'ho_ten',
+      'cap',
+      'ky_tu',
+      'ky_den',
+      'yeu_cau',
+      'da_du',
+      'con_thieu',
+      'so_ngay_con_lai',
+      'trang_thai',
+      'ky_truoc',
+    ],
+    ...report.members.map((m) => {
+      const { status, window } = m.current;
+      return [
+        m.person.name,
+        m.assignment.level,
+        formatDate(window.start, window.timeZone),
+        lastDay(window),
+        status.required,
+        status.done,
+        Math.max(0, status.required - status.done),
+        status.state === 'due' ? status.daysLeft : '',
+        status.state,
+        m.previous?.status.state ?? '',
+      ];
+    }),
+  ];
+  const cells = [
+    ['chi_bo', 'ky_tu', 'ky_den', 'so_luot_du', 'nguoi_du'],
+    ...report.cells.map((c) => [
+      c.cell.name,
+      formatDate(report.window.start, report.timeZone),
+      lastDay(report.window),
+      c.visits,
+      c.visitors.join('; '),
+    ]),
+  ];
+  return [
+    {
+      text: ctx.t('visits.report.csvMembers'),
+      document: { filename: `baocao-capuy-${day}.csv`, content: toCsv(members) },
+    },
+    {
+      text: ctx.t('visits.report.csvCells'),
+      document: { filename: `baocao-chibo-${day}.csv`, content: toCsv(cells) },
+    },
+  ];
+}
+
+/** /baocao: compliance per level, per member and per cell, as a message and two CSV files. Admins only. */
+export async function handleComplianceReport(ctx: HandlerContext): Promise<View[]> {
+  const denied = await requireAdmin(ctx);
+  if (denied) return denied;
+  const [org] = await ctx.services.repos.cells.listOrgs();
+  if (!org) return [{ text: ctx.t('admin.org.missing') }];
+  const report = await ctx.services.visits.compliance(org.id);
+  if (!report.members.length) return [{ text: ctx.t('visits.report.none') }];
+  const unvisited = report.cells.filter((c) => c.visits === 0).map((c) => c.cell.name);
+  const lines = [
+    ctx.t('visits.report.title', { date: formatDate(new Date(report.at), report.timeZone) }),
+    '',
+    ctx.t('visits.report.levels'),
+    ...report.byLevel.map((l) =>
+      ctx.t('visits.report.level', {
+        level: levelName(ctx, l.level),
+        rule: ctx.t('visits.ruleShort', {
+          minimum: l.rule.minimum,
+          period: periodText(ctx, l.rule.windowMonths),
+        }),
+        members: l.members,
+        met: l.met,
+        due: l.due,
+        overdue: l.overdue,
+      }),
+    ),
+    '',
+    ctx.t('visits.report.members'),
+    ...report.members.map((m) =>
+      ctx.t('visits.report.member', {
+        name: m.person.name,
+        level: ctx.t(`visits.levelWord.${m.assignment.level}`),
+        window: windowLabel(ctx, m.current.window),
+        required: m.current.status.required,
+        done: m.current.status.done,
+        remaining: Math.max(0, m.current.status.required - m.current.status.done),
+        state: reportState(ctx, m),
+      }),
+    ),
+    '',
+    ctx.t('visits.report.cells', { window: windowLabel(ctx, report.window) }),
+    ...report.cells.map((c) => ctx.t('visits.report.cell', { cell: c.cell.name, visits: c.visits })),
+    unvisited.length
+      ? ctx.t('visits.report.unvisited', { cells: unvisited.join(', ') })
+      : ctx.t('visits.report.allVisited'),
+  ];
+  return [{ text: lines.join('\n') }, ...reportFiles(ctx, report)];
+}
+
+/** /kehoach: a proposed meeting for every member still due, covering as many unvisited cells as possible. */
+export async function handleVisitPlan(ctx: HandlerContext): Promise<View[]> {
+  const denied = await requireAdmin(ctx);
+  if (denied) return denied;
+  const [org] = await ctx.services.repos.cells.listOrgs();
+  if (!org) return [{ text: ctx.t('admin.org.missing') }];
+  const plan = await ctx.services.visits.proposePlan(org.id);
+  if (!plan.entries.length) return [{ text: ctx.t('visits.plan.none') }];
+  const lines = [
+    ctx.t('visits.plan.title', { window: windowLabel(ctx, plan.window) }),
+    ...plan.entries.map(({ standing, choice, registered }) => {
+      const who = {
+        name: standing.person.name,
+        level: ctx.t(`visits.levelWord.${standing.assignment.level}`),
+      };
+      if (!choice) return ctx.t('visits.plan.noOption', who);
+      const line = ctx.t('visits.plan.item', { ...who, when: whenOf(ctx, choice), cell: choice.cell.name });
+      return registered ? ctx.t('visits.registeredMark', { line }) : line;
+    }),
+    '',
+    ctx.t('visits.plan.summary', { count: plan.newCells }),
+  ];
+  return [{ text: lines.join('\n') }];
+}
