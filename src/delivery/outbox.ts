@@ -11,7 +11,19 @@ import type { CellsRepo } from '../store/repositories/cells.js';
 import type { PeopleRepo } from '../store/repositories/people.js';
 import { addressOf } from './address.js';
 import { RateLimiter } from './rate.js';
-import { SendError, type Sender, type Unreachable } from './sender.js';
+import { SendError, type Sender, type SendReceipt, type Unreachable } from './sender.js';
+
+/** Names what renders a live message when it goes, e.g. a group's tally for one meeting. */
+export interface LiveView {
+  renderer: string;
+  ref: string;
+}
+
+/** Paces a refresh message: its own least interval, and a cap on refreshes per window in its chat. */
+export interface RefreshPolicy {
+  minIntervalMs: number;
+  perChat?: { limit: number; windowMs: number };
+}
 
 /** One message to one chat. `key` is its idempotency key: (occurrence × recipient), or the like. */
 export interface OutboxMessage {
@@ -21,10 +33,24 @@ export interface OutboxMessage {
   /** Who it is for, so a permanent failure marks them unreachable and tells their cell's secretaries. */
   personId?: string;
   cellId?: string;
-  view: View;
+  /** What to send; a live message may leave it out, since it is rendered when it goes. */
+  view?: View;
   /** Not sent before this time (ms); now when absent. */
   notBefore?: number;
+  /** Rendered when it goes, by the outbox's renderer of that name: a message that waited shows that moment. */
+  live?: LiveView;
+  /** Edits the message this outbox sent under that key (in this chat) instead of sending a new one. */
+  editOf?: string;
+  /**
+   * A refresh rather than a one-off: enqueued again after it went, it goes again — once for however many
+   * enqueues came meanwhile — but never sooner than `minIntervalMs` after its last send, nor beyond
+   * `perChat.limit` refreshes in any `perChat.windowMs` in its chat. For live messages, so each shows the latest.
+   */
+  refresh?: RefreshPolicy;
 }
+
+/** Renders a live message from its reference; undefined when there is nothing to show any more. */
+export type Renderer = (ref: string) => Promise<View | undefined>;
 
 const viewSchema = z.custom<View>((v) => typeof (v as View | undefined)?.text === 'string');
 
@@ -34,11 +60,74 @@ const storedSchema = z.object({
   chatId: z.string(),
   personId: z.string().optional(),
   cellId: z.string().optional(),
-  view: viewSchema,
+  view: viewSchema.optional(),
+  live: z.object({ renderer: z.string(), ref: z.string() }).optional(),
+  editOf: z.string().optional(),
+  refresh: z
+    .object({
+      minIntervalMs: z.number(),
+      perChat: z.object({ limit: z.number().int().positive(), windowMs: z.number() }).optional(),
+    })
+    .optional(),
   attempts: z.number().int().default(0),
   lastError: z.string().optional(),
 });
 type Stored = z.infer<typeof storedSchema>;
+
+/** A claimed message with what the claim read about it. */
+interface Job {
+  message: Stored;
+  /** The dirty mark of a refresh message as claimed: a different one after sending means it is due again. */
+  dirty?: string;
+}
+
+/** The sent marker: when a key was (last) sent and the channel's ID for the message, if it gave one. */
+const receiptSchema = z.object({ at: z.number(), messageId: z.string().optional() });
+type Receipt = z.infer<typeof receiptSchema>;
+
+/** Markers written before receipts carried message IDs hold only the time. */
+function parseReceipt(raw: string | undefined): Receipt | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const parsed = receiptSchema.safeParse(JSON.parse(raw));
+    if (parsed.success) return parsed.data;
+  } catch {}
+  return { at: Number(raw) || 0 };
+}
+
+const DIRTY_TTL_MS = 7 * 86_400_000;
+
+/**
+ * The writes that enqueue messages, for callers without an outbox at hand (the writes are the same on every
+ * replica). A one-off is stored once per key, so enqueuing it again changes nothing. A refresh overwrites its
+ * stored address (so a moved chat takes effect), keeps an earlier due time, and marks itself dirty.
+ */
+export function outboxEnqueueOps(messages: readonly OutboxMessage[], now: number): WriteOp[] {
+  return messages.flatMap(({ notBefore, ...message }): WriteOp[] => {
+    const stored: Stored = { ...message, attempts: 0 };
+    const due: WriteOp = {
+      op: 'zadd',
+      key: keys.outboxDue(message.channel),
+      entries: [{ member: message.key, score: notBefore ?? now }],
+      ifAbsent: true,
+    };
+    if (!message.refresh)
+      return [
+        { op: 'set', key: keys.outboxMessage(message.key), value: JSON.stringify(stored), ifAbsent: true },
+        due,
+      ];
+    return [
+      { op: 'set', key: keys.outboxMessage(message.key), value: JSON.stringify(stored), ttlMs: DIRTY_TTL_MS },
+      due,
+      {
+        op: 'set',
+        key: keys.outboxDirty(message.key),
+        value: `${now}.${Math.random().toString(36).slice(2)}`,
+        ttlMs: DIRTY_TTL_MS,
+      },
+    ];
+  });
+}
 
 const deadLetterSchema = storedSchema.extend({ error: z.string(), at: z.number() });
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
@@ -71,6 +160,13 @@ export interface OutboxDeps {
   now: () => number;
   log: Logger;
   metrics: Metrics;
+  /** Renderers of live messages, by name. */
+  renderers?: Readonly<Record<string, Renderer>>;
+  /**
+   * Told when a chat turns out to live on under another ID (a group upgraded to a supergroup); the message that
+   * found out is dropped, since whoever addresses that chat knows what is still worth sending to its new ID.
+   */
+  onChatMoved?: (channel: ChannelName, from: string, to: string) => Promise<void>;
 }
 
 const DAY_MS = 86_400_000;
@@ -114,19 +210,7 @@ export class Outbox {
 
   /** The writes that enqueue messages; part of a caller's atomic batch (e.g. with the occurrence they serve). */
   enqueueOps(messages: readonly OutboxMessage[]): WriteOp[] {
-    const now = this.deps.now();
-    return messages.flatMap(({ notBefore, ...message }): WriteOp[] => {
-      const stored: Stored = { ...message, attempts: 0 };
-      return [
-        { op: 'set', key: keys.outboxMessage(message.key), value: JSON.stringify(stored), ifAbsent: true },
-        {
-          op: 'zadd',
-          key: keys.outboxDue(message.channel),
-          entries: [{ member: message.key, score: notBefore ?? now }],
-          ifAbsent: true,
-        },
-      ];
-    });
+    return outboxEnqueueOps(messages, this.deps.now());
   }
 
   async enqueue(messages: readonly OutboxMessage[]): Promise<void> {
@@ -171,7 +255,9 @@ export class Outbox {
       const jobs = room >= half ? await this.claim(channel, room) : [];
       for (const job of jobs) {
         const sending: Promise<void> = this.deliver(job)
-          .catch((err) => this.deps.log.error({ err, key: job.key }, 'Outbox delivery failed unexpectedly'))
+          .catch((err) =>
+            this.deps.log.error({ err, key: job.message.key }, 'Outbox delivery failed unexpectedly'),
+          )
           .finally(() => inFlight.delete(sending));
         inFlight.add(sending);
       }
@@ -184,7 +270,7 @@ export class Outbox {
   }
 
   /** A store outage is logged, not fatal: the pump looks again after its poll interval. */
-  private async claim(channel: ChannelName, limit: number): Promise<Stored[]> {
+  private async claim(channel: ChannelName, limit: number): Promise<Job[]> {
     try {
       return await this.claimDue(channel, limit);
     } catch (err) {
@@ -194,24 +280,28 @@ export class Outbox {
   }
 
   /**
-   * Claims up to `limit` due messages. Already-sent or vanished ones are cleaned up; of several for one chat
-   * only the first goes now, the others are spaced out by the chat interval.
+   * Claims up to `limit` due messages. Already-sent or vanished ones are cleaned up; a refresh sent too
+   * recently waits for its interval; of several for one chat only the first goes now, the others are spaced
+   * out by the chat interval.
    */
-  private async claimDue(channel: ChannelName, limit: number): Promise<Stored[]> {
+  private async claimDue(channel: ChannelName, limit: number): Promise<Job[]> {
     const { store } = this.deps;
     const now = this.deps.now();
     const claimed = await store.claimDue(keys.outboxDue(channel), now, limit, this.options.leaseMs);
     if (claimed.length === 0) return [];
+    const n = claimed.length;
     const raws = await store.getMany([
       ...claimed.map((c) => keys.outboxMessage(c.member)),
       ...claimed.map((c) => keys.outboxSent(c.member)),
+      ...claimed.map((c) => keys.outboxDirty(c.member)),
     ]);
-    const jobs: Stored[] = [];
+    const jobs: Job[] = [];
     const ops: WriteOp[] = [];
     const perChat = new Map<string, number>();
     claimed.forEach(({ member }, i) => {
       const raw = raws[i];
-      if (raw === undefined || raws[i + claimed.length] !== undefined) {
+      const sent = parseReceipt(raws[i + n]);
+      if (raw === undefined) {
         ops.push(...this.doneOps(channel, member));
         return;
       }
@@ -223,16 +313,25 @@ export class Outbox {
         ops.push(...this.doneOps(channel, member));
         return;
       }
+      // A one-off already sent is done; a refresh sent is only spaced from its last send.
+      if (sent && !message.refresh) {
+        ops.push(...this.doneOps(channel, member));
+        return;
+      }
+      if (sent && message.refresh && now < sent.at + message.refresh.minIntervalMs) {
+        ops.push(this.deferOp(message, sent.at + message.refresh.minIntervalMs));
+        return;
+      }
       const earlier = perChat.get(message.chatId) ?? 0;
       perChat.set(message.chatId, earlier + 1);
-      if (earlier === 0) jobs.push(message);
+      if (earlier === 0) jobs.push({ message, ...(raws[i + 2 * n] ? { dirty: raws[i + 2 * n] } : {}) });
       else ops.push(this.deferOp(message, now + earlier * this.intervalFor(message)));
     });
     if (ops.length) await store.write(ops);
     return jobs;
   }
 
-  private async deliver(message: Stored): Promise<void> {
+  private async deliver({ message, dirty }: Job): Promise<void> {
     const { store, now, metrics } = this.deps;
     const sender = this.senders.get(message.channel);
     if (!sender) throw new Error(`no sender for channel ${message.channel}`);
@@ -250,8 +349,46 @@ export class Outbox {
       return;
     }
 
+    // An edit needs the message it edits to have gone; one whose message never will has nothing to edit.
+    let editing: string | undefined;
+    if (message.editOf) {
+      const [original, waiting] = await store.getMany([
+        keys.outboxSent(message.editOf),
+        keys.outboxMessage(message.editOf),
+      ]);
+      editing = parseReceipt(original)?.messageId;
+      if (editing === undefined) {
+        if (waiting !== undefined)
+          await store.write([this.deferOp(message, at + (message.refresh?.minIntervalMs ?? interval))]);
+        else await this.finish(message, dirty);
+        return;
+      }
+    }
+
+    const perChat = message.refresh?.perChat;
+    if (perChat) {
+      const free = await this.takeChatToken(message, perChat, at);
+      if (free !== true) {
+        await store.write([this.deferOp(message, free)]);
+        return;
+      }
+    }
+
+    let view = message.view;
+    let receipt: SendReceipt | undefined;
     try {
-      await sender.send(message.chatId, message.view);
+      if (message.live) {
+        const render = this.deps.renderers?.[message.live.renderer];
+        if (!render) throw new SendError(`no renderer ${message.live.renderer}`, { kind: 'permanent' });
+        view = await render(message.live.ref);
+        // Nothing left to show (the meeting is gone): nothing to send.
+        if (!view) return await this.finish(message, dirty);
+      }
+      if (!view) throw new SendError('a message without a view', { kind: 'permanent' });
+      if (editing === undefined && sender.post) receipt = await sender.post(message.chatId, view);
+      else if (editing === undefined) await sender.send(message.chatId, view);
+      else if (sender.edit) await sender.edit(message.chatId, editing, view);
+      else throw new SendError(`channel ${message.channel} cannot edit messages`, { kind: 'permanent' });
     } catch (err) {
       await this.failed(
         message,
@@ -259,11 +396,65 @@ export class Outbox {
       );
       return;
     }
-    await store.write([
-      { op: 'set', key: keys.outboxSent(message.key), value: String(now()), ttlMs: this.options.sentTtlMs },
-      ...this.doneOps(message.channel, message.key),
-    ]);
+    const sent: Receipt = { at: now(), ...(receipt ? { messageId: receipt.messageId } : {}) };
+    await this.finish(message, dirty, sent);
     metrics.sent.inc({ channel: message.channel });
+  }
+
+  /**
+   * Marks a message done (and sent, with its receipt, when it went). A refresh keeps its stored address for
+   * the next time; if it was enqueued again since it was claimed, it comes due again after its interval.
+   */
+  private async finish(message: Stored, dirty: string | undefined, sent?: Receipt): Promise<void> {
+    const { store, now } = this.deps;
+    const { key, channel, refresh } = message;
+    await store.write([
+      ...(sent
+        ? [
+            {
+              op: 'set' as const,
+              key: keys.outboxSent(key),
+              value: JSON.stringify(sent),
+              ttlMs: this.options.sentTtlMs,
+            },
+          ]
+        : []),
+      ...(refresh
+        ? [{ op: 'zrem' as const, key: keys.outboxDue(channel), members: [key] }]
+        : this.doneOps(channel, key)),
+    ]);
+    if (!refresh) return;
+    // The due entry is gone first, so an enqueue from now on adds it back itself; one that came between the
+    // claim and here changed the dirty mark, and is put back here.
+    const dirtyKey = keys.outboxDirty(key);
+    const clean =
+      dirty === undefined
+        ? (await store.get(dirtyKey)) === undefined
+        : await store.deleteIfEquals(dirtyKey, dirty);
+    if (!clean) await store.write([this.deferOp(message, now() + refresh.minIntervalMs)]);
+  }
+
+  /**
+   * Takes one of the chat's refresh tokens (each usable once per window), atomically across replicas; true when
+   * taken, else when the next one frees up. The tokens are made on first use.
+   */
+  private async takeChatToken(
+    message: Stored,
+    perChat: { limit: number; windowMs: number },
+    now: number,
+  ): Promise<true | number> {
+    const { store } = this.deps;
+    const tokens = keys.outboxChatTokens(message.channel, message.chatId);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if ((await store.claimDue(tokens, now, 1, perChat.windowMs)).length) return true;
+      if (attempt > 0 || (await store.zcard(tokens)) >= perChat.limit) break;
+      const entries = Array.from({ length: perChat.limit }, (_, i) => ({ member: `t${i}`, score: 0 }));
+      await store.write([{ op: 'zadd', key: tokens, entries, ifAbsent: true }]);
+    }
+    const [next] = await store.zrangeByScore(tokens, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, {
+      limit: 1,
+    });
+    return Math.max(now + 1, next?.score ?? now + perChat.windowMs);
   }
 
   private async failed(message: Stored, err: SendError): Promise<void> {
@@ -271,6 +462,17 @@ export class Outbox {
     const now = clock();
     const attempts = message.attempts + 1;
     const { channel, key } = message;
+    if (err.movedTo !== undefined && this.deps.onChatMoved) {
+      try {
+        await this.deps.onChatMoved(channel, message.chatId, err.movedTo);
+        await store.write(this.doneOps(channel, key));
+        log.info({ key, channel, from: message.chatId, to: err.movedTo }, 'Chat moved: message handed over');
+        return;
+      } catch (hookErr) {
+        log.error({ err: hookErr, key }, 'Following a moved chat failed; retrying the message later');
+        err = new SendError(err.message, { kind: 'transient' });
+      }
+    }
     if (err.kind === 'transient' && attempts < this.options.maxAttempts) {
       // Full jitter spreads the retries of a burst that failed together.
       const backoff = Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** (attempts - 1));

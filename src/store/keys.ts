@@ -36,6 +36,8 @@ export const keys = {
   /** hash: Telegram user ID → person ID; Zalo user ID → person ID. */
   telegramIndex: () => 'idx:telegram',
   zaloIndex: () => 'idx:zalo',
+  /** hash: Telegram group chat ID → the cell bound to that group. */
+  telegramGroupIndex: () => 'idx:telegram-groups',
   /** doc: invite code → person ID. hash: code → when it was used. */
   invite: (code: string) => `invite:${code}`,
   invitesUsed: () => 'invites:used',
@@ -47,6 +49,8 @@ export const keys = {
   meetingGuests: (id: string) => `meeting:${id}:guests`,
   /** set: person IDs a meeting's notice reached (they hear of changes and cancellation). */
   meetingNotified: (id: string) => `meeting:${id}:notified`,
+  /** doc: where the meeting's notice was posted in its cell's group, and the outbox key of that post. */
+  meetingGroupPost: (id: string) => `meeting:${id}:group`,
 
   /** doc: a committee member's assignment. set: all assigned person IDs. */
   committee: (personId: string) => `committee:${personId}`,
@@ -72,6 +76,10 @@ export const keys = {
   outboxDeadLetter: (key: string) => `outbox:dead:${key}`,
   /** doc: the earliest time this chat may be sent to again (pacing, retry_after). */
   chatNotBefore: (channel: string, chatId: string) => `pace:${channel}:${chatId}`,
+  /** doc: set by each enqueue of a refresh message, so one that came while it was being sent is not lost. */
+  outboxDirty: (key: string) => `outbox:dirty:${key}`,
+  /** zset: a chat's refresh tokens, scored by when each may be used again (at most N refreshes a window). */
+  outboxChatTokens: (channel: string, chatId: string) => `outbox:tokens:${channel}:${chatId}`,
 
   /** doc: an intent waiting for the person's next free text (e.g. "Khác" → type the reason), with a TTL. */
   awaitingText: (channel: string, chatId: string) => `awaiting:${channel}:${chatId}`,
