@@ -1,6 +1,7 @@
 import type { Policy } from '../src/domain/types.js';
 import type { Locale, Params } from '../src/i18n.js';
 import type { AttendanceService } from '../src/services/attendance.js';
+import type { CellGroupsService } from '../src/services/groups.js';
 import type { MeetingsService } from '../src/services/meetings.js';
 import type { PeopleService } from '../src/services/people.js';
 import type { Planning } from '../src/services/planning.js';
@@ -15,6 +16,8 @@ export interface Services {
   roster: RosterService;
   attendance: AttendanceService;
   meetings: MeetingsService;
+  /** The cells' optional Telegram groups: binding, and their count-only tallies. */
+  groups: CellGroupsService;
   /** Re-plans after a change and sends a step now; bound to the scheduler by the composition root. */
   planning: Planning;
   /** A link to this bot that carries an invite code (Telegram deep link), when the channel has one. */
@@ -29,6 +32,9 @@ export interface HandlerContext {
   /** The display name the channel gives, used only when a bootstrap admin is created. */
   displayName: string;
   chatKind: 'private' | 'group';
+  /** The chat asked from, where the channel has chats of several kinds (a Telegram group's ID and title). */
+  chatId?: string;
+  chatTitle?: string;
   /** The linked person, if this account is linked. */
   actor?: Person;
   locale: Locale;

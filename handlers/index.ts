@@ -8,6 +8,7 @@ import {
 import { handleAnswer, handleAskReason } from './attendance.js';
 import { handleChannelChoice } from './channels.js';
 import type { HandlerContext } from './context.js';
+import { handleGroupCommand } from './group.js';
 import { handleHelp } from './help.js';
 import type { Intent } from './intents.js';
 import { handleMeetingAction, handleSchedule, handleTally } from './meetings.js';
@@ -34,6 +35,7 @@ export const COMMANDS = [
   'nhapds',
   'moi',
   'kenh',
+  'nhom',
 ] as const;
 const ALIASES: Record<string, (typeof COMMANDS)[number]> = { help: 'trogiup', batdau: 'start' };
 
@@ -63,6 +65,8 @@ export async function handle(ctx: HandlerContext, intent: Intent): Promise<View[
           return handleImportRoster(ctx, intent.args);
         case 'moi':
           return handleInvites(ctx, intent.args);
+        case 'nhom':
+          return handleGroupCommand(ctx, intent.args);
         default:
           return handleHelp(ctx, intent.name);
       }

@@ -138,6 +138,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       ...(zalo ? [zalo] : []),
     ],
     rates: { telegram: config.TELEGRAM_SEND_RATE, zalo: config.ZALO_SEND_RATE },
+    groups: services.groups,
   });
   planning.bind(scheduler.planning);
   // ── end scheduler ──

@@ -3,6 +3,7 @@ import type { Policy } from '../domain/types.js';
 import type { Store } from '../store/port.js';
 import { createRepos } from '../store/repositories/index.js';
 import { AttendanceService } from './attendance.js';
+import { CellGroupsService } from './groups.js';
 import { MeetingsService } from './meetings.js';
 import { type Clock, PeopleService } from './people.js';
 import { type Planning, PlanningPort } from './planning.js';
@@ -19,12 +20,14 @@ export function createServices(
   planning: Planning = new PlanningPort(),
 ): Services {
   const repos = createRepos(store);
+  const attendance = new AttendanceService(store, repos, clock, policy.attendance);
   return {
     repos,
     policy,
     planning,
     people: new PeopleService(store, repos, clock),
-    attendance: new AttendanceService(store, repos, clock, policy.attendance),
+    attendance,
+    groups: new CellGroupsService(store, repos, attendance, clock),
     meetings: new MeetingsService(repos, clock),
     roster: new RosterService(store, repos, clock, planning, policy.defaultShift),
   };
