@@ -42,9 +42,10 @@ export interface OutboxMessage {
   /** Edits the message this outbox sent under that key (in this chat) instead of sending a new one. */
   editOf?: string;
   /**
-   * A refresh rather than a one-off: enqueued again after it went, it goes again — once for however many
-   * enqueues came meanwhile — but never sooner than `minIntervalMs` after its last send, nor beyond
-   * `perChat.limit` refreshes in any `perChat.windowMs` in its chat. For live messages, so each shows the latest.
+   * A refresh rather than a one-off, for a live message kept up to date: once stored, it is asked for again with
+   * `outboxRefreshOps` (however many times meanwhile, it goes once), never sooner than `minIntervalMs` after its
+   * last send, nor beyond `perChat.limit` refreshes in any `perChat.windowMs` in its chat; and if what it shows
+   * changed while it was on its way, it goes once more.
    */
   refresh?: RefreshPolicy;
 }
@@ -74,13 +75,6 @@ const storedSchema = z.object({
 });
 type Stored = z.infer<typeof storedSchema>;
 
-/** A claimed message with what the claim read about it. */
-interface Job {
-  message: Stored;
-  /** The dirty mark of a refresh message as claimed: a different one after sending means it is due again. */
-  dirty?: string;
-}
-
 /** The sent marker: when a key was (last) sent and the channel's ID for the message, if it gave one. */
 const receiptSchema = z.object({ at: z.number(), messageId: z.string().optional() });
 type Receipt = z.infer<typeof receiptSchema>;
@@ -95,38 +89,51 @@ function parseReceipt(raw: string | undefined): Receipt | undefined {
   return { at: Number(raw) || 0 };
 }
 
-const DIRTY_TTL_MS = 7 * 86_400_000;
+/** How long a refresh message stays stored for its next refresh (its owner stores it again when it posts anew). */
+const REFRESH_TTL_MS = 30 * 86_400_000;
 
 /**
  * The writes that enqueue messages, for callers without an outbox at hand (the writes are the same on every
- * replica). A one-off is stored once per key, so enqueuing it again changes nothing. A refresh overwrites its
- * stored address (so a moved chat takes effect), keeps an earlier due time, and marks itself dirty.
+ * replica). A one-off is stored once per key, so enqueuing it again changes nothing. A refresh is stored anew
+ * (so a moved chat takes effect), keeping an earlier due time.
  */
 export function outboxEnqueueOps(messages: readonly OutboxMessage[], now: number): WriteOp[] {
   return messages.flatMap(({ notBefore, ...message }): WriteOp[] => {
     const stored: Stored = { ...message, attempts: 0 };
-    const due: WriteOp = {
-      op: 'zadd',
-      key: keys.outboxDue(message.channel),
-      entries: [{ member: message.key, score: notBefore ?? now }],
-      ifAbsent: true,
-    };
-    if (!message.refresh)
-      return [
-        { op: 'set', key: keys.outboxMessage(message.key), value: JSON.stringify(stored), ifAbsent: true },
-        due,
-      ];
     return [
-      { op: 'set', key: keys.outboxMessage(message.key), value: JSON.stringify(stored), ttlMs: DIRTY_TTL_MS },
-      due,
       {
         op: 'set',
-        key: keys.outboxDirty(message.key),
-        value: `${now}.${Math.random().toString(36).slice(2)}`,
-        ttlMs: DIRTY_TTL_MS,
+        key: keys.outboxMessage(message.key),
+        value: JSON.stringify(stored),
+        ...(message.refresh ? { ttlMs: REFRESH_TTL_MS } : { ifAbsent: true }),
+      },
+      {
+        op: 'zadd',
+        key: keys.outboxDue(message.channel),
+        entries: [{ member: message.key, score: notBefore ?? now }],
+        ifAbsent: true,
       },
     ];
   });
+}
+
+/** Stores a refresh message without asking for it yet: `outboxRefreshOps` asks for it. */
+export function outboxStoreRefreshOps(message: OutboxMessage & { refresh: RefreshPolicy }): WriteOp[] {
+  const { notBefore: _notBefore, ...rest } = message;
+  const stored: Stored = { ...rest, attempts: 0 };
+  return [
+    { op: 'set', key: keys.outboxMessage(message.key), value: JSON.stringify(stored), ttlMs: REFRESH_TTL_MS },
+  ];
+}
+
+/**
+ * The write that asks for a stored refresh message to go again: one sorted-set add, cheap enough for every
+ * member's answer. A burst makes one send; one asked for while on its way is caught by comparing what it showed.
+ */
+export function outboxRefreshOps(channel: ChannelName, key: string, now: number): WriteOp[] {
+  return [
+    { op: 'zadd', key: keys.outboxDue(channel), entries: [{ member: key, score: now }], ifAbsent: true },
+  ];
 }
 
 const deadLetterSchema = storedSchema.extend({ error: z.string(), at: z.number() });
@@ -255,9 +262,7 @@ export class Outbox {
       const jobs = room >= half ? await this.claim(channel, room) : [];
       for (const job of jobs) {
         const sending: Promise<void> = this.deliver(job)
-          .catch((err) =>
-            this.deps.log.error({ err, key: job.message.key }, 'Outbox delivery failed unexpectedly'),
-          )
+          .catch((err) => this.deps.log.error({ err, key: job.key }, 'Outbox delivery failed unexpectedly'))
           .finally(() => inFlight.delete(sending));
         inFlight.add(sending);
       }
@@ -270,7 +275,7 @@ export class Outbox {
   }
 
   /** A store outage is logged, not fatal: the pump looks again after its poll interval. */
-  private async claim(channel: ChannelName, limit: number): Promise<Job[]> {
+  private async claim(channel: ChannelName, limit: number): Promise<Stored[]> {
     try {
       return await this.claimDue(channel, limit);
     } catch (err) {
@@ -284,7 +289,7 @@ export class Outbox {
    * recently waits for its interval; of several for one chat only the first goes now, the others are spaced
    * out by the chat interval.
    */
-  private async claimDue(channel: ChannelName, limit: number): Promise<Job[]> {
+  private async claimDue(channel: ChannelName, limit: number): Promise<Stored[]> {
     const { store } = this.deps;
     const now = this.deps.now();
     const claimed = await store.claimDue(keys.outboxDue(channel), now, limit, this.options.leaseMs);
@@ -293,9 +298,8 @@ export class Outbox {
     const raws = await store.getMany([
       ...claimed.map((c) => keys.outboxMessage(c.member)),
       ...claimed.map((c) => keys.outboxSent(c.member)),
-      ...claimed.map((c) => keys.outboxDirty(c.member)),
     ]);
-    const jobs: Job[] = [];
+    const jobs: Stored[] = [];
     const ops: WriteOp[] = [];
     const perChat = new Map<string, number>();
     claimed.forEach(({ member }, i) => {
@@ -324,14 +328,14 @@ export class Outbox {
       }
       const earlier = perChat.get(message.chatId) ?? 0;
       perChat.set(message.chatId, earlier + 1);
-      if (earlier === 0) jobs.push({ message, ...(raws[i + 2 * n] ? { dirty: raws[i + 2 * n] } : {}) });
+      if (earlier === 0) jobs.push(message);
       else ops.push(this.deferOp(message, now + earlier * this.intervalFor(message)));
     });
     if (ops.length) await store.write(ops);
     return jobs;
   }
 
-  private async deliver({ message, dirty }: Job): Promise<void> {
+  private async deliver(message: Stored): Promise<void> {
     const { store, now, metrics } = this.deps;
     const sender = this.senders.get(message.channel);
     if (!sender) throw new Error(`no sender for channel ${message.channel}`);
@@ -360,7 +364,7 @@ export class Outbox {
       if (editing === undefined) {
         if (waiting !== undefined)
           await store.write([this.deferOp(message, at + (message.refresh?.minIntervalMs ?? interval))]);
-        else await this.finish(message, dirty);
+        else await this.finish(message);
         return;
       }
     }
@@ -378,11 +382,9 @@ export class Outbox {
     let receipt: SendReceipt | undefined;
     try {
       if (message.live) {
-        const render = this.deps.renderers?.[message.live.renderer];
-        if (!render) throw new SendError(`no renderer ${message.live.renderer}`, { kind: 'permanent' });
-        view = await render(message.live.ref);
+        view = await this.render(message.live);
         // Nothing left to show (the meeting is gone): nothing to send.
-        if (!view) return await this.finish(message, dirty);
+        if (!view) return await this.finish(message);
       }
       if (!view) throw new SendError('a message without a view', { kind: 'permanent' });
       if (editing === undefined && sender.post) receipt = await sender.post(message.chatId, view);
@@ -397,17 +399,17 @@ export class Outbox {
       return;
     }
     const sent: Receipt = { at: now(), ...(receipt ? { messageId: receipt.messageId } : {}) };
-    await this.finish(message, dirty, sent);
+    await this.finish(message, sent, view);
     metrics.sent.inc({ channel: message.channel });
   }
 
   /**
-   * Marks a message done (and sent, with its receipt, when it went). A refresh keeps its stored address for
-   * the next time; if it was enqueued again since it was claimed, it comes due again after its interval.
+   * Marks a message done (and sent, with its receipt, when it went). A refresh stays stored for the next time;
+   * if what it shows changed while it was on its way, it is due again after its interval.
    */
-  private async finish(message: Stored, dirty: string | undefined, sent?: Receipt): Promise<void> {
+  private async finish(message: Stored, sent?: Receipt, shown?: View): Promise<void> {
     const { store, now } = this.deps;
-    const { key, channel, refresh } = message;
+    const { key, channel, refresh, live } = message;
     await store.write([
       ...(sent
         ? [
@@ -423,15 +425,21 @@ export class Outbox {
         ? [{ op: 'zrem' as const, key: keys.outboxDue(channel), members: [key] }]
         : this.doneOps(channel, key)),
     ]);
-    if (!refresh) return;
-    // The due entry is gone first, so an enqueue from now on adds it back itself; one that came between the
-    // claim and here changed the dirty mark, and is put back here.
-    const dirtyKey = keys.outboxDirty(key);
-    const clean =
-      dirty === undefined
-        ? (await store.get(dirtyKey)) === undefined
-        : await store.deleteIfEquals(dirtyKey, dirty);
-    if (!clean) await store.write([this.deferOp(message, now() + refresh.minIntervalMs)]);
+    if (!refresh || !live || !shown) return;
+    // Its due entry is gone first: a refresh asked for from now on adds it back itself, and one asked for
+    // earlier had its change written first, so rendering again now shows it.
+    const again = await this.render(live).catch((err) => {
+      this.deps.log.warn({ err, key }, 'Rendering a refresh again failed; sending it once more');
+      return { text: '' } as View;
+    });
+    if (again && JSON.stringify(again) !== JSON.stringify(shown))
+      await store.write([this.deferOp(message, now() + refresh.minIntervalMs)]);
+  }
+
+  private async render(live: LiveView): Promise<View | undefined> {
+    const render = this.deps.renderers?.[live.renderer];
+    if (!render) throw new SendError(`no renderer ${live.renderer}`, { kind: 'permanent' });
+    return render(live.ref);
   }
 
   /**
@@ -465,7 +473,12 @@ export class Outbox {
     if (err.movedTo !== undefined && this.deps.onChatMoved) {
       try {
         await this.deps.onChatMoved(channel, message.chatId, err.movedTo);
-        await store.write(this.doneOps(channel, key));
+        // A refresh stays stored: the chat's owner may just have stored it anew, for the new chat.
+        await store.write(
+          message.refresh
+            ? [{ op: 'zrem', key: keys.outboxDue(channel), members: [key] }]
+            : this.doneOps(channel, key),
+        );
         log.info({ key, channel, from: message.chatId, to: err.movedTo }, 'Chat moved: message handed over');
         return;
       } catch (hookErr) {
@@ -479,7 +492,12 @@ export class Outbox {
       const delay = err.retryAfterMs ?? backoff * (0.5 + Math.random() / 2);
       const retry: Stored = { ...message, attempts, lastError: err.message };
       await store.write([
-        { op: 'set', key: keys.outboxMessage(key), value: JSON.stringify(retry) },
+        {
+          op: 'set',
+          key: keys.outboxMessage(key),
+          value: JSON.stringify(retry),
+          ...(message.refresh ? { ttlMs: REFRESH_TTL_MS } : {}),
+        },
         { op: 'zadd', key: keys.outboxDue(channel), entries: [{ member: key, score: now + delay }] },
         // retry_after binds the whole chat, not only this message.
         ...(err.retryAfterMs === undefined

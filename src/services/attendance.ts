@@ -127,7 +127,7 @@ export class AttendanceService {
     const post = parseGroupPost(meetingId, rawPost);
     await this.store.write([
       { op: 'hset', key: keys.meetingAnswers(meetingId), fields: { [personId]: JSON.stringify(answer) } },
-      ...(post ? groupTallyRefreshOps(meetingId, post, now) : []),
+      ...(post ? groupTallyRefreshOps(meetingId, now) : []),
     ]);
     return { ok: true, meeting, answer, ...(cell ? { cell } : {}) };
   }

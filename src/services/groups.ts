@@ -1,6 +1,12 @@
 import { groupTallyView } from '../../handlers/group.js';
 import type { View } from '../../handlers/views.js';
-import { type OutboxMessage, outboxEnqueueOps } from '../delivery/outbox.js';
+import {
+  type OutboxMessage,
+  outboxEnqueueOps,
+  outboxRefreshOps,
+  outboxStoreRefreshOps,
+  type RefreshPolicy,
+} from '../delivery/outbox.js';
 import { t } from '../i18n.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
@@ -27,14 +33,21 @@ export type BindResult =
   /** The group already serves another cell: one group, one cell, so counts never mix. */
   | { ok: false; reason: 'taken'; cell: Cell };
 
+const tallyKey = (meetingId: string) => `group:${meetingId}:tally`;
+
 /**
- * The writes that ask for the group's tally of a meeting to be brought up to date: one outbox refresh per
- * meeting, so a burst of answers makes one edit, paced by the outbox in the store (every replica agrees).
+ * The write that asks for the group's tally of a posted meeting to be brought up to date: one outbox refresh
+ * per meeting, so a burst of answers makes one edit, paced by the outbox in the store (every replica agrees).
  * Part of the answer's own atomic write.
  */
-export function groupTallyRefreshOps(meetingId: string, post: GroupPost, now: number): WriteOp[] {
-  const refresh: OutboxMessage = {
-    key: `group:${meetingId}:tally`,
+export function groupTallyRefreshOps(meetingId: string, now: number): WriteOp[] {
+  return outboxRefreshOps('telegram', tallyKey(meetingId), now);
+}
+
+/** The stored refresh that edits a meeting's group post to show its counts of the moment. */
+function tallyRefresh(meetingId: string, post: GroupPost): OutboxMessage & { refresh: RefreshPolicy } {
+  return {
+    key: tallyKey(meetingId),
     channel: 'telegram',
     chatId: post.chatId,
     cellId: post.cellId,
@@ -45,7 +58,6 @@ export function groupTallyRefreshOps(meetingId: string, post: GroupPost, now: nu
       perChat: { limit: GROUP_EDITS_PER_MINUTE, windowMs: 60_000 },
     },
   };
-  return outboxEnqueueOps([refresh], now);
 }
 
 export function parseGroupPost(meetingId: string, raw: string | undefined): GroupPost | undefined {
@@ -158,7 +170,8 @@ export class CellGroupsService {
 
   /**
    * The writes that post a meeting's notice in its cell's group (once per meeting and chat), rendered when it
-   * goes so it shows the counts of that moment; none when the cell has no group.
+   * goes so it shows the counts of that moment, and store the refresh that answers will ask for; none when the
+   * cell has no group.
    */
   noticeOps(meeting: Meeting, cell: Cell): WriteOp[] {
     if (cell.telegramGroupId === undefined) return [];
@@ -184,13 +197,14 @@ export class CellGroupsService {
         ],
         now,
       ),
+      ...outboxStoreRefreshOps(tallyRefresh(meeting.id, post)),
     ];
   }
 
   /** The writes that bring the group's tally of a changed meeting up to date, when it has one. */
   async refreshOps(meetingId: string): Promise<WriteOp[]> {
     const post = parseGroupPost(meetingId, await this.store.get(keys.meetingGroupPost(meetingId)));
-    return post ? groupTallyRefreshOps(meetingId, post, this.clock.now()) : [];
+    return post ? groupTallyRefreshOps(meetingId, this.clock.now()) : [];
   }
 
   /** The group's view of a meeting as it stands: counts only. Undefined when the meeting or cell is gone. */

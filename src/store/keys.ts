@@ -76,8 +76,6 @@ export const keys = {
   outboxDeadLetter: (key: string) => `outbox:dead:${key}`,
   /** doc: the earliest time this chat may be sent to again (pacing, retry_after). */
   chatNotBefore: (channel: string, chatId: string) => `pace:${channel}:${chatId}`,
-  /** doc: set by each enqueue of a refresh message, so one that came while it was being sent is not lost. */
-  outboxDirty: (key: string) => `outbox:dirty:${key}`,
   /** zset: a chat's refresh tokens, scored by when each may be used again (at most N refreshes a window). */
   outboxChatTokens: (channel: string, chatId: string) => `outbox:tokens:${channel}:${chatId}`,
 

@@ -73,13 +73,8 @@ export class FakeTelegram {
   readonly sent: RecordedMessage[] = [];
   /** Every sendMessage call, accepted or refused. */
   readonly attempts: Attempt[] = [];
-  readonly edits: {
-    chat_id: string;
-    message_id: number;
-    text: string;
-    reply_markup?: unknown;
-    at: number;
-  }[] = [];
+  /** Accepted edits; `reply_markup` only when the edit set one. */
+  readonly edits: { chat_id: string; message_id: number; text: string; reply_markup?: unknown }[] = [];
   /**
    * Groups upgraded to supergroups: old chat ID → new one. Sends and edits to the old ID get Telegram's 400
    * with `parameters.migrate_to_chat_id`.
@@ -219,7 +214,12 @@ export class FakeTelegram {
           'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
         );
     }
-    this.edits.push({ chat_id: chat, message_id: messageId, text, reply_markup: markup, at: Date.now() });
+    this.edits.push({
+      chat_id: chat,
+      message_id: messageId,
+      text,
+      ...(markup === undefined ? {} : { reply_markup: markup }),
+    });
     return ok(res, { message_id: messageId, chat: { id: Number(chat) }, text });
   }
 
