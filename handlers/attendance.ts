@@ -79,6 +79,16 @@ export async function handleAskReason(ctx: HandlerContext, meetingId: string): P
   if (!check.ok) {
     return [refusal(ctx.t(refusalKey[check.reason]))];
   }
+  // Tapped in a group: the reason is the member's own business, asked privately.
+  if (ctx.chatKind === 'group')
+    return [
+      {
+        ...reasonView(ctx, meetingId),
+        replace: false,
+        privately: true,
+        toast: ctx.t('group.reasonPrivately'),
+      },
+    ];
   return [reasonView(ctx, meetingId)];
 }
 
@@ -88,9 +98,12 @@ export async function handleAnswer(
 ): Promise<View[]> {
   const actor = ctx.actor;
   if (!actor) return [refusal(ctx.t('refuse.notLinked'))];
+  const inGroup = ctx.chatKind === 'group';
   if (intent.choice === 'absent' && intent.reason === 'other' && !intent.note) {
-    const max = MAX_REASON_LENGTH;
-    return [{ text: ctx.t('reason.askText', { max }), replace: true, awaitText: intent }];
+    const text = ctx.t('reason.askText', { max: MAX_REASON_LENGTH });
+    if (inGroup)
+      return [{ text, privately: true, awaitText: intent, toast: ctx.t('group.reasonTextPrivately') }];
+    return [{ text, replace: true, awaitText: intent }];
   }
   if (intent.note && intent.note.length > MAX_REASON_LENGTH) {
     return [{ text: ctx.t('refuse.tooLong', { max: MAX_REASON_LENGTH }) }];
@@ -105,8 +118,10 @@ export async function handleAnswer(
   if (!result.ok) {
     return [refusal(ctx.t(refusalKey[result.reason]))];
   }
-  const cell = await ctx.services.repos.cells.get(result.meeting.cellId);
-  if (!cell) return [refusal(ctx.t('refuse.notFound'))];
   const saved = ctx.t('answer.saved', { answer: answerLabel(ctx, result.answer) });
+  // In a group the answer is the tapper's toast alone; the group's message shows counts, refreshed by the outbox.
+  if (inGroup) return [{ text: saved, toast: saved, toastOnly: true }];
+  const cell = result.cell;
+  if (!cell) return [refusal(ctx.t('refuse.notFound'))];
   return [{ ...invitationView(ctx, result.meeting, cell, result.answer), replace: true, toast: saved }];
 }

@@ -2,6 +2,7 @@ import type { Policy } from '../src/domain/types.js';
 import type { Locale, Params } from '../src/i18n.js';
 import type { AttendanceService } from '../src/services/attendance.js';
 import type { ChecklistService } from '../src/services/checklist.js';
+import type { CellGroupsService } from '../src/services/groups.js';
 import type { JoinService } from '../src/services/joins.js';
 import type { MeetingsService } from '../src/services/meetings.js';
 import type { CommandMenus } from '../src/services/menus.js';
@@ -27,6 +28,8 @@ export interface Services {
   checklist: ChecklistService;
   /** Committee members' assignments, visit registrations, standing, compliance and plan. */
   visits: VisitsService;
+  /** The cells' optional Telegram groups: binding, and their count-only tallies. */
+  groups: CellGroupsService;
   /** Re-plans after a change and sends a step now; bound to the scheduler by the composition root. */
   planning: Planning;
   /** Queues messages to third parties in the outbox; bound to the scheduler's outbox by the composition root. */
@@ -47,6 +50,9 @@ export interface HandlerContext {
   /** The display name the channel gives, used only when a bootstrap admin is created. */
   displayName: string;
   chatKind: 'private' | 'group';
+  /** The chat asked from, where the channel has chats of several kinds (a Telegram group's ID and title). */
+  chatId?: string;
+  chatTitle?: string;
   /** The linked person, if this account is linked. */
   actor?: Person;
   locale: Locale;

@@ -15,7 +15,7 @@ export async function handleHelp(ctx: HandlerContext, unknownCommand?: string): 
   const { cells, people } = ctx.services.repos;
   const ids = await cells.cellsOf(ctx.actor.id);
   const roles = await Promise.all(ids.map((id) => cells.membership(id, ctx.actor?.id ?? '')));
-  if (roles.some(isSecretary)) parts.push(ctx.t('help.secretary'), ctx.t('topics.help'));
+  if (roles.some(isSecretary)) parts.push(ctx.t('help.secretary'), ctx.t('topics.help'), ctx.t('group.help'));
   if (await ctx.services.visits.assignment(ctx.actor.id)) parts.push(ctx.t('visits.help.committee'));
   if (await people.isAdmin(ctx.actor.id)) parts.push(ctx.t('help.admin'), ctx.t('visits.help.admin'));
   return [{ text: parts.join('\n\n') }];

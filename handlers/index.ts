@@ -10,6 +10,7 @@ import { handleChannelChoice, handleChannelLinkCode, looksLikeChannelLinkCode } 
 import { handleChecklistCommand, handleChecklistIntent } from './checklist.js';
 import type { HandlerContext } from './context.js';
 import { foldKey } from './fold.js';
+import { handleGroupCommand } from './group.js';
 import { handleHelp } from './help.js';
 import { handleHop } from './hop.js';
 import type { Intent } from './intents.js';
@@ -55,6 +56,7 @@ export const COMMANDS = [
   'nhapcapuy',
   'baocao',
   'kehoach',
+  'nhom',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -141,6 +143,8 @@ export async function handle(context: HandlerContext, intent: Intent): Promise<V
           return handleRegister(ctx, intent.args);
         case 'huydangky':
           return handleWithdraw(ctx, intent.args);
+        case 'nhom':
+          return handleGroupCommand(ctx, intent.args);
         default:
           return handleHelp(ctx, intent.name);
       }

@@ -22,6 +22,8 @@ export interface View {
   toast?: string;
   /** On a tap, the toast is the whole answer (a refusal): channels with toasts send no message. */
   toastOnly?: boolean;
+  /** Sent to the person's private chat rather than where they asked (a group): e.g. asking their reason. */
+  privately?: boolean;
   /** Asks the channel to take the person's next free text as this intent's note (e.g. an absence reason). */
   awaitText?: Intent;
   /**

@@ -154,6 +154,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     rates: { telegram: config.TELEGRAM_SEND_RATE, zalo: config.ZALO_SEND_RATE },
     // The thematic check carries topic suggestions; the first preparation step, the checklist.
     composer: new TextComposer({ topics: { topics: services.topics, checklist: services.checklist } }),
+    groups: services.groups,
   });
   planning.bind(scheduler.planning);
   notifier.bind(scheduler.outbox);

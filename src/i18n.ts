@@ -35,8 +35,13 @@ function loadCatalog(locale: Locale, dir: string): Catalog {
   return catalog;
 }
 
+/** A template split at its placeholders: text, name, text, name, …, text. */
+type Compiled = string[];
+
 export class Translator {
   private readonly catalogs: Record<Locale, Catalog>;
+  /** Templates split once, not scanned by a regular expression on every call (a tap renders a dozen). */
+  private readonly compiled = new Map<string, Compiled>();
 
   constructor(dir: string = CONTENT_DIR) {
     this.catalogs = { vi: loadCatalog('vi', dir), en: loadCatalog('en', dir) };
@@ -53,9 +58,18 @@ export class Translator {
   /** The text for key; falls back to Vietnamese, then to the key itself so a gap is visible, never a crash. */
   t(key: string, params: Params = {}, locale: Locale = DEFAULT_LOCALE): string {
     const template = this.catalogs[locale][key] ?? this.catalogs.vi[key] ?? key;
-    return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-      name in params ? String(params[name]) : whole,
-    );
+    let parts = this.compiled.get(template);
+    if (!parts) {
+      parts = template.split(/\{(\w+)\}/);
+      this.compiled.set(template, parts);
+    }
+    if (parts.length === 1) return template;
+    let text = parts[0] as string;
+    for (let i = 1; i < parts.length; i += 2) {
+      const name = parts[i] as string;
+      text += (name in params ? String(params[name]) : `{${name}}`) + parts[i + 1];
+    }
+    return text;
   }
 }
 

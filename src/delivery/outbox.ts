@@ -11,7 +11,19 @@ import type { CellsRepo } from '../store/repositories/cells.js';
 import type { PeopleRepo } from '../store/repositories/people.js';
 import { addressOf } from './address.js';
 import { RateLimiter } from './rate.js';
-import { SendError, type Sender, type Unreachable } from './sender.js';
+import { SendError, type Sender, type SendReceipt, type Unreachable } from './sender.js';
+
+/** Names what renders a live message when it goes, e.g. a group's tally for one meeting. */
+export interface LiveView {
+  renderer: string;
+  ref: string;
+}
+
+/** Paces a refresh message: its own least interval, and a cap on refreshes per window in its chat. */
+export interface RefreshPolicy {
+  minIntervalMs: number;
+  perChat?: { limit: number; windowMs: number };
+}
 
 /** One message to one chat. `key` is its idempotency key: (occurrence × recipient), or the like. */
 export interface OutboxMessage {
@@ -21,10 +33,25 @@ export interface OutboxMessage {
   /** Who it is for, so a permanent failure marks them unreachable and tells their cell's secretaries. */
   personId?: string;
   cellId?: string;
-  view: View;
+  /** What to send; a live message may leave it out, since it is rendered when it goes. */
+  view?: View;
   /** Not sent before this time (ms); now when absent. */
   notBefore?: number;
+  /** Rendered when it goes, by the outbox's renderer of that name: a message that waited shows that moment. */
+  live?: LiveView;
+  /** Edits the message this outbox sent under that key (in this chat) instead of sending a new one. */
+  editOf?: string;
+  /**
+   * A refresh rather than a one-off, for a live message kept up to date: once stored, it is asked for again with
+   * `outboxRefreshOps` (however many times meanwhile, it goes once), never sooner than `minIntervalMs` after its
+   * last send, nor beyond `perChat.limit` refreshes in any `perChat.windowMs` in its chat; and if what it shows
+   * changed while it was on its way, it goes once more.
+   */
+  refresh?: RefreshPolicy;
 }
+
+/** Renders a live message from its reference; undefined when there is nothing to show any more. */
+export type Renderer = (ref: string) => Promise<View | undefined>;
 
 const viewSchema = z.custom<View>((v) => typeof (v as View | undefined)?.text === 'string');
 
@@ -34,11 +61,80 @@ const storedSchema = z.object({
   chatId: z.string(),
   personId: z.string().optional(),
   cellId: z.string().optional(),
-  view: viewSchema,
+  view: viewSchema.optional(),
+  live: z.object({ renderer: z.string(), ref: z.string() }).optional(),
+  editOf: z.string().optional(),
+  refresh: z
+    .object({
+      minIntervalMs: z.number(),
+      perChat: z.object({ limit: z.number().int().positive(), windowMs: z.number() }).optional(),
+    })
+    .optional(),
   attempts: z.number().int().default(0),
   lastError: z.string().optional(),
 });
 type Stored = z.infer<typeof storedSchema>;
+
+/** The sent marker: when a key was (last) sent and the channel's ID for the message, if it gave one. */
+const receiptSchema = z.object({ at: z.number(), messageId: z.string().optional() });
+type Receipt = z.infer<typeof receiptSchema>;
+
+/** Markers written before receipts carried message IDs hold only the time. */
+function parseReceipt(raw: string | undefined): Receipt | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const parsed = receiptSchema.safeParse(JSON.parse(raw));
+    if (parsed.success) return parsed.data;
+  } catch {}
+  return { at: Number(raw) || 0 };
+}
+
+/** How long a refresh message stays stored for its next refresh (its owner stores it again when it posts anew). */
+const REFRESH_TTL_MS = 30 * 86_400_000;
+
+/**
+ * The writes that enqueue messages, for callers without an outbox at hand (the writes are the same on every
+ * replica). A one-off is stored once per key, so enqueuing it again changes nothing. A refresh is stored anew
+ * (so a moved chat takes effect), keeping an earlier due time.
+ */
+export function outboxEnqueueOps(messages: readonly OutboxMessage[], now: number): WriteOp[] {
+  return messages.flatMap(({ notBefore, ...message }): WriteOp[] => {
+    const stored: Stored = { ...message, attempts: 0 };
+    return [
+      {
+        op: 'set',
+        key: keys.outboxMessage(message.key),
+        value: JSON.stringify(stored),
+        ...(message.refresh ? { ttlMs: REFRESH_TTL_MS } : { ifAbsent: true }),
+      },
+      {
+        op: 'zadd',
+        key: keys.outboxDue(message.channel),
+        entries: [{ member: message.key, score: notBefore ?? now }],
+        ifAbsent: true,
+      },
+    ];
+  });
+}
+
+/** Stores a refresh message without asking for it yet: `outboxRefreshOps` asks for it. */
+export function outboxStoreRefreshOps(message: OutboxMessage & { refresh: RefreshPolicy }): WriteOp[] {
+  const { notBefore: _notBefore, ...rest } = message;
+  const stored: Stored = { ...rest, attempts: 0 };
+  return [
+    { op: 'set', key: keys.outboxMessage(message.key), value: JSON.stringify(stored), ttlMs: REFRESH_TTL_MS },
+  ];
+}
+
+/**
+ * The write that asks for a stored refresh message to go again: one sorted-set add, cheap enough for every
+ * member's answer. A burst makes one send; one asked for while on its way is caught by comparing what it showed.
+ */
+export function outboxRefreshOps(channel: ChannelName, key: string, now: number): WriteOp[] {
+  return [
+    { op: 'zadd', key: keys.outboxDue(channel), entries: [{ member: key, score: now }], ifAbsent: true },
+  ];
+}
 
 const deadLetterSchema = storedSchema.extend({ error: z.string(), at: z.number() });
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
@@ -71,6 +167,13 @@ export interface OutboxDeps {
   now: () => number;
   log: Logger;
   metrics: Metrics;
+  /** Renderers of live messages, by name. */
+  renderers?: Readonly<Record<string, Renderer>>;
+  /**
+   * Told when a chat turns out to live on under another ID (a group upgraded to a supergroup); the message that
+   * found out is dropped, since whoever addresses that chat knows what is still worth sending to its new ID.
+   */
+  onChatMoved?: (channel: ChannelName, from: string, to: string) => Promise<void>;
 }
 
 const DAY_MS = 86_400_000;
@@ -114,19 +217,7 @@ export class Outbox {
 
   /** The writes that enqueue messages; part of a caller's atomic batch (e.g. with the occurrence they serve). */
   enqueueOps(messages: readonly OutboxMessage[]): WriteOp[] {
-    const now = this.deps.now();
-    return messages.flatMap(({ notBefore, ...message }): WriteOp[] => {
-      const stored: Stored = { ...message, attempts: 0 };
-      return [
-        { op: 'set', key: keys.outboxMessage(message.key), value: JSON.stringify(stored), ifAbsent: true },
-        {
-          op: 'zadd',
-          key: keys.outboxDue(message.channel),
-          entries: [{ member: message.key, score: notBefore ?? now }],
-          ifAbsent: true,
-        },
-      ];
-    });
+    return outboxEnqueueOps(messages, this.deps.now());
   }
 
   async enqueue(messages: readonly OutboxMessage[]): Promise<void> {
@@ -194,14 +285,16 @@ export class Outbox {
   }
 
   /**
-   * Claims up to `limit` due messages. Already-sent or vanished ones are cleaned up; of several for one chat
-   * only the first goes now, the others are spaced out by the chat interval.
+   * Claims up to `limit` due messages. Already-sent or vanished ones are cleaned up; a refresh sent too
+   * recently waits for its interval; of several for one chat only the first goes now, the others are spaced
+   * out by the chat interval.
    */
   private async claimDue(channel: ChannelName, limit: number): Promise<Stored[]> {
     const { store } = this.deps;
     const now = this.deps.now();
     const claimed = await store.claimDue(keys.outboxDue(channel), now, limit, this.options.leaseMs);
     if (claimed.length === 0) return [];
+    const n = claimed.length;
     const raws = await store.getMany([
       ...claimed.map((c) => keys.outboxMessage(c.member)),
       ...claimed.map((c) => keys.outboxSent(c.member)),
@@ -211,7 +304,8 @@ export class Outbox {
     const perChat = new Map<string, number>();
     claimed.forEach(({ member }, i) => {
       const raw = raws[i];
-      if (raw === undefined || raws[i + claimed.length] !== undefined) {
+      const sent = parseReceipt(raws[i + n]);
+      if (raw === undefined) {
         ops.push(...this.doneOps(channel, member));
         return;
       }
@@ -221,6 +315,15 @@ export class Outbox {
       } catch (err) {
         this.deps.log.error({ err, key: member }, 'Unreadable outbox message dropped');
         ops.push(...this.doneOps(channel, member));
+        return;
+      }
+      // A one-off already sent is done; a refresh sent is only spaced from its last send.
+      if (sent && !message.refresh) {
+        ops.push(...this.doneOps(channel, member));
+        return;
+      }
+      if (sent && message.refresh && now < sent.at + message.refresh.minIntervalMs) {
+        ops.push(this.deferOp(message, sent.at + message.refresh.minIntervalMs));
         return;
       }
       const earlier = perChat.get(message.chatId) ?? 0;
@@ -250,8 +353,44 @@ export class Outbox {
       return;
     }
 
+    // An edit needs the message it edits to have gone; one whose message never will has nothing to edit.
+    let editing: string | undefined;
+    if (message.editOf) {
+      const [original, waiting] = await store.getMany([
+        keys.outboxSent(message.editOf),
+        keys.outboxMessage(message.editOf),
+      ]);
+      editing = parseReceipt(original)?.messageId;
+      if (editing === undefined) {
+        if (waiting !== undefined)
+          await store.write([this.deferOp(message, at + (message.refresh?.minIntervalMs ?? interval))]);
+        else await this.finish(message);
+        return;
+      }
+    }
+
+    const perChat = message.refresh?.perChat;
+    if (perChat) {
+      const free = await this.takeChatToken(message, perChat, at);
+      if (free !== true) {
+        await store.write([this.deferOp(message, free)]);
+        return;
+      }
+    }
+
+    let view = message.view;
+    let receipt: SendReceipt | undefined;
     try {
-      await sender.send(message.chatId, message.view);
+      if (message.live) {
+        view = await this.render(message.live);
+        // Nothing left to show (the meeting is gone): nothing to send.
+        if (!view) return await this.finish(message);
+      }
+      if (!view) throw new SendError('a message without a view', { kind: 'permanent' });
+      if (editing === undefined && sender.post) receipt = await sender.post(message.chatId, view);
+      else if (editing === undefined) await sender.send(message.chatId, view);
+      else if (sender.edit) await sender.edit(message.chatId, editing, view);
+      else throw new SendError(`channel ${message.channel} cannot edit messages`, { kind: 'permanent' });
     } catch (err) {
       await this.failed(
         message,
@@ -259,11 +398,71 @@ export class Outbox {
       );
       return;
     }
-    await store.write([
-      { op: 'set', key: keys.outboxSent(message.key), value: String(now()), ttlMs: this.options.sentTtlMs },
-      ...this.doneOps(message.channel, message.key),
-    ]);
+    const sent: Receipt = { at: now(), ...(receipt ? { messageId: receipt.messageId } : {}) };
+    await this.finish(message, sent, view);
     metrics.sent.inc({ channel: message.channel });
+  }
+
+  /**
+   * Marks a message done (and sent, with its receipt, when it went). A refresh stays stored for the next time;
+   * if what it shows changed while it was on its way, it is due again after its interval.
+   */
+  private async finish(message: Stored, sent?: Receipt, shown?: View): Promise<void> {
+    const { store, now } = this.deps;
+    const { key, channel, refresh, live } = message;
+    await store.write([
+      ...(sent
+        ? [
+            {
+              op: 'set' as const,
+              key: keys.outboxSent(key),
+              value: JSON.stringify(sent),
+              ttlMs: this.options.sentTtlMs,
+            },
+          ]
+        : []),
+      ...(refresh
+        ? [{ op: 'zrem' as const, key: keys.outboxDue(channel), members: [key] }]
+        : this.doneOps(channel, key)),
+    ]);
+    if (!refresh || !live || !shown) return;
+    // Its due entry is gone first: a refresh asked for from now on adds it back itself, and one asked for
+    // earlier had its change written first, so rendering again now shows it.
+    const again = await this.render(live).catch((err) => {
+      this.deps.log.warn({ err, key }, 'Rendering a refresh again failed; sending it once more');
+      return { text: '' } as View;
+    });
+    if (again && JSON.stringify(again) !== JSON.stringify(shown))
+      await store.write([this.deferOp(message, now() + refresh.minIntervalMs)]);
+  }
+
+  private async render(live: LiveView): Promise<View | undefined> {
+    const render = this.deps.renderers?.[live.renderer];
+    if (!render) throw new SendError(`no renderer ${live.renderer}`, { kind: 'permanent' });
+    return render(live.ref);
+  }
+
+  /**
+   * Takes one of the chat's refresh tokens (each usable once per window), atomically across replicas; true when
+   * taken, else when the next one frees up. The tokens are made on first use.
+   */
+  private async takeChatToken(
+    message: Stored,
+    perChat: { limit: number; windowMs: number },
+    now: number,
+  ): Promise<true | number> {
+    const { store } = this.deps;
+    const tokens = keys.outboxChatTokens(message.channel, message.chatId);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if ((await store.claimDue(tokens, now, 1, perChat.windowMs)).length) return true;
+      if (attempt > 0 || (await store.zcard(tokens)) >= perChat.limit) break;
+      const entries = Array.from({ length: perChat.limit }, (_, i) => ({ member: `t${i}`, score: 0 }));
+      await store.write([{ op: 'zadd', key: tokens, entries, ifAbsent: true }]);
+    }
+    const [next] = await store.zrangeByScore(tokens, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, {
+      limit: 1,
+    });
+    return Math.max(now + 1, next?.score ?? now + perChat.windowMs);
   }
 
   private async failed(message: Stored, err: SendError): Promise<void> {
@@ -271,13 +470,34 @@ export class Outbox {
     const now = clock();
     const attempts = message.attempts + 1;
     const { channel, key } = message;
+    if (err.movedTo !== undefined && this.deps.onChatMoved) {
+      try {
+        await this.deps.onChatMoved(channel, message.chatId, err.movedTo);
+        // A refresh stays stored: the chat's owner may just have stored it anew, for the new chat.
+        await store.write(
+          message.refresh
+            ? [{ op: 'zrem', key: keys.outboxDue(channel), members: [key] }]
+            : this.doneOps(channel, key),
+        );
+        log.info({ key, channel, from: message.chatId, to: err.movedTo }, 'Chat moved: message handed over');
+        return;
+      } catch (hookErr) {
+        log.error({ err: hookErr, key }, 'Following a moved chat failed; retrying the message later');
+        err = new SendError(err.message, { kind: 'transient' });
+      }
+    }
     if (err.kind === 'transient' && attempts < this.options.maxAttempts) {
       // Full jitter spreads the retries of a burst that failed together.
       const backoff = Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** (attempts - 1));
       const delay = err.retryAfterMs ?? backoff * (0.5 + Math.random() / 2);
       const retry: Stored = { ...message, attempts, lastError: err.message };
       await store.write([
-        { op: 'set', key: keys.outboxMessage(key), value: JSON.stringify(retry) },
+        {
+          op: 'set',
+          key: keys.outboxMessage(key),
+          value: JSON.stringify(retry),
+          ...(message.refresh ? { ttlMs: REFRESH_TTL_MS } : {}),
+        },
         { op: 'zadd', key: keys.outboxDue(channel), entries: [{ member: key, score: now + delay }] },
         // retry_after binds the whole chat, not only this message.
         ...(err.retryAfterMs === undefined

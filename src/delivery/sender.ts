@@ -15,10 +15,17 @@ export class SendError extends Error {
   readonly retryAfterMs?: number;
   /** Set when the failure is the recipient's (blocked the bot, chat gone), not the message's. */
   readonly unreachable?: Unreachable;
+  /** Set when the chat lives on under another ID (a Telegram group upgraded to a supergroup). */
+  readonly movedTo?: string;
 
   constructor(
     message: string,
-    details: { kind: 'transient' | 'permanent'; retryAfterMs?: number; unreachable?: Unreachable },
+    details: {
+      kind: 'transient' | 'permanent';
+      retryAfterMs?: number;
+      unreachable?: Unreachable;
+      movedTo?: string;
+    },
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -26,13 +33,25 @@ export class SendError extends Error {
     this.kind = details.kind;
     this.retryAfterMs = details.retryAfterMs;
     this.unreachable = details.unreachable;
+    this.movedTo = details.movedTo;
   }
+}
+
+/** What a channel says of a message it sent: its own ID for it, so the message can be edited later. */
+export interface SendReceipt {
+  messageId: string;
 }
 
 /** Delivers one view to one chat of one channel; throws SendError on failure. */
 export interface Sender {
   readonly channel: ChannelName;
   send(chatId: string, view: View): Promise<void>;
+  /**
+   * Channels that can edit their messages (Telegram) have these two: `post` sends like `send` and says the
+   * message's ID, which `edit` takes to replace that message with a new view.
+   */
+  post?(chatId: string, view: View): Promise<SendReceipt>;
+  edit?(chatId: string, messageId: string, view: View): Promise<void>;
   /** A chat needing slower pacing than the outbox's default (a Telegram group: 20 a minute). */
   chatIntervalMs?(chatId: string): number | undefined;
 }
@@ -46,6 +65,9 @@ export function classifyTelegramError(err: unknown): SendError {
       return new SendError(what, { kind: 'transient', retryAfterMs: seconds * 1000 }, { cause: err });
     }
     if (err.error_code >= 500) return new SendError(what, { kind: 'transient' }, { cause: err });
+    const movedTo = err.parameters.migrate_to_chat_id;
+    if (movedTo !== undefined)
+      return new SendError(what, { kind: 'permanent', movedTo: String(movedTo) }, { cause: err });
     if (err.error_code === 403) return new SendError(what, { kind: 'permanent', unreachable: 'blocked' });
     if (/chat not found|user not found|deactivated/i.test(err.description))
       return new SendError(what, { kind: 'permanent', unreachable: 'chat_not_found' });
@@ -71,15 +93,31 @@ export class TelegramSender implements Sender {
   }
 
   async send(chatId: string, view: View): Promise<void> {
+    await this.post(chatId, view);
+  }
+
+  async post(chatId: string, view: View): Promise<SendReceipt> {
     const { text, ...other } = renderTelegram(view);
     try {
       if (view.document) {
         const document = renderTelegramDocument({ ...view, document: view.document });
-        await this.api.sendDocument(chatId, document.file, document.other);
-        return;
+        const sent = await this.api.sendDocument(chatId, document.file, document.other);
+        return { messageId: String(sent.message_id) };
       }
-      await this.api.sendMessage(chatId, text, other);
+      const sent = await this.api.sendMessage(chatId, text, other);
+      return { messageId: String(sent.message_id) };
     } catch (err) {
+      throw classifyTelegramError(err);
+    }
+  }
+
+  async edit(chatId: string, messageId: string, view: View): Promise<void> {
+    const { text, ...other } = renderTelegram(view);
+    try {
+      await this.api.editMessageText(chatId, Number(messageId), text, other);
+    } catch (err) {
+      // The same text again (a refresh with nothing new to show) is not a failure.
+      if (err instanceof GrammyError && /message is not modified/i.test(err.description)) return;
       throw classifyTelegramError(err);
     }
   }

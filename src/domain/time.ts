@@ -118,14 +118,35 @@ export const weekdayName = (weekday: Weekday, locale: Locale, t: Translate): str
 
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
+/**
+ * An instant's local date and time in a zone, remembered: every invitation, edit and tally formats the same few
+ * meeting times, and converting to a zone is the dear part. Bounded, and pure, so sharing it is safe.
+ */
+const zonedCache = new Map<string, { date: LocalDate; time: LocalTime }>();
+function zonedParts(instant: Date, timeZone: string): { date: LocalDate; time: LocalTime } {
+  const key = `${instant.getTime()}|${timeZone}`;
+  let parts = zonedCache.get(key);
+  if (!parts) {
+    const zoned = new TZDate(instant.getTime(), timeZone);
+    parts = {
+      date: { year: zoned.getFullYear(), month: zoned.getMonth() + 1, day: zoned.getDate() },
+      time: { hour: zoned.getHours(), minute: zoned.getMinutes() },
+    };
+    if (zonedCache.size >= 10_000) zonedCache.clear();
+    zonedCache.set(key, parts);
+  }
+  return parts;
+}
+
 /** "Thứ Bảy, 05/12/2026, 19:30". */
 export function formatDateTime(instant: Date, timeZone: string, locale: Locale, t: Translate): string {
+  const { date, time } = zonedParts(instant, timeZone);
   return t(
     'time.datetime',
     {
-      weekday: capitalize(weekdayName(weekdayOf(localDateOf(instant, timeZone)), locale, t)),
-      date: formatDate(instant, timeZone),
-      time: formatTime(localTimeOf(instant, timeZone)),
+      weekday: capitalize(weekdayName(weekdayOf(date), locale, t)),
+      date: `${pad(date.day)}/${pad(date.month)}/${date.year}`,
+      time: formatTime(time),
     },
     locale,
   );

@@ -1,3 +1,4 @@
+import type { View } from '../../handlers/views.js';
 import { addressOf } from '../delivery/address.js';
 import type { Outbox, OutboxMessage } from '../delivery/outbox.js';
 import { thematicCheckDue } from '../domain/reminders.js';
@@ -13,11 +14,25 @@ import type { ReminderComposer } from './composer.js';
 import { firedOps, type Occurrence, occurrenceSchema } from './occurrences.js';
 import { VisitAlerts } from './visit-alerts.js';
 
+/** The cells' Telegram groups as the scheduler uses them (CellGroupsService in src/services/groups.ts). */
+export interface CellGroups {
+  /** The writes that post a meeting's notice in its cell's group, if it has one. */
+  noticeOps(meeting: Meeting, cell: Cell): WriteOp[];
+  /** The writes that refresh a meeting's group tally after the meeting changed, if it was posted. */
+  refreshOps(meetingId: string): Promise<WriteOp[]>;
+  /** The group's count-only view of a meeting, rendered when the outbox sends it. */
+  renderTally(meetingId: string): Promise<View | undefined>;
+  /** A group upgraded to a supergroup: the binding follows it. */
+  migrate(from: string, to: string): Promise<boolean>;
+}
+
 export interface DispatcherDeps {
   store: Store;
   repos: Repos;
   outbox: Outbox;
   composer: ReminderComposer;
+  /** When given, the members' notice is also posted in the cell's group, with a count-only tally. */
+  groups?: CellGroups;
   now: () => number;
   log: Logger;
   metrics: Metrics;
@@ -183,6 +198,15 @@ export class Dispatcher {
         ];
       });
       ops.push(...this.deps.outbox.enqueueOps(messages), ...firedOps(occurrence, 'sent'));
+      // The members' notice (not a send to chosen recipients) is posted in the cell's group too, once.
+      if (
+        meeting &&
+        occurrence.audience === 'members' &&
+        !occurrence.recipients &&
+        this.deps.groups &&
+        this.deps.outbox.channels.includes('telegram')
+      )
+        ops.push(...this.deps.groups.noticeOps(meeting, cell));
       if (meeting && NOTIFYING.has(occurrence.audience) && messages.length)
         ops.push({
           op: 'sadd',

@@ -7,15 +7,17 @@ import type { Sender } from '../delivery/sender.js';
 import type { Holiday, Policy } from '../domain/types.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { GROUP_TALLY_RENDERER } from '../services/groups.js';
 import type { Planning } from '../services/planning.js';
 import type { Store } from '../store/port.js';
 import { createRepos } from '../store/repositories/index.js';
 import { type ReminderComposer, TextComposer } from './composer.js';
 import { storeRunCoordinator, whileLeader } from './coordination.js';
-import { Dispatcher } from './dispatcher.js';
+import { type CellGroups, Dispatcher } from './dispatcher.js';
 import { Planner } from './planner.js';
 
 export type { ReminderComposer } from './composer.js';
+export type { CellGroups } from './dispatcher.js';
 export { Dispatcher } from './dispatcher.js';
 export { Planner } from './planner.js';
 
@@ -31,6 +33,8 @@ export interface SchedulerDeps {
   /** Time zone of the cron expressions (the daily planning time). */
   timeZone: string;
   composer?: ReminderComposer;
+  /** The cells' Telegram groups: notices posted there with a live count-only tally. */
+  groups?: CellGroups;
   holidays?: readonly Holiday[];
   now?: () => number;
 }
@@ -87,8 +91,25 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   const replicaId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const repos = createRepos(store);
   const composer = deps.composer ?? new TextComposer();
+  const { groups } = deps;
   const outbox = new Outbox(
-    { store, people: repos.people, cells: repos.cells, senders: deps.senders, now, log, metrics },
+    {
+      store,
+      people: repos.people,
+      cells: repos.cells,
+      senders: deps.senders,
+      now,
+      log,
+      metrics,
+      ...(groups
+        ? {
+            renderers: { [GROUP_TALLY_RENDERER]: (meetingId: string) => groups.renderTally(meetingId) },
+            onChatMoved: async (channel, from, to) => {
+              if (channel === 'telegram') await groups.migrate(from, to);
+            },
+          }
+        : {}),
+    },
     { rates: deps.rates },
   );
   const planner = new Planner({
@@ -100,8 +121,19 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     composer,
     now,
     log,
+    ...(groups ? { groups } : {}),
   });
-  const dispatcher = new Dispatcher({ store, repos, outbox, composer, now, log, metrics, policy });
+  const dispatcher = new Dispatcher({
+    store,
+    repos,
+    outbox,
+    composer,
+    now,
+    log,
+    metrics,
+    policy,
+    ...(groups ? { groups } : {}),
+  });
 
   const distributed = {
     distributed: true,

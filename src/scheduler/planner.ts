@@ -11,6 +11,7 @@ import type { Store, WriteOp } from '../store/port.js';
 import { type Cell, type Meeting, meetingSchema, newId, parseDoc } from '../store/records.js';
 import type { Repos } from '../store/repositories/index.js';
 import type { ReminderComposer } from './composer.js';
+import type { CellGroups } from './dispatcher.js';
 import {
   meetingOccurrenceId,
   type Occurrence,
@@ -30,6 +31,8 @@ export interface PlannerDeps {
   composer: ReminderComposer;
   now: () => number;
   log: Logger;
+  /** When given, a changed meeting's group tally is refreshed (new time, place, or cancelled). */
+  groups?: CellGroups;
   /** How far ahead meetings are materialised. */
   horizonDays?: number;
 }
@@ -291,7 +294,11 @@ export class Planner {
     }
 
     const changed = meeting.state === 'cancelled' || existing.some((o) => !current(o));
-    if (changed && meeting.state !== 'held') ops.push(...(await this.changeNotices(meeting, cell)));
+    if (changed && meeting.state !== 'held')
+      ops.push(
+        ...(await this.changeNotices(meeting, cell)),
+        ...((await this.deps.groups?.refreshOps(meeting.id)) ?? []),
+      );
     if (ops.length) await store.write(ops);
   }
 

@@ -16,10 +16,20 @@ import {
 } from '../domain/types.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
-import type { Answer, Meeting, Person, RollCallEntry } from '../store/records.js';
+import {
+  type Answer,
+  type Cell,
+  type Meeting,
+  type Membership,
+  meetingSchema,
+  type Person,
+  parseDoc,
+  type RollCallEntry,
+} from '../store/records.js';
 import { auditOp } from '../store/repositories/audit.js';
 import { isSecretary } from '../store/repositories/cells.js';
 import type { Repos } from '../store/repositories/index.js';
+import { groupTallyRefreshOps, parseGroupPost } from './groups.js';
 import type { Clock } from './people.js';
 
 /** Members in these states are not convened: they are outside the attendance base (HD 12). */
@@ -27,8 +37,17 @@ export const EXCLUDED_STATUSES = new Set(['exempt', 'temporarily_elsewhere', 'sp
 
 export type AnswerRefusal = 'not_found' | 'not_member' | 'cancelled' | 'expired';
 export type AnswerResult =
-  | { ok: true; meeting: Meeting; answer: Answer }
-  | { ok: false; reason: AnswerRefusal };
+  /** `cell` is the meeting's cell, read along the way (absent only if it vanished meanwhile). */
+  { ok: true; meeting: Meeting; answer: Answer; cell?: Cell } | { ok: false; reason: AnswerRefusal };
+
+/** The tally as numbers only: what a group may see. */
+export interface TallyCounts {
+  /** Members convened: the cell's members less the excluded states. */
+  base: number;
+  present: number;
+  absent: number;
+  unanswered: number;
+}
 
 export interface Tally {
   meeting: Meeting;
@@ -60,16 +79,26 @@ export class AttendanceService {
   ): Promise<{ ok: true; meeting: Meeting } | { ok: false; reason: AnswerRefusal }> {
     const meeting = await this.repos.meetings.get(meetingId);
     if (!meeting) return { ok: false, reason: 'not_found' };
-    // The meeting ID comes from untrusted callback data: membership is checked against the meeting's own cell.
-    if (!(await this.repos.cells.membership(meeting.cellId, personId)))
-      return { ok: false, reason: 'not_member' };
-    if (meeting.state === 'cancelled') return { ok: false, reason: 'cancelled' };
-    if (meeting.state !== 'planned' || this.clock.now() >= meeting.startsAt)
-      return { ok: false, reason: 'expired' };
-    return { ok: true, meeting };
+    const refused = this.refusal(meeting, await this.repos.cells.membership(meeting.cellId, personId));
+    return refused ? { ok: false, reason: refused } : { ok: true, meeting };
   }
 
-  /** A member answers for themself, for an open meeting of their own cell, until it starts. */
+  /**
+   * Why a member may not answer: the meeting ID comes from untrusted callback data, so membership is checked
+   * against the meeting's own cell; answers close when the meeting starts.
+   */
+  private refusal(meeting: Meeting, membership: Membership | undefined): AnswerRefusal | undefined {
+    if (!membership) return 'not_member';
+    if (meeting.state === 'cancelled') return 'cancelled';
+    if (meeting.state !== 'planned' || this.clock.now() >= meeting.startsAt) return 'expired';
+    return undefined;
+  }
+
+  /**
+   * A member answers for themself, for an open meeting of their own cell, until it starts. The hot path of
+   * every tap, so it costs three round trips: the meeting with where its notice was posted, then the
+   * membership with the cell, then one write of the answer with its group tally's refresh.
+   */
   async recordAnswer(
     personId: string,
     meetingId: string,
@@ -77,15 +106,48 @@ export class AttendanceService {
     reason?: AbsenceReason,
     note?: string,
   ): Promise<AnswerResult> {
-    const check = await this.canAnswer(personId, meetingId);
-    if (!check.ok) return check;
+    const [rawMeeting, rawPost] = await this.store.getMany([
+      keys.meeting(meetingId),
+      keys.meetingGroupPost(meetingId),
+    ]);
+    const meeting = parseDoc(meetingSchema, keys.meeting(meetingId), rawMeeting);
+    if (!meeting) return { ok: false, reason: 'not_found' };
+    const [membership, cell] = await Promise.all([
+      this.repos.cells.membership(meeting.cellId, personId),
+      this.repos.cells.get(meeting.cellId),
+    ]);
+    const refused = this.refusal(meeting, membership);
+    if (refused) return { ok: false, reason: refused };
+    const now = this.clock.now();
     const answer: Answer = {
       choice,
-      at: this.clock.now(),
+      at: now,
       ...(choice === 'absent' && (reason || note) ? { reason: note?.trim() || reason } : {}),
     };
-    await this.store.hset(keys.meetingAnswers(meetingId), { [personId]: JSON.stringify(answer) });
-    return { ok: true, meeting: check.meeting, answer };
+    const post = parseGroupPost(meetingId, rawPost);
+    await this.store.write([
+      { op: 'hset', key: keys.meetingAnswers(meetingId), fields: { [personId]: JSON.stringify(answer) } },
+      ...(post ? groupTallyRefreshOps(meetingId, now) : []),
+    ]);
+    return { ok: true, meeting, answer, ...(cell ? { cell } : {}) };
+  }
+
+  /** The tally as numbers only, for a group (no names are read at all). */
+  async counts(meeting: Meeting): Promise<TallyCounts> {
+    const [members, answers] = await Promise.all([
+      this.repos.cells.members(meeting.cellId),
+      this.repos.meetings.answers(meeting.id),
+    ]);
+    const counts: TallyCounts = { base: 0, present: 0, absent: 0, unanswered: 0 };
+    for (const [id, membership] of members) {
+      if (EXCLUDED_STATUSES.has(membership.status)) continue;
+      counts.base++;
+      const answer = answers.get(id);
+      if (!answer) counts.unanswered++;
+      else if (answer.choice === 'present') counts.present++;
+      else counts.absent++;
+    }
+    return counts;
   }
 
   /** Resolves a meeting a secretary acts on, or why they may not. */

@@ -4,6 +4,7 @@ import type { Store } from '../store/port.js';
 import { createRepos } from '../store/repositories/index.js';
 import { AttendanceService } from './attendance.js';
 import { ChecklistService } from './checklist.js';
+import { CellGroupsService } from './groups.js';
 import { JoinService } from './joins.js';
 import { MeetingsService } from './meetings.js';
 import { type CommandMenus, CommandMenusPort } from './menus.js';
@@ -48,6 +49,7 @@ export function createServices(
     attendance,
     meetings: new MeetingsService(store, repos, clock, planning),
     joins: new JoinService(store, repos, clock, notifier),
+    groups: new CellGroupsService(store, repos, attendance, clock),
     roster: new RosterService(store, repos, clock, planning, policy.defaultShift),
     topics: new TopicsService(store, repos, clock, policy, planning, ports.topicLibrary),
     checklist: new ChecklistService(store, repos, clock, policy, attendance),

@@ -36,6 +36,8 @@ export const keys = {
   /** hash: Telegram user ID → person ID; Zalo user ID → person ID. */
   telegramIndex: () => 'idx:telegram',
   zaloIndex: () => 'idx:zalo',
+  /** hash: Telegram group chat ID → the cell bound to that group. */
+  telegramGroupIndex: () => 'idx:telegram-groups',
   /** doc: invite code → person ID. hash: code → when it was used. */
   invite: (code: string) => `invite:${code}`,
   invitesUsed: () => 'invites:used',
@@ -53,6 +55,8 @@ export const keys = {
   meetingChecklist: (id: string) => `meeting:${id}:checklist`,
   /** hash: meeting ID → the thematic topic chosen for it (topic usage: repeat and rotation rules). */
   cellTopics: (cellId: string) => `cell:${cellId}:topics`,
+  /** doc: where the meeting's notice was posted in its cell's group, and the outbox key of that post. */
+  meetingGroupPost: (id: string) => `meeting:${id}:group`,
 
   /** doc: a committee member's assignment. set: all assigned person IDs. */
   committee: (personId: string) => `committee:${personId}`,
@@ -82,6 +86,8 @@ export const keys = {
   outboxDeadLetter: (key: string) => `outbox:dead:${key}`,
   /** doc: the earliest time this chat may be sent to again (pacing, retry_after). */
   chatNotBefore: (channel: string, chatId: string) => `pace:${channel}:${chatId}`,
+  /** zset: a chat's refresh tokens, scored by when each may be used again (at most N refreshes a window). */
+  outboxChatTokens: (channel: string, chatId: string) => `outbox:tokens:${channel}:${chatId}`,
 
   /**
    * doc (TTL): a short-lived code a linked person gets from /kenh to link their other channel (not the roster

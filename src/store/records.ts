@@ -46,7 +46,9 @@ export const cellSchema = z.object({
   meetsOnWeekends: z.boolean().default(false),
   place: z.string().default(''),
   timeZone: z.string(),
+  /** The cell's own Telegram group, bound by a secretary: notices are posted there with a count-only tally. */
   telegramGroupId: z.number().optional(),
+  telegramGroupTitle: z.string().optional(),
   createdAt: z.number(),
 });
 export type Cell = z.infer<typeof cellSchema>;
@@ -123,6 +125,14 @@ export const guestSchema = z.object({
   present: z.boolean().optional(),
 });
 export type Guest = z.infer<typeof guestSchema>;
+
+/** A meeting's notice in its cell's group: the chat and the outbox key of the post its tally edits. */
+export const groupPostSchema = z.object({
+  cellId: z.string(),
+  chatId: z.string(),
+  postKey: z.string(),
+});
+export type GroupPost = z.infer<typeof groupPostSchema>;
 
 export const committeeAssignmentSchema = z.object({
   personId: z.string(),

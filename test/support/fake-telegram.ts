@@ -26,6 +26,12 @@ export interface FakeTelegramOptions {
   /** Chats that blocked the bot (403) and chats that do not exist (400). */
   blocked?: string[];
   missing?: string[];
+  /**
+   * Edits as Telegram checks them: of a message this fake sent to that chat (else 400 "message to edit not
+   * found"), and to something new (else 400 "message is not modified"). Off by default: tests that tap
+   * messages they never sent through the fake edit them freely.
+   */
+  strictEdits?: boolean;
 }
 
 export interface RecordedMessage {
@@ -70,7 +76,13 @@ export class FakeTelegram {
   readonly sent: RecordedMessage[] = [];
   /** Every sendMessage call, accepted or refused. */
   readonly attempts: Attempt[] = [];
+  /** Accepted edits; `reply_markup` only when the edit set one. */
   readonly edits: { chat_id: string; message_id: number; text: string; reply_markup?: unknown }[] = [];
+  /**
+   * Groups upgraded to supergroups: old chat ID → new one. Sends and edits to the old ID get Telegram's 400
+   * with `parameters.migrate_to_chat_id`.
+   */
+  readonly migrations = new Map<string, number>();
   readonly callbackAnswers: { callback_query_id: string; text?: string }[] = [];
   commands: unknown[] = [];
   webhook: { url: string; secret_token?: string } | undefined;
@@ -166,14 +178,7 @@ export class FakeTelegram {
       case 'sendDocument':
         return this.sendDocument(params, res);
       case 'editMessageText':
-        this.edits.push({
-          chat_id: String(params.chat_id),
-          message_id: Number(params.message_id),
-          text: String(params.text),
-          reply_markup:
-            typeof params.reply_markup === 'string' ? JSON.parse(params.reply_markup) : params.reply_markup,
-        });
-        return ok(res, { message_id: Number(params.message_id), chat: { id: Number(params.chat_id) } });
+        return this.editMessageText(params, res);
       case 'answerCallbackQuery':
         this.callbackAnswers.push({
           callback_query_id: String(params.callback_query_id),
@@ -199,9 +204,38 @@ export class FakeTelegram {
     }
   }
 
+  private async editMessageText(params: Record<string, unknown>, res: ServerResponse): Promise<void> {
+    const chat = String(params.chat_id);
+    const messageId = Number(params.message_id);
+    const moved = this.migrations.get(chat);
+    if (moved !== undefined) return migrated(res, moved);
+    const text = String(params.text);
+    const markup = parseMarkup(params.reply_markup);
+    if (this.options.strictEdits) {
+      const original = this.sent.find((m) => m.chat_id === chat && m.message_id === messageId);
+      if (!original) return badRequest(res, 'Bad Request: message to edit not found');
+      const current =
+        this.edits.filter((e) => e.chat_id === chat && e.message_id === messageId).at(-1) ?? original;
+      if (current.text === text && JSON.stringify(current.reply_markup) === JSON.stringify(markup))
+        return badRequest(
+          res,
+          'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+        );
+    }
+    this.edits.push({
+      chat_id: chat,
+      message_id: messageId,
+      text,
+      ...(markup === undefined ? {} : { reply_markup: markup }),
+    });
+    return ok(res, { message_id: messageId, chat: { id: Number(chat) }, text });
+  }
+
   private async sendMessage(params: Record<string, unknown>, res: ServerResponse): Promise<void> {
     const chat = String(params.chat_id);
     const at = Date.now();
+    const moved = this.migrations.get(chat);
+    if (moved !== undefined) return migrated(res, moved);
     const refuse = (status: number, description: string, retryAfter?: number) => {
       this.attempts.push({ chat_id: chat, at, status });
       if (retryAfter !== undefined) {
@@ -243,8 +277,7 @@ export class FakeTelegram {
     const message: RecordedMessage = {
       chat_id: chat,
       text: String(params.text),
-      reply_markup:
-        typeof params.reply_markup === 'string' ? JSON.parse(params.reply_markup) : params.reply_markup,
+      reply_markup: parseMarkup(params.reply_markup),
       message_id: this.nextMessageId++,
       at,
     };
@@ -329,6 +362,22 @@ function multipart(raw: string, boundary: string): Record<string, unknown> {
   for (const [name, value] of Object.entries(fields))
     if (typeof value === 'string' && value.startsWith('attach://')) fields[name] = fields[value.slice(9)];
   return fields;
+}
+
+const parseMarkup = (markup: unknown) => (typeof markup === 'string' ? JSON.parse(markup) : markup);
+
+function badRequest(res: ServerResponse, description: string): void {
+  reply(res, 400, { ok: false, error_code: 400, description });
+}
+
+/** Telegram's answer for a group that became a supergroup. */
+function migrated(res: ServerResponse, to: number): void {
+  reply(res, 400, {
+    ok: false,
+    error_code: 400,
+    description: 'Bad Request: group chat was upgraded to a supergroup chat',
+    parameters: { migrate_to_chat_id: to },
+  });
 }
 
 function reply(res: ServerResponse, status: number, payload: unknown): void {

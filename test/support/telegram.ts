@@ -84,3 +84,72 @@ export function tapUpdate(from: ReturnType<typeof user>, data: string, messageId
     },
   };
 }
+
+export type GroupChat = { id: number; type: 'group' | 'supergroup'; title: string };
+export const groupChat = (
+  id: number,
+  title = 'Chi bộ thôn Khe Lếch',
+  type: GroupChat['type'] = 'supergroup',
+) => ({ id, type, title }) as GroupChat;
+
+/** A command said in a group, with the bot_command entity Telegram adds (grammY's command filter needs it). */
+export function groupCommandUpdate(from: ReturnType<typeof user>, chat: GroupChat, text: string): Update {
+  const command = text.split(/\s/)[0] ?? text;
+  return {
+    update_id: updateId++,
+    message: {
+      message_id: updateId,
+      date: 0,
+      chat,
+      from,
+      text,
+      entities: [{ type: 'bot_command', offset: 0, length: command.length }],
+    } as never,
+  };
+}
+
+/** A tap on a button of a message the bot posted in a group. */
+export function groupTapUpdate(
+  from: ReturnType<typeof user>,
+  chat: GroupChat,
+  data: string,
+  messageId = 700,
+): Update {
+  return {
+    update_id: updateId++,
+    callback_query: {
+      id: String(updateId),
+      from,
+      chat_instance: 'group',
+      data,
+      message: { message_id: messageId, date: 0, chat, text: 'notice' } as never,
+    },
+  };
+}
+
+/** The service message Telegram sends in a basic group as it becomes a supergroup. */
+export function migrateUpdate(from: ReturnType<typeof user>, chat: GroupChat, to: number): Update {
+  return {
+    update_id: updateId++,
+    message: { message_id: updateId, date: 0, chat, from, migrate_to_chat_id: to } as never,
+  };
+}
+
+/** The bot's own membership changing in a group (e.g. removed by an admin). */
+export function botMemberUpdate(
+  from: ReturnType<typeof user>,
+  chat: GroupChat,
+  status: 'member' | 'left' | 'kicked',
+): Update {
+  const me = { id: BOT_INFO.id, is_bot: true, first_name: BOT_INFO.first_name };
+  return {
+    update_id: updateId++,
+    my_chat_member: {
+      chat,
+      from,
+      date: 0,
+      old_chat_member: { user: me, status: 'member' },
+      new_chat_member: status === 'kicked' ? { user: me, status, until_date: 0 } : { user: me, status },
+    } as never,
+  };
+}

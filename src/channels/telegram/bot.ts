@@ -13,6 +13,7 @@ import { t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
 import { keys } from '../../store/keys.js';
 import type { Store } from '../../store/port.js';
+import { groupUpdates } from './group.js';
 import { renderTelegram, renderTelegramDocument } from './render.js';
 
 export interface TelegramDeps {
@@ -77,6 +78,8 @@ export function createTelegramBot(deps: TelegramDeps) {
       keyGenerator: (ctx) => ctx.from?.id.toString(),
     }),
   );
+  // A cell's group: /nhom binds it, and the bot follows it when it is upgraded or leaves it.
+  bot.use(groupUpdates({ groups: services.groups, log, contextFor, reply }));
   // In groups the bot only posts; it takes commands and answers in private chats, and taps anywhere.
   bot.use((ctx, next) => (ctx.chat?.type === 'private' || ctx.callbackQuery ? next() : undefined));
 
@@ -91,6 +94,8 @@ export function createTelegramBot(deps: TelegramDeps) {
       userId: String(ctx.from.id),
       displayName: [ctx.from.first_name, ctx.from.last_name].filter(Boolean).join(' '),
       chatKind: ctx.chat.type === 'private' ? 'private' : 'group',
+      chatId: String(ctx.chat.id),
+      ...('title' in ctx.chat && ctx.chat.title ? { chatTitle: ctx.chat.title } : {}),
       ...(actor ? { actor } : {}),
       locale,
       now: deps.now(),
@@ -99,11 +104,14 @@ export function createTelegramBot(deps: TelegramDeps) {
     };
   }
 
-  /** Renders views: on a tap, the first view may replace the tapped message or be only its toast. */
+  /**
+   * Renders views: on a tap, the first view may replace the tapped message or be only its toast. A private
+   * view goes to the person's own chat (their user ID) wherever they asked from.
+   */
   async function reply(ctx: Context, views: View[]) {
-    const chatId = ctx.chat?.id;
-    if (chatId === undefined) return;
     for (const view of views) {
+      const chatId = view.privately ? ctx.from?.id : ctx.chat?.id;
+      if (chatId === undefined) continue;
       if (view.awaitText) {
         await store.set(awaitingKey(chatId), JSON.stringify(view.awaitText), AWAIT_TEXT_TTL_MS);
       }
@@ -114,7 +122,7 @@ export function createTelegramBot(deps: TelegramDeps) {
         continue;
       }
       const params = renderTelegram(view);
-      if (ctx.callbackQuery?.message && view.replace) {
+      if (ctx.callbackQuery?.message && view.replace && !view.privately) {
         await ctx.editMessageText(params.text, params).catch((err) => {
           // "message is not modified" is the same answer tapped twice: nothing to do.
           if (!String(err?.description ?? err).includes('not modified')) throw err;

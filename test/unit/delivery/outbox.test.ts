@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import type { View } from '../../../handlers/views.js';
 import { Outbox, type OutboxMessage, type OutboxOptions } from '../../../src/delivery/outbox.js';
-import { SendError } from '../../../src/delivery/sender.js';
+import { SendError, type SendReceipt } from '../../../src/delivery/sender.js';
 import { createMetrics } from '../../../src/metrics.js';
 import { keys } from '../../../src/store/keys.js';
 import type { Store } from '../../../src/store/port.js';
@@ -14,6 +15,7 @@ import {
   seedCell,
   storeTargets,
 } from '../../support/scheduler-fixtures.js';
+import { TestClock } from '../../support/world.js';
 
 const targets = await storeTargets(import.meta.filename);
 afterAll(() => Promise.all(targets.map((t) => t.cleanup())));
@@ -188,6 +190,147 @@ for (const target of targets) {
       clock.advance(1_100);
       await outbox.drain('telegram');
       expect(sender.sent).toHaveLength(1);
+      await store.close();
+    });
+  });
+}
+
+/** A sender that can edit: `post` says a message ID, `edit` records, and `during` runs inside each call. */
+class EditingSender extends RecordingSender {
+  readonly edited: { chatId: string; messageId: string; text: string }[] = [];
+  during: () => Promise<void> = async () => {};
+  private next = 0;
+
+  async post(chatId: string, view: View): Promise<SendReceipt> {
+    await this.during();
+    await this.send(chatId, view);
+    return { messageId: String(++this.next) };
+  }
+
+  async edit(chatId: string, messageId: string, view: View): Promise<void> {
+    await this.during();
+    const error = this.fail(chatId, 0);
+    if (error) throw error;
+    this.edited.push({ chatId, messageId, text: view.text });
+  }
+}
+
+for (const target of targets) {
+  describe(`outbox edits and live refreshes on ${target.name}`, () => {
+    function editingOutbox(store: Store, state: { n: number }) {
+      const sender = new EditingSender();
+      const moved: [string, string][] = [];
+      // A clock that moves only when told: intervals here are counted to the millisecond.
+      const clock = new TestClock(Date.now());
+      const outbox = new Outbox(
+        {
+          store,
+          people: new PeopleRepo(store),
+          cells: new CellsRepo(store),
+          senders: [sender],
+          now: clock.now,
+          log: quietLog,
+          metrics: createMetrics(),
+          renderers: { count: async (ref) => (ref === 'gone' ? undefined : { text: `${ref} = ${state.n}` }) },
+          onChatMoved: async (_channel, from, to) => {
+            moved.push([from, to]);
+          },
+        },
+        { rates: { telegram: 1000 }, chatIntervalMs: 0, backoffMs: 20, pollMs: 10 },
+      );
+      return { outbox, sender, moved, clock };
+    }
+    const refresh = (ref = 'x'): OutboxMessage => ({
+      key: `refresh:${ref}`,
+      channel: 'telegram',
+      chatId: '-1',
+      live: { renderer: 'count', ref },
+      editOf: `post:${ref}`,
+      refresh: { minIntervalMs: 5_000, perChat: { limit: 3, windowMs: 60_000 } },
+    });
+    const post = (ref = 'x'): OutboxMessage => ({
+      key: `post:${ref}`,
+      channel: 'telegram',
+      chatId: '-1',
+      live: { renderer: 'count', ref },
+    });
+
+    it('renders a live message when it goes, and edits it once it went; an edit of nothing waits, then is dropped', async () => {
+      const store = await target.open();
+      const state = { n: 1 };
+      const { outbox, sender, clock } = editingOutbox(store, state);
+      // The edit comes before its post has gone: it waits for it.
+      await outbox.enqueue([{ ...post(), notBefore: clock.now() + 1_000 }, refresh()]);
+      await outbox.drain('telegram');
+      expect(sender.sent).toEqual([]);
+      expect(sender.edited).toEqual([]);
+      state.n = 2;
+      clock.advance(5_000);
+      await outbox.drain('telegram');
+      expect(sender.sent.map((s) => s.text)).toEqual(['x = 2']);
+      expect(sender.edited).toEqual([{ chatId: '-1', messageId: '1', text: 'x = 2' }]);
+      // Its post never to be sent: the edit has nothing to edit and goes away.
+      await outbox.enqueue([refresh('never')]);
+      await outbox.drain('telegram');
+      expect(await outbox.depth()).toBe(0);
+      await store.close();
+    });
+
+    it('sends a refresh enqueued during its own send once more after its interval, and a burst as one', async () => {
+      const store = await target.open();
+      const state = { n: 0 };
+      const { outbox, sender, clock } = editingOutbox(store, state);
+      await outbox.enqueue([post()]);
+      await outbox.drain('telegram');
+      // Answers arriving while the edit is on its way: the edit rendered before them.
+      sender.during = async () => {
+        if (sender.edited.length > 0) return;
+        state.n = 7;
+        await outbox.enqueue([refresh(), refresh(), refresh()]);
+      };
+      await outbox.enqueue([refresh()]);
+      await outbox.drain('telegram');
+      expect(sender.edited.map((e) => e.text)).toEqual(['x = 0']);
+      clock.advance(4_999);
+      await outbox.drain('telegram');
+      expect(sender.edited).toHaveLength(1);
+      clock.advance(1);
+      await outbox.drain('telegram');
+      expect(sender.edited.map((e) => e.text)).toEqual(['x = 0', 'x = 7']);
+      clock.advance(60_000);
+      await outbox.drain('telegram');
+      expect(sender.edited).toHaveLength(2);
+      await store.close();
+    });
+
+    it('caps refreshes per chat and window with tokens in the store', async () => {
+      const store = await target.open();
+      const state = { n: 0 };
+      const { outbox, sender, clock } = editingOutbox(store, state);
+      const refs = ['a', 'b', 'c', 'd'];
+      await outbox.enqueue(refs.map((r) => post(r)));
+      for (let i = 0; i < 4; i++) await outbox.drain('telegram');
+      await outbox.enqueue(refs.map((r) => refresh(r)));
+      for (let i = 0; i < 4; i++) await outbox.drain('telegram');
+      expect(sender.edited).toHaveLength(3);
+      clock.advance(59_000);
+      await outbox.drain('telegram');
+      expect(sender.edited).toHaveLength(3);
+      clock.advance(1_000);
+      await outbox.drain('telegram');
+      expect(sender.edited).toHaveLength(4);
+      await store.close();
+    });
+
+    it('hands a message to a moved chat’s owner instead of keeping a dead letter', async () => {
+      const store = await target.open();
+      const { outbox, sender, moved } = editingOutbox(store, { n: 0 });
+      sender.fail = () => new SendError('upgraded', { kind: 'permanent', movedTo: '-2' });
+      await outbox.enqueue([post()]);
+      await outbox.drain('telegram');
+      expect(moved).toEqual([['-1', '-2']]);
+      expect(await outbox.listDeadLetters()).toEqual([]);
+      expect(await outbox.depth()).toBe(0);
       await store.close();
     });
   });

@@ -1,0 +1,150 @@
+import type { TallyCounts } from '../src/services/attendance.js';
+import type { Cell, Meeting } from '../src/store/records.js';
+import { isSecretary } from '../src/store/repositories/cells.js';
+import type { HandlerContext } from './context.js';
+import { kindLabel, when } from './format.js';
+import { refusal, type View } from './views.js';
+
+/**
+ * A meeting's notice as its cell's group sees it, with a tally of counts only: absentees' names and reasons go
+ * to the cell's secretaries, never to a group. Answer buttons while answers are open; each tap is answered
+ * for the tapper alone.
+ */
+export function groupTallyView(
+  ctx: Pick<HandlerContext, 't' | 'locale'>,
+  meeting: Meeting,
+  cell: Cell,
+  counts: TallyCounts,
+  now: number,
+): View {
+  const place = meeting.place || cell.place;
+  const lines = [
+    ctx.t('group.tally.title', { kind: kindLabel(ctx, meeting), cell: cell.name }),
+    ctx.t('group.tally.when', { when: when(ctx, meeting, cell) }),
+    ...(place ? [ctx.t('group.tally.place', { place })] : []),
+    '',
+    ctx.t('group.tally.counts', { ...counts }),
+  ];
+  if (meeting.state === 'cancelled') return { text: [...lines, ctx.t('group.tally.cancelled')].join('\n') };
+  if (meeting.state !== 'planned' || now >= meeting.startsAt)
+    return { text: [...lines, ctx.t('group.tally.closed')].join('\n') };
+  return {
+    text: [...lines, ctx.t('group.tally.hint')].join('\n'),
+    choices: [
+      [
+        {
+          label: ctx.t('button.present'),
+          intent: { type: 'answer', meetingId: meeting.id, choice: 'present' },
+        },
+        { label: ctx.t('button.absent'), intent: { type: 'ask_reason', meetingId: meeting.id } },
+      ],
+    ],
+  };
+}
+
+/** The cells the actor is a secretary of. */
+async function secretaryCells(ctx: HandlerContext): Promise<Cell[]> {
+  const actor = ctx.actor;
+  if (!actor) return [];
+  const { cells } = ctx.services.repos;
+  const ids = await cells.cellsOf(actor.id);
+  const roles = await Promise.all(ids.map((id) => cells.membership(id, actor.id)));
+  return cells.getMany(ids.filter((_, i) => isSecretary(roles[i])));
+}
+
+/** "huỷ", "hủy", "gỡ" and their plain spellings ask to unbind. */
+const UNBIND_WORDS = new Set(['huy', 'go', 'bo']);
+const plain = (word: string) => word.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').toLowerCase();
+
+/**
+ * /nhom — in a group: a secretary binds it to their cell (picking one when they lead several), or unbinds it
+ * with "/nhom huy"; anyone else gets a short refusal. In private: which groups their cells have, with a button
+ * to unbind each. Every choice is re-authorized against the cell it names.
+ */
+export async function handleGroupCommand(ctx: HandlerContext, args: string): Promise<View[]> {
+  if (!ctx.actor)
+    return [refusal(ctx.t(ctx.chatKind === 'group' ? 'group.refuse.notLinked' : 'refuse.notLinked'))];
+  const [first = '', target = ''] = args.trim().split(/\s+/);
+  const unbinding = UNBIND_WORDS.has(plain(first));
+  return ctx.chatKind === 'group'
+    ? inGroup(ctx, unbinding ? undefined : first, unbinding)
+    : inPrivate(ctx, unbinding ? target : undefined);
+}
+
+async function inGroup(ctx: HandlerContext, wanted: string | undefined, unbinding: boolean): Promise<View[]> {
+  const { groups } = ctx.services;
+  const chatId = Number(ctx.chatId);
+  if (!Number.isSafeInteger(chatId)) return [refusal(ctx.t('refuse.invalid'))];
+  const mine = await secretaryCells(ctx);
+  const bound = await groups.cellOfChat(chatId);
+  const leadsBound = bound !== undefined && mine.some((c) => c.id === bound.id);
+
+  if (unbinding) {
+    if (!bound) return [{ text: ctx.t('group.notBound') }];
+    if (!leadsBound) return [refusal(ctx.t('group.refuse.notSecretaryOf', { cell: bound.name }))];
+    await groups.unbind(bound, ctx.actor?.id ?? '');
+    return [{ text: ctx.t('group.unbound', { cell: bound.name }), replace: true }];
+  }
+
+  if (mine.length === 0) return [refusal(ctx.t('group.refuse.notSecretary'))];
+  if (bound) {
+    // One group, one cell: another cell's group is that cell's secretaries' to unbind first.
+    if (!leadsBound || (wanted && wanted !== bound.id))
+      return [refusal(ctx.t('group.refuse.taken', { cell: bound.name }))];
+    return [{ text: ctx.t('group.already', { cell: bound.name }), replace: true }];
+  }
+  const cell = wanted ? mine.find((c) => c.id === wanted) : mine.length === 1 ? mine[0] : undefined;
+  if (wanted && !cell) return [refusal(ctx.t('group.refuse.notSecretary'))];
+  if (!cell)
+    return [
+      {
+        text: ctx.t('group.pick'),
+        choices: mine.map((c) => [{ label: c.name, intent: { type: 'command', name: 'nhom', args: c.id } }]),
+      },
+    ];
+  const result = await groups.bind(
+    cell,
+    { id: chatId, ...(ctx.chatTitle ? { title: ctx.chatTitle } : {}) },
+    ctx.actor?.id ?? '',
+  );
+  if (!result.ok) return [refusal(ctx.t('group.refuse.taken', { cell: result.cell.name }))];
+  return [
+    { text: ctx.t(result.already ? 'group.already' : 'group.bound', { cell: cell.name }), replace: true },
+  ];
+}
+
+async function inPrivate(ctx: HandlerContext, unbindCellId: string | undefined): Promise<View[]> {
+  const mine = await secretaryCells(ctx);
+  if (mine.length === 0) return [refusal(ctx.t('refuse.notSecretary'))];
+  if (unbindCellId !== undefined) {
+    const cell = mine.find((c) => c.id === unbindCellId);
+    if (!cell) return [refusal(ctx.t('refuse.notSecretary'))];
+    if (!(await ctx.services.groups.unbind(cell, ctx.actor?.id ?? '')))
+      return [refusal(ctx.t('group.notBoundCell', { cell: cell.name }))];
+    return [{ text: ctx.t('group.unbound', { cell: cell.name }), replace: true }];
+  }
+  const lines = mine.map((c) =>
+    c.telegramGroupId === undefined
+      ? ctx.t('group.status.none', { cell: c.name })
+      : ctx.t('group.status.bound', {
+          cell: c.name,
+          group: c.telegramGroupTitle ?? String(c.telegramGroupId),
+        }),
+  );
+  const bound = mine.filter((c) => c.telegramGroupId !== undefined);
+  return [
+    {
+      text: [ctx.t('group.status.title'), ...lines, '', ctx.t('group.howTo')].join('\n'),
+      ...(bound.length
+        ? {
+            choices: bound.map((c) => [
+              {
+                label: ctx.t('group.unbindButton', { cell: c.name }),
+                intent: { type: 'command', name: 'nhom', args: `huy ${c.id}` },
+              },
+            ]),
+          }
+        : {}),
+    },
+  ];
+}

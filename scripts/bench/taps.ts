@@ -1,0 +1,372 @@
+/**
+ * `npm run bench:taps [-- --taps 20000] [--cells 400] [--members 50] [--in-flight 64] [--paced-rate 1000]
+ * [--paced-taps 10000]`: synthetic callback-query taps — members answering "Có mặt" or "Vắng — reason" to their
+ * cell's meeting — through the whole pipeline on Redis: grammY `bot.handleUpdate` → our middleware and handler →
+ * the attendance service → Redis → the Bot API call, recorded by an API transformer that answers OK with no
+ * network. Measured one at a time and with 64 in flight (taps/s, server-side p50/p99), next to the floor: a bare
+ * grammY bot whose handler does one Redis HSET and answers the tap. Then p99 under a paced 1,000 taps/s.
+ * Goals: ours ÷ floor ≥ 0.3 with 64 in flight; paced p99 ≤ 5 ms. The last line is the same figures as JSON.
+ *
+ * Both bots share one Redis client (the store's), so the client's batching serves both alike. Every tap must
+ * be answered, or the run fails: a dropped tap (the flood guard) would flatter the figures.
+ */
+import { parseArgs } from 'node:util';
+import { Bot, type Context } from 'grammy';
+import type { Update } from 'grammy/types';
+import { createTelegramBot } from '../../src/channels/telegram/bot.js';
+import { loadPolicy } from '../../src/content/policy.js';
+import { createLogger } from '../../src/logger.js';
+import { createServices } from '../../src/services/index.js';
+import { keys } from '../../src/store/keys.js';
+import type { Store, WriteOp } from '../../src/store/port.js';
+import { deletePrefixed, redisAvailable, redisStore } from '../../test/support/redis.js';
+import { BOT_INFO } from '../../test/support/telegram.js';
+import { round } from './common.js';
+
+const { values } = parseArgs({
+  options: {
+    taps: { type: 'string', default: '20000' },
+    cells: { type: 'string', default: '400' },
+    members: { type: 'string', default: '50' },
+    'in-flight': { type: 'string', default: '64' },
+    'paced-rate': { type: 'string', default: '1000' },
+    'paced-taps': { type: 'string', default: '10000' },
+  },
+});
+const TAPS = Number(values.taps);
+const CELLS = Number(values.cells);
+const MEMBERS = Number(values.members);
+const IN_FLIGHT = Number(values['in-flight']);
+const PACED_RATE = Number(values['paced-rate']);
+const PACED_TAPS = Number(values['paced-taps']);
+const TOKEN = '123456:BENCH-token-recorded-never-sent';
+const NOW = Date.now();
+const DAY = 86_400_000;
+/** One cell in two has a bound group, so half the taps also refresh a group's tally. */
+const GROUP_EVERY = 2;
+
+/** Every API call is recorded and answered OK at once: the network is not what is measured. */
+function recordCalls(bot: Bot<Context>, calls: Map<string, number>) {
+  bot.api.config.use(async (_prev, method, payload) => {
+    calls.set(method, (calls.get(method) ?? 0) + 1);
+    const p = payload as { chat_id?: number; text?: string };
+    const result =
+      method === 'sendMessage'
+        ? { message_id: 1, date: 0, chat: { id: p.chat_id, type: 'private' }, text: p.text }
+        : true;
+    return { ok: true, result } as never;
+  });
+}
+
+interface Member {
+  telegramId: number;
+  meetingId: string;
+}
+
+/** CELLS cells of MEMBERS linked members (the first a secretary), each cell with a meeting in three days. */
+async function seed(store: Store): Promise<Member[]> {
+  const members: Member[] = [];
+  let ops: WriteOp[] = [];
+  for (let c = 0; c < CELLS; c++) {
+    const cellId = `c${c}`;
+    const meetingId = `m${c}`;
+    const startsAt = NOW + 3 * DAY;
+    const memberships: Record<string, string> = {};
+    const index: Record<string, string> = {};
+    for (let m = 0; m < MEMBERS; m++) {
+      const personId = `p${c}x${m}`;
+      const telegramId = 10_000_000 + c * MEMBERS + m;
+      memberships[personId] = JSON.stringify({ role: m === 0 ? 'secretary' : 'member', status: 'official' });
+      index[String(telegramId)] = personId;
+      const person = {
+        id: personId,
+        name: `Đảng viên ${c}-${m}`,
+        telegramId,
+        preferredChannel: 'telegram',
+        unreachable: [],
+        inviteCode: `B${c}X${m}`,
+        locale: 'vi',
+        createdAt: NOW,
+      };
+      ops.push(
+        { op: 'set', key: keys.person(personId), value: JSON.stringify(person) },
+        { op: 'sadd', key: keys.personCells(personId), members: [cellId] },
+      );
+      members.push({ telegramId, meetingId });
+    }
+    const grouped = c % GROUP_EVERY === 0;
+    const groupId = -1_000_000_000_000 - c;
+    const cell = {
+      id: cellId,
+      orgId: 'org',
+      name: `Chi bộ thôn ${c}`,
+      kind: 'residential',
+      place: 'Nhà văn hóa thôn',
+      timeZone: 'Asia/Ho_Chi_Minh',
+      createdAt: NOW,
+      ...(grouped ? { telegramGroupId: groupId } : {}),
+    };
+    const meeting = {
+      id: meetingId,
+      cellId,
+      kind: 'regular',
+      startsAt,
+      place: 'Hội trường',
+      state: 'planned',
+      origin: 'manual',
+      version: 1,
+      updatedAt: NOW,
+    };
+    ops.push(
+      { op: 'set', key: keys.cell(cellId), value: JSON.stringify(cell) },
+      { op: 'sadd', key: keys.cells(), members: [cellId] },
+      { op: 'hset', key: keys.cellMembers(cellId), fields: memberships },
+      { op: 'hset', key: keys.telegramIndex(), fields: index },
+      { op: 'set', key: keys.meeting(meetingId), value: JSON.stringify(meeting) },
+      { op: 'zadd', key: keys.cellMeetings(cellId), entries: [{ member: meetingId, score: startsAt }] },
+    );
+    if (grouped) {
+      const post = { cellId, chatId: String(groupId), postKey: `group:${meetingId}:post:${groupId}` };
+      ops.push({ op: 'set', key: keys.meetingGroupPost(meetingId), value: JSON.stringify(post) });
+    }
+    if (ops.length >= 5_000) {
+      await store.write(ops);
+      ops = [];
+    }
+  }
+  await store.write(ops);
+  return members;
+}
+
+const CHOICES = ['p|', 'x|sick', 'p|', 'x|work', 'p|', 'x|family'];
+
+/** Tap i: the members in turn (each taps once per 20,000 with the defaults), answering their own meeting. */
+function taps(members: Member[], count: number, offset = 0): Update[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = k + offset;
+    const member = members[i % members.length] as Member;
+    const from = { id: member.telegramId, is_bot: false, first_name: 'Đảng viên' };
+    return {
+      update_id: i + 1,
+      callback_query: {
+        id: String(i + 1),
+        from,
+        chat_instance: 'bench',
+        data: `a|${member.meetingId}|${CHOICES[i % CHOICES.length]}`,
+        message: {
+          message_id: 100,
+          date: 0,
+          chat: { id: member.telegramId, type: 'private', first_name: 'Đảng viên' },
+          text: 'Giấy mời',
+        },
+      },
+    } as Update;
+  });
+}
+
+interface Figures {
+  tapsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function figures(latencies: Float64Array, seconds: number): Figures {
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return {
+    tapsPerSecond: round(latencies.length / seconds, 0),
+    p50Ms: round(at(0.5), 2),
+    p99Ms: round(at(0.99), 2),
+  };
+}
+
+type Handle = (update: Update) => Promise<void>;
+
+/** `inFlight` workers, each handling its next tap as soon as its last one is done. */
+async function closedLoop(handle: Handle, updates: Update[], inFlight: number): Promise<Figures> {
+  const latencies = new Float64Array(updates.length);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      for (let i = next++; i < updates.length; i = next++) {
+        const t0 = performance.now();
+        await handle(updates[i] as Update);
+        latencies[i] = performance.now() - t0;
+      }
+    }),
+  );
+  return figures(latencies, (performance.now() - started) / 1000);
+}
+
+/** Taps arriving at `perSecond` whatever the service does (an open loop), each timed from its own arrival. */
+async function openLoop(handle: Handle, updates: Update[], perSecond: number): Promise<Figures> {
+  const latencies = new Float64Array(updates.length);
+  // Counted, not kept: holding every tap's promise would fill the old space and time the collector, not us.
+  let open = 0;
+  let allDone: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    allDone = resolve;
+  });
+  const started = performance.now();
+  let i = 0;
+  while (i < updates.length) {
+    const due = Math.min(updates.length, Math.floor(((performance.now() - started) * perSecond) / 1000) + 1);
+    for (; i < due; i++) {
+      const k = i;
+      const t0 = performance.now();
+      open++;
+      void handle(updates[k] as Update).finally(() => {
+        latencies[k] = performance.now() - t0;
+        if (--open === 0 && i >= updates.length) allDone();
+      });
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  if (open > 0) await done;
+  return figures(latencies, (performance.now() - started) / 1000);
+}
+
+/** Counts store calls (each one round trip; a batch `write` is one MULTI/EXEC) made through this store. */
+function counting(store: Store): { store: Store; calls(): number } {
+  let calls = 0;
+  const proxy = new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls++;
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, calls: () => calls };
+}
+
+function expectAnswered(calls: Map<string, number>, before: number, count: number, what: string) {
+  const answered = (calls.get('answerCallbackQuery') ?? 0) - before;
+  if (answered !== count)
+    throw new Error(`${what}: ${answered} of ${count} taps answered — the figures would not be honest`);
+}
+
+const line = (name: string, f: Figures) =>
+  `  ${name.padEnd(34)} ${String(f.tapsPerSecond).padStart(7)} taps/s   p50 ${f.p50Ms.toFixed(2)} ms   p99 ${f.p99Ms.toFixed(2)} ms`;
+
+async function main() {
+  if (!(await redisAvailable()))
+    throw new Error('bench:taps runs on Redis: start one (REDIS_URL) and run again');
+  const prefix = `chibo-bench:taps:${process.pid}:`;
+  const store = redisStore(prefix);
+  // Interrupted, it still removes its 40,000-odd keys.
+  process.once('SIGINT', () => {
+    void deletePrefixed(prefix).finally(() => process.exit(130));
+  });
+  const log = createLogger({ level: 'error', format: 'pretty' });
+  try {
+    const members = await seed(store);
+    console.log(
+      `Taps: ${TAPS} callback queries from ${members.length} members of ${CELLS} cells (one in ${GROUP_EVERY} with a group tally), on Redis\n`,
+    );
+
+    // Ours: the production bot (flood guard and per-chat ordering on), real services, recorded API.
+    const services = createServices(store, { now: Date.now }, loadPolicy());
+    const ours = createTelegramBot({
+      token: TOKEN,
+      apiRoot: 'http://127.0.0.1:9',
+      services,
+      store,
+      log,
+      now: Date.now,
+      botInfo: BOT_INFO,
+    });
+    const oursCalls = new Map<string, number>();
+    recordCalls(ours.bot, oursCalls);
+    const handleOurs: Handle = (u) => ours.bot.handleUpdate(u);
+
+    // The floor: a bare grammY bot that records the tap with one HSET and answers it.
+    const floor = new Bot(TOKEN, { botInfo: BOT_INFO, client: { apiRoot: 'http://127.0.0.1:9' } });
+    const floorCalls = new Map<string, number>();
+    recordCalls(floor, floorCalls);
+    floor.on('callback_query:data', async (ctx) => {
+      await store.hset('floor:answers', { [String(ctx.from.id)]: ctx.callbackQuery.data });
+      await ctx.answerCallbackQuery();
+    });
+    const handleFloor: Handle = (u) => floor.handleUpdate(u);
+
+    // Store calls per tap, counted on a copy of the pipeline over a counting store.
+    const counted = counting(store);
+    const countedBot = createTelegramBot({
+      token: TOKEN,
+      apiRoot: 'http://127.0.0.1:9',
+      services: createServices(counted.store, { now: Date.now }, loadPolicy()),
+      store: counted.store,
+      log,
+      now: Date.now,
+      botInfo: BOT_INFO,
+    });
+    recordCalls(countedBot.bot, new Map());
+    const sample = taps(members, 1_000, 7);
+    for (const u of sample) await countedBot.bot.handleUpdate(u);
+    const storeCallsPerTap = round(counted.calls() / sample.length, 2);
+
+    // Warm-up: the same work, unmeasured, so the JIT and the connection are ready for both.
+    const warm = taps(members, 4_000, 13);
+    await closedLoop(handleOurs, warm, IN_FLIGHT);
+    await closedLoop(handleFloor, warm, IN_FLIGHT);
+
+    const updates = taps(members, TAPS);
+    const measure = async (handle: Handle, calls: Map<string, number>, inFlight: number, what: string) => {
+      const before = calls.get('answerCallbackQuery') ?? 0;
+      const result = await closedLoop(handle, updates, inFlight);
+      expectAnswered(calls, before, updates.length, what);
+      return result;
+    };
+    const oursOne = await measure(handleOurs, oursCalls, 1, 'ours, one at a time');
+    const floorOne = await measure(handleFloor, floorCalls, 1, 'floor, one at a time');
+    const oursMany = await measure(handleOurs, oursCalls, IN_FLIGHT, `ours, ${IN_FLIGHT} in flight`);
+    const floorMany = await measure(handleFloor, floorCalls, IN_FLIGHT, `floor, ${IN_FLIGHT} in flight`);
+    const before = oursCalls.get('answerCallbackQuery') ?? 0;
+    const paced = await openLoop(handleOurs, taps(members, PACED_TAPS, 3), PACED_RATE);
+    expectAnswered(oursCalls, before, PACED_TAPS, 'ours, paced');
+
+    const ratio = round(oursMany.tapsPerSecond / floorMany.tapsPerSecond, 2);
+    const goals = { ratio: ratio >= 0.3, pacedP99: paced.p99Ms <= 5 };
+    console.log(
+      [
+        line('ours, one at a time', oursOne),
+        line('floor (grammY + 1 HSET), one at a time', floorOne),
+        line(`ours, ${IN_FLIGHT} in flight`, oursMany),
+        line(`floor, ${IN_FLIGHT} in flight`, floorMany),
+        line(`ours, paced at ${PACED_RATE}/s`, paced),
+        '',
+        `  ours ÷ floor with ${IN_FLIGHT} in flight: ${ratio} (goal ≥ 0.3) ${goals.ratio ? '✓' : '✗'}`,
+        `  p99 at ${PACED_RATE} taps/s: ${paced.p99Ms} ms (goal ≤ 5 ms) ${goals.pacedP99 ? '✓' : '✗'}`,
+        `  store calls per tap, one tap alone: ${storeCallsPerTap} (floor: 1); concurrent taps share reads`,
+        '',
+      ].join('\n'),
+    );
+    console.log(
+      JSON.stringify({
+        bench: 'taps',
+        tapsPerSecond: oursMany.tapsPerSecond,
+        p50Ms: oursMany.p50Ms,
+        p99Ms: oursMany.p99Ms,
+        floorTapsPerSecond: floorMany.tapsPerSecond,
+        ratio,
+        pacedP99Ms: paced.p99Ms,
+        inFlight: IN_FLIGHT,
+        oneAtATime: { ours: oursOne, floor: floorOne },
+        floorP50Ms: floorMany.p50Ms,
+        floorP99Ms: floorMany.p99Ms,
+        pacedP50Ms: paced.p50Ms,
+        storeCallsPerTap,
+        goalsMet: goals.ratio && goals.pacedP99,
+      }),
+    );
+  } finally {
+    await store.close();
+    await deletePrefixed(prefix);
+  }
+}
+
+await main();
