@@ -6,7 +6,7 @@ import {
   type TelegramUser,
   telegramUser,
 } from '../support/app-harness.js';
-import { KHE_LECH_MEMBERS, setUpCommune } from '../support/commune.js';
+import { KHE_LECH_MEMBERS, registerCommittee, setUpCommune } from '../support/commune.js';
 
 // A journey lives through weeks of simulated time and dozens of chat turns.
 vi.setConfig({ testTimeout: 120_000 });
@@ -48,6 +48,13 @@ describe('journey 2: a secretary’s month on Telegram', () => {
       members.set(name, user);
       await commune.join(name, user);
     }
+    // Ông Lâm and bà Thu follow the cell from above; they link their accounts like anyone.
+    const committeeCodes = await registerCommittee(h, commune);
+    const lam = telegramUser(2101, 'Lâm');
+    const thu = telegramUser(2102, 'Thu');
+    await h.say(lam, `/start ${committeeCodes.get('Hoàng Văn Lâm')}`);
+    await h.say(thu, `/start ${committeeCodes.get('Lê Thị Thu')}`);
+
     // November: Đinh Văn Quý misses the meeting of Thursday 05/11 without a reason (the first month).
     await h.advanceTo('2026-11-06T02:00:00Z');
     const [november] = (await h.say(tuan, '/diemdanh')).messages;
@@ -60,6 +67,15 @@ describe('journey 2: a secretary’s month on Telegram', () => {
     await h.advanceTo('2026-11-28T13:00:00Z');
     const forDecember = (text: string) =>
       h.inbox(tuan, text).filter((m) => m.text.includes('Thứ Bảy, 05/12/2026, 19:30'));
+    const [preparation] = forDecember('phân công người chuẩn bị nội dung');
+    // It comes with the checklist: the HD 42 steps and the agenda, filled with this meeting's facts.
+    expect(preparation?.text).toContain(
+      '📋 Danh sách chuẩn bị — Sinh hoạt chi bộ thường kỳ, Chi bộ thôn Khe Lếch',
+    );
+    expect(preparation?.text).toContain(
+      'Đăng tài liệu lên Sổ tay đảng viên điện tử trước ngày họp ít nhất 1 ngày',
+    );
+    expect(preparation?.text).toContain('Địa điểm: Nhà văn hóa thôn Khe Lếch');
     expect(forDecember('phân công người chuẩn bị nội dung')).toHaveLength(1);
     await h.advanceTo('2026-11-30T13:00:00Z');
     expect(forDecember('chi ủy (hoặc bí thư, phó bí thư) họp thống nhất nội dung')).toHaveLength(1);
@@ -69,6 +85,11 @@ describe('journey 2: a secretary’s month on Telegram', () => {
     const noticeOf = (user: TelegramUser) =>
       h.inbox(user, 'Thứ Bảy, 05/12/2026, 19:30').at(-1) as ShownMessage;
     for (const user of [tuan, ...members.values()]) expect(buttonsOf(noticeOf(user))).toHaveLength(2);
+    // And to the two committee members who follow the cell, as HD 42 asks.
+    for (const user of [lam, thu])
+      expect(
+        h.inbox(user, 'Kính mời đồng chí đến dự').some((m) => m.text.includes('05/12/2026, 19:30')),
+      ).toBe(true);
 
     // Answers: Sinh is ill, Mai away for work, Út and Long never answer, everyone else is coming.
     const quiet = new Set(['Tạ Văn Út', 'Hồ Văn Long']);
@@ -87,7 +108,22 @@ describe('journey 2: a secretary’s month on Telegram', () => {
     expect(tally?.text.split('\n')[1]).toBe(
       'Đã xác nhận 17/21 · Vắng 2 (Ốm: Lò Văn Sinh; Công tác: Hà Thị Mai) · Chưa trả lời 2',
     );
-    expect(buttonsOf(tally as ShownMessage).map((b) => b.text)).toEqual(['🔔 Nhắc người chưa trả lời']);
+    expect(buttonsOf(tally as ShownMessage).map((b) => b.text)).toContain('🔔 Nhắc người chưa trả lời');
+    // He taps [Nhắc người chưa trả lời]: the two who have not answered get the invitation again, nobody else.
+    const before = new Map([...members].map(([name, user]) => [name, h.inbox(user).length]));
+    const reminded = await h.tap(tuan, tally as ShownMessage, '🔔 Nhắc người chưa trả lời');
+    expect([...reminded.messages, ...reminded.edits].map((m) => m.text).join('\n')).toContain(
+      'Đã gửi nhắc cho 2 đồng chí chưa trả lời.',
+    );
+    await h.deliver();
+    for (const [name, user] of members) {
+      const fresh = h.inbox(user).slice(before.get(name));
+      if (quiet.has(name)) {
+        expect(fresh).toHaveLength(1);
+        expect(fresh[0]?.text).toMatch(/^⏰ Nhắc lại/);
+        expect(buttonsOf(fresh[0] as ShownMessage)).toHaveLength(2);
+      } else expect(fresh).toEqual([]);
+    }
     // No other member ever received the name of someone absent.
     for (const [name, user] of members)
       if (name !== 'Lò Văn Sinh')
@@ -104,12 +140,18 @@ describe('journey 2: a secretary’s month on Telegram', () => {
     sheet = await markRollCall(h, tuan, sheet, 'Tạ Văn Út', 'Có mặt');
     sheet = await markRollCall(h, tuan, sheet, 'Hồ Văn Long', 'Có mặt');
     sheet = await markRollCall(h, tuan, sheet, 'Đinh Văn Quý', 'Vắng không lý do');
+    // Bà Thu came as the committee member following the cell: marked present as a guest.
+    sheet = await markRollCall(h, tuan, sheet, 'Lê Thị Thu', 'Có mặt');
     const closed = (await h.tap(tuan, sheet, '✔ Chốt điểm danh')).edits.at(-1)?.text ?? '';
     expect(closed).toContain('Đã chốt điểm danh: có mặt 18/21 (85,7%).');
     expect(closed).toContain('Vắng không lý do: Đinh Văn Quý.');
     expect(closed).toContain(
       'Lưu ý riêng: đồng chí Đinh Văn Quý đã có 2 tháng vắng không lý do trong năm 2026.',
     );
+    // Guests are not members: the rate stays 18/21, and bà Thu's visit is counted for her.
+    const thuDuty = (await h.say(thu, '/nhiemvu')).messages[0]?.text ?? '';
+    expect(thuDuty).toContain('Kỳ 01/12/2026 – 31/12/2026: ✅ đã đạt (1/1)');
+    expect(thuDuty).toContain('• Thứ Bảy, 05/12/2026, 19:30 — Chi bộ thôn Khe Lếch');
     // Quý himself, and every other member, heard nothing of it.
     for (const user of members.values())
       expect(h.inbox(user).some((m) => m.text.includes('Lưu ý riêng'))).toBe(false);

@@ -96,6 +96,18 @@ describe('journey 1: an admin sets up a commune from nothing', () => {
     await h.say(tuan, `/start ${code}`);
     const tally = (await h.say(tuan, '/diemdanh')).messages[0]?.text;
     expect(tally).toContain('Đã xác nhận 0/21');
+
+    // She registers the two committee members who follow the cells, each with an invite code of their own.
+    const lam = await h.say(hoa, '/capuy Hoàng Văn Lâm | tỉnh | 1, 2');
+    expect(lam.messages[0]?.text).toContain('Hoàng Văn Lâm');
+    await h.say(hoa, '/capuy Lê Thị Thu | xã | 1, 2, 3');
+    const committee = (await h.say(hoa, '/capuy')).messages[0]?.text ?? '';
+    expect(committee).toContain(
+      'Hoàng Văn Lâm — cấp ủy viên cấp tỉnh — theo dõi: Chi bộ thôn Khe Lếch, Chi bộ Trường THCS Tân An — mã mời',
+    );
+    expect(committee).toMatch(
+      /Lê Thị Thu — .* — theo dõi: Chi bộ thôn Khe Lếch, Chi bộ Trường THCS Tân An, Chi bộ Công ty chè Tân An — mã mời [A-Z0-9]{6}/,
+    );
   });
 });
 

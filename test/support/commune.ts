@@ -55,6 +55,17 @@ export const COMPANY_CSV = [
   ...['Cầm Thị Hiền', 'Điêu Văn Hòa', 'Lừ Thị Ánh', 'Tòng Văn Lực'].map((n) => `${n},đảng viên,chính thức`),
 ].join('\n');
 
+/** The end of journey 1: the admin registers ông Lâm (cấp tỉnh: Khe Lếch, the school) and bà Thu (cấp xã: all). */
+export async function registerCommittee(h: AppHarness, commune: Commune): Promise<Map<string, string>> {
+  await h.say(commune.hoa, '/capuy Hoàng Văn Lâm | tỉnh | 1, 2');
+  await h.say(commune.hoa, '/capuy Lê Thị Thu | xã | 1, 2, 3');
+  const list = (await h.say(commune.hoa, '/capuy')).messages[0]?.text ?? '';
+  const codes = new Map<string, string>();
+  for (const match of list.matchAll(/\d+\. (.+?) — .* — mã mời ([A-Z0-9]{6})/g))
+    codes.set(match[1] as string, match[2] as string);
+  return codes;
+}
+
 export interface Commune {
   hoa: TelegramUser;
   khelech: Cell;
