@@ -51,7 +51,10 @@ export const ruleText = (ctx: Words, rule: VisitRule) =>
     level: levelName(ctx, rule.level),
     minimum: rule.minimum,
     counts: ctx.t(`visits.counts.${rule.counts}`),
-    scope: ctx.t(`visits.scope.${rule.scope}`),
+    scope: [
+      ctx.t(`visits.scope.${rule.scope}`),
+      ...(rule.otherCellsOnly ? [ctx.t('visits.otherCellsOnly')] : []),
+    ].join(' '),
     period: periodText(ctx, rule.windowMonths),
   });
 

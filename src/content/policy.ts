@@ -66,6 +66,7 @@ const visitRule = z
     counts: z.enum(VISIT_COUNTS),
     alignment: z.enum(VISIT_ALIGNMENTS),
     scope: z.enum(VISIT_SCOPES),
+    otherCellsOnly: z.boolean().optional(),
     alertOffsets: z.array(visitAlertOffset),
   })
   .superRefine((rule, ctx) => {

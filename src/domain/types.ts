@@ -189,6 +189,8 @@ export type VisitRule = {
   counts: (typeof VISIT_COUNTS)[number];
   alignment: (typeof VISIT_ALIGNMENTS)[number];
   scope: (typeof VISIT_SCOPES)[number];
+  /** Only meetings of a cell the member does not belong to count (Kon Tum's commune level). */
+  otherCellsOnly?: boolean;
   alertOffsets: readonly VisitAlertOffset[];
 };
 

@@ -516,6 +516,7 @@ export class VisitsService {
     rule: VisitRule,
     window: Window,
     now: number,
+    ownCells: ReadonlySet<string> = new Set(),
   ): Promise<WindowStanding> {
     const counted = await this.store.zrangeByScore(
       keys.committeeVisits(personId),
@@ -523,7 +524,10 @@ export class VisitsService {
       window.end.getTime() - 1,
     );
     const visits = (await this.refs(counted.map((e) => e.member))).filter(
-      (r) => r.meeting.startsAt >= window.start.getTime() && r.meeting.startsAt < window.end.getTime(),
+      (r) =>
+        r.meeting.startsAt >= window.start.getTime() &&
+        r.meeting.startsAt < window.end.getTime() &&
+        !ownCells.has(r.meeting.cellId),
     );
     const status = visitStatus(
       rule,
@@ -554,15 +558,17 @@ export class VisitsService {
     const window = options.window
       ? { start: new Date(options.window.start), end: new Date(options.window.end), timeZone }
       : visitWindow(rule, new Date(now), timeZone, since);
-    const current = await this.windowStanding(personId, rule, window, now);
+    // Where the rule wants visits elsewhere, the member's own cells neither count nor are offered.
+    const own = new Set(rule.otherCellsOnly ? await this.repos.cells.cellsOf(personId) : []);
+    const current = await this.windowStanding(personId, rule, window, now, own);
     const before = visitWindow(rule, new Date(window.start.getTime() - 1), timeZone, since);
     // The window before is judged only if the member had all of it: someone assigned late in it is not overdue.
     const previous =
       assignment.since <= before.start.getTime()
-        ? await this.windowStanding(personId, rule, before, now)
+        ? await this.windowStanding(personId, rule, before, now, own)
         : undefined;
     const registered = await this.registeredMeetings(personId);
-    const cells = await this.repos.cells.getMany(assignment.cellIds);
+    const cells = await this.repos.cells.getMany(assignment.cellIds.filter((id) => !own.has(id)));
     const from = Math.max(now + 1, window.start.getTime());
     const upcoming = (
       await Promise.all(
