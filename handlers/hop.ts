@@ -1,4 +1,4 @@
-import { parseNewMeetingTime } from '../src/domain/meeting-time.js';
+import { parseMeetingTime } from '../src/domain/meeting-time.js';
 import { MEETING_KINDS, type MeetingKind } from '../src/domain/types.js';
 import { MAX_PLACE_LENGTH, type MeetingChange, type MeetingRefusal } from '../src/services/meetings.js';
 import type { Cell, Meeting } from '../src/store/records.js';
@@ -132,10 +132,10 @@ export async function handleHopAction(
     case 'htime': {
       if (note === undefined) return [{ text: ctx.t('hop.askTime'), awaitText: asked }];
       const said = note.trim().slice(0, 40);
-      const parsed = parseNewMeetingTime(note, {
-        current: new Date(meeting.startsAt),
+      const parsed = parseMeetingTime(note, {
         now: new Date(ctx.now),
         timeZone: cell.timeZone,
+        defaultDayOf: new Date(meeting.startsAt),
       });
       // A phrase not understood leaves the question open: the secretary types it again.
       if (!parsed.ok)
