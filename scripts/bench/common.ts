@@ -1,5 +1,5 @@
 import { keys } from '../../src/store/keys.js';
-import type { WriteOp } from '../../src/store/port.js';
+import type { Store, WriteOp } from '../../src/store/port.js';
 import { redisAvailable } from '../../test/support/redis.js';
 
 export type StoreKind = 'redis' | 'sqlite';
@@ -11,6 +11,22 @@ export const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 export async function storesToBench(requested: string | undefined): Promise<StoreKind[]> {
   if (requested === 'redis' || requested === 'sqlite') return [requested];
   return (await redisAvailable()) ? ['redis', 'sqlite'] : ['sqlite'];
+}
+
+/** Counts calls to the store: each one is one round trip (a batch `write` is one MULTI/EXEC or transaction). */
+export function counting(store: Store): { store: Store; calls(): number } {
+  let calls = 0;
+  const proxy = new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls++;
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, calls: () => calls };
 }
 
 export interface BenchMember {

@@ -21,7 +21,7 @@ import { keys } from '../../src/store/keys.js';
 import type { Store, WriteOp } from '../../src/store/port.js';
 import { deletePrefixed, redisAvailable, redisStore } from '../../test/support/redis.js';
 import { BOT_INFO } from '../../test/support/telegram.js';
-import { cellWithMeetingOps, round } from './common.js';
+import { cellWithMeetingOps, counting, round } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -195,22 +195,6 @@ async function openLoop(handle: Handle, updates: Update[], perSecond: number): P
   }
   if (open > 0) await done;
   return figures(latencies, (performance.now() - started) / 1000);
-}
-
-/** Counts store calls (each one round trip; a batch `write` is one MULTI/EXEC) made through this store. */
-function counting(store: Store): { store: Store; calls(): number } {
-  let calls = 0;
-  const proxy = new Proxy(store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls++;
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { store: proxy, calls: () => calls };
 }
 
 function expectAnswered(calls: Map<string, number>, before: number, count: number, what: string) {

@@ -20,7 +20,7 @@ import type { ScoredMember, Store, WriteOp } from '../../src/store/port.js';
 import { createRepos } from '../../src/store/repositories/index.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { deletePrefixed, redisStore } from '../../test/support/redis.js';
-import { cellWithMeetingOps, round, storesToBench } from './common.js';
+import { cellWithMeetingOps, counting, round, storesToBench } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,22 +45,6 @@ const AUDIENCES = ['secretaries', 'members', 'members_unanswered'] as const;
 const MEMBERS_PER_CELL = 3;
 const NOW = Date.parse('2026-12-02T19:30:00+07:00');
 const DAY = 86_400_000;
-
-/** Counts calls to the store: each one is one round trip (a batch `write` is one MULTI/EXEC or transaction). */
-function counting(store: Store): { store: Store; calls(): number } {
-  let calls = 0;
-  const proxy = new Proxy(store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls++;
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { store: proxy, calls: () => calls };
-}
 
 async function openStore(
   kind: 'redis' | 'sqlite',
