@@ -1,11 +1,11 @@
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createTelegramBot, TELEGRAM_POLL_LEASE_MS } from '../../src/channels/telegram/bot.js';
 import { loadPolicy } from '../../src/content/policy.js';
 import { createLogger } from '../../src/logger.js';
 import { createServices } from '../../src/services/index.js';
-import type { RedisStore } from '../../src/store/redis.js';
 import { FakeTelegram } from '../support/fake-telegram.js';
-import { deletePrefixed, redisAvailable, redisStore, uniquePrefix } from '../support/redis.js';
+import { redisAvailable } from '../support/redis.js';
+import { replicaTestbed } from '../support/replicas.js';
 import { BOT_INFO, textUpdate, user } from '../support/telegram.js';
 import { TestClock } from '../support/world.js';
 
@@ -13,24 +13,16 @@ import { TestClock } from '../support/world.js';
 const log = createLogger({ level: process.env.TEST_LOG ?? 'silent' });
 const LEASE_MS = 600;
 const hasRedis = await redisAvailable();
-const prefixes: string[] = [];
-afterAll(() => Promise.all(prefixes.map(deletePrefixed)));
-
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
+const { keySpace, later } = replicaTestbed(import.meta.filename);
 
 async function cluster() {
-  const prefix = uniquePrefix(import.meta.filename);
-  prefixes.push(prefix);
+  const openStore = keySpace();
   const telegram = await FakeTelegram.start();
-  cleanups.push(() => telegram.close());
+  later(() => telegram.close());
   const clock = new TestClock(Date.parse('2026-11-26T03:00:00Z'));
 
   function replica() {
-    const store: RedisStore = redisStore(prefix);
-    cleanups.push(() => store.close());
+    const store = openStore();
     const tg = createTelegramBot({
       token: telegram.token,
       apiRoot: telegram.apiRoot,
@@ -41,7 +33,7 @@ async function cluster() {
       now: clock.now,
       pollLeaseMs: LEASE_MS,
     });
-    cleanups.push(() => tg.stop());
+    later(() => tg.stop());
     // Which replica answered: each records the chats it sent to.
     const answered: string[] = [];
     tg.bot.api.config.use((prev, method, payload, signal) => {
