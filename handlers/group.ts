@@ -1,8 +1,8 @@
 import type { TallyCounts } from '../src/services/attendance.js';
 import type { Cell, Meeting } from '../src/store/records.js';
-import { isSecretary } from '../src/store/repositories/cells.js';
 import type { HandlerContext } from './context.js';
 import { kindLabel, when } from './format.js';
+import { chooseCell, commandCellQuestion, secretaryCellsOf } from './secretary-cells.js';
 import { refusal, type View } from './views.js';
 
 /**
@@ -42,16 +42,6 @@ export function groupTallyView(
   };
 }
 
-/** The cells the actor is a secretary of. */
-async function secretaryCells(ctx: HandlerContext): Promise<Cell[]> {
-  const actor = ctx.actor;
-  if (!actor) return [];
-  const { cells } = ctx.services.repos;
-  const ids = await cells.cellsOf(actor.id);
-  const roles = await Promise.all(ids.map((id) => cells.membership(id, actor.id)));
-  return cells.getMany(ids.filter((_, i) => isSecretary(roles[i])));
-}
-
 /** "huỷ", "hủy", "gỡ" and their plain spellings ask to unbind. */
 const UNBIND_WORDS = new Set(['huy', 'go', 'bo']);
 const plain = (word: string) => word.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').toLowerCase();
@@ -75,7 +65,7 @@ async function inGroup(ctx: HandlerContext, wanted: string | undefined, unbindin
   const { groups } = ctx.services;
   const chatId = Number(ctx.chatId);
   if (!Number.isSafeInteger(chatId)) return [refusal(ctx.t('refuse.invalid'))];
-  const mine = await secretaryCells(ctx);
+  const mine = await secretaryCellsOf(ctx);
   const bound = await groups.cellOfChat(chatId);
   const leadsBound = bound !== undefined && mine.some((c) => c.id === bound.id);
 
@@ -93,15 +83,12 @@ async function inGroup(ctx: HandlerContext, wanted: string | undefined, unbindin
       return [refusal(ctx.t('group.refuse.taken', { cell: bound.name }))];
     return [{ text: ctx.t('group.already', { cell: bound.name }), replace: true }];
   }
-  const cell = wanted ? mine.find((c) => c.id === wanted) : mine.length === 1 ? mine[0] : undefined;
-  if (wanted && !cell) return [refusal(ctx.t('group.refuse.notSecretary'))];
-  if (!cell)
-    return [
-      {
-        text: ctx.t('group.pick'),
-        choices: mine.map((c) => [{ label: c.name, intent: { type: 'command', name: 'nhom', args: c.id } }]),
-      },
-    ];
+  const chosen = chooseCell(ctx, mine, wanted ?? '', {
+    ...commandCellQuestion(ctx, 'nhom', ctx.t('group.pick')),
+    refusal: ctx.t('group.refuse.notSecretary'),
+  });
+  if ('views' in chosen) return chosen.views;
+  const { cell } = chosen;
   const result = await groups.bind(
     cell,
     { id: chatId, ...(ctx.chatTitle ? { title: ctx.chatTitle } : {}) },
@@ -114,7 +101,7 @@ async function inGroup(ctx: HandlerContext, wanted: string | undefined, unbindin
 }
 
 async function inPrivate(ctx: HandlerContext, unbindCellId: string | undefined): Promise<View[]> {
-  const mine = await secretaryCells(ctx);
+  const mine = await secretaryCellsOf(ctx);
   if (mine.length === 0) return [refusal(ctx.t('refuse.notSecretary'))];
   if (unbindCellId !== undefined) {
     const cell = mine.find((c) => c.id === unbindCellId);

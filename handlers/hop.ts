@@ -1,10 +1,11 @@
-import { parseNewMeetingTime } from '../src/domain/meeting-time.js';
+import { parseMeetingTime } from '../src/domain/meeting-time.js';
 import { MEETING_KINDS, type MeetingKind } from '../src/domain/types.js';
 import { MAX_PLACE_LENGTH, type MeetingChange, type MeetingRefusal } from '../src/services/meetings.js';
 import type { Cell, Meeting } from '../src/store/records.js';
 import type { HandlerContext } from './context.js';
 import { kindLabel, when } from './format.js';
 import type { Intent } from './intents.js';
+import { chooseSecretaryCell, commandCellQuestion } from './secretary-cells.js';
 import { refusal, type View } from './views.js';
 
 /** The /hop actions on a meeting (intent `meeting`); each is authorized again by MeetingsService. */
@@ -17,41 +18,11 @@ const intent = (action: string, meeting: Meeting, arg?: string): Intent => ({
   ...(arg ? { arg } : {}),
 });
 
-/**
- * The cell a secretary means: the only one, the one picked (`cellId` from a tap, checked against their own), or
- * a question listing theirs. Used by /hop and /diemdanh.
- */
-export async function chooseSecretaryCell(
-  ctx: HandlerContext,
-  command: 'hop' | 'diemdanh',
-  cellId: string,
-): Promise<{ cell: Cell } | { views: View[] }> {
-  const cells = ctx.actor ? await ctx.services.meetings.secretaryCells(ctx.actor.id) : [];
-  if (cells.length === 0) return { views: [refusal(ctx.t('refuse.notSecretary'))] };
-  const wanted = cellId.trim();
-  if (wanted) {
-    const cell = cells.find((c) => c.id === wanted);
-    return cell ? { cell } : { views: [refusal(ctx.t('refuse.notSecretary'))] };
-  }
-  const [only] = cells;
-  if (only && cells.length === 1) return { cell: only };
-  return {
-    views: [
-      {
-        text: ctx.t('hop.pickCell'),
-        choices: cells.map((c) => [
-          { label: c.name, intent: { type: 'command', name: command, args: c.id } },
-        ]),
-      },
-    ],
-  };
-}
-
 /** /hop [cell]: the cell's next meeting, with what a secretary may do to it. */
 export async function handleHop(ctx: HandlerContext, args: string): Promise<View[]> {
   if (!ctx.actor) return [refusal(ctx.t('refuse.notLinked'))];
   if (ctx.chatKind !== 'private') return [refusal(ctx.t('refuse.privateOnly'))];
-  const chosen = await chooseSecretaryCell(ctx, 'hop', args);
+  const chosen = await chooseSecretaryCell(ctx, args, commandCellQuestion(ctx, 'hop'));
   if ('views' in chosen) return chosen.views;
   const meeting = await ctx.services.meetings.currentOf(chosen.cell.id);
   if (!meeting) return [{ text: ctx.t('hop.none', { cell: chosen.cell.name }) }];
@@ -132,10 +103,10 @@ export async function handleHopAction(
     case 'htime': {
       if (note === undefined) return [{ text: ctx.t('hop.askTime'), awaitText: asked }];
       const said = note.trim().slice(0, 40);
-      const parsed = parseNewMeetingTime(note, {
-        current: new Date(meeting.startsAt),
+      const parsed = parseMeetingTime(note, {
         now: new Date(ctx.now),
         timeZone: cell.timeZone,
+        defaultDayOf: new Date(meeting.startsAt),
       });
       // A phrase not understood leaves the question open: the secretary types it again.
       if (!parsed.ok)

@@ -3,8 +3,9 @@ import type { Cell, Meeting } from '../src/store/records.js';
 import { answerLabel, reasonLabel } from './attendance.js';
 import type { HandlerContext } from './context.js';
 import { kindLabel, when } from './format.js';
-import { chooseSecretaryCell, HOP_ACTIONS, handleHopAction, handleRemind } from './hop.js';
+import { HOP_ACTIONS, handleHopAction, handleRemind } from './hop.js';
 import { ABSENCE_REASONS } from './intents.js';
+import { chooseSecretaryCell, commandCellQuestion } from './secretary-cells.js';
 import { refusal, type View } from './views.js';
 
 /** /lich: my upcoming meetings and my answers. */
@@ -32,7 +33,7 @@ export async function handleTally(ctx: HandlerContext, meetingId?: string, cellI
   let id = meetingId;
   if (!id) {
     // A secretary of several cells picks one first.
-    const chosen = await chooseSecretaryCell(ctx, 'diemdanh', cellId);
+    const chosen = await chooseSecretaryCell(ctx, cellId, commandCellQuestion(ctx, 'diemdanh'));
     if ('views' in chosen) return chosen.views;
     id = (await ctx.services.meetings.currentOf(chosen.cell.id))?.id;
     if (!id) return [{ text: ctx.t('tally.none') }];

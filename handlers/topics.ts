@@ -6,7 +6,7 @@ import { checklistChoice } from './checklist.js';
 import type { HandlerContext } from './context.js';
 import { when } from './format.js';
 import type { Intent, TopicAction } from './intents.js';
-import { secretaryCellsOf } from './secretary-cells.js';
+import { chooseSecretaryCell } from './secretary-cells.js';
 import { refusal, type View } from './views.js';
 
 /**
@@ -80,17 +80,12 @@ export function suggestionsView(
 export async function handleTopicsCommand(ctx: HandlerContext): Promise<View[]> {
   if (!ctx.actor) return [refusal(ctx.t('refuse.notLinked'))];
   if (ctx.chatKind !== 'private') return [refusal(ctx.t('refuse.privateOnly'))];
-  const cells = await secretaryCellsOf(ctx);
-  const [only] = cells;
-  if (!only) return [refusal(ctx.t('refuse.notSecretary'))];
-  if (cells.length > 1)
-    return [
-      {
-        text: ctx.t('topics.pickCell'),
-        choices: cells.map((cell) => [{ label: label(cell.name), intent: topicIntent('list', cell.id) }]),
-      },
-    ];
-  return [await pageView(ctx, only, 0)];
+  const chosen = await chooseSecretaryCell(ctx, '', {
+    text: ctx.t('topics.pickCell'),
+    intentOf: (cell) => topicIntent('list', cell.id),
+    label,
+  });
+  return 'views' in chosen ? chosen.views : [await pageView(ctx, chosen.cell, 0)];
 }
 
 async function pageView(ctx: HandlerContext, cell: Cell, offset: number): Promise<View> {

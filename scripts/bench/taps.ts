@@ -21,7 +21,7 @@ import { keys } from '../../src/store/keys.js';
 import type { Store, WriteOp } from '../../src/store/port.js';
 import { deletePrefixed, redisAvailable, redisStore } from '../../test/support/redis.js';
 import { BOT_INFO } from '../../test/support/telegram.js';
-import { round } from './common.js';
+import { cellWithMeetingOps, counting, round } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -71,59 +71,29 @@ async function seed(store: Store): Promise<Member[]> {
     const cellId = `c${c}`;
     const meetingId = `m${c}`;
     const startsAt = NOW + 3 * DAY;
-    const memberships: Record<string, string> = {};
-    const index: Record<string, string> = {};
-    for (let m = 0; m < MEMBERS; m++) {
-      const personId = `p${c}x${m}`;
-      const telegramId = 10_000_000 + c * MEMBERS + m;
-      memberships[personId] = JSON.stringify({ role: m === 0 ? 'secretary' : 'member', status: 'official' });
-      index[String(telegramId)] = personId;
-      const person = {
-        id: personId,
-        name: `Đảng viên ${c}-${m}`,
-        telegramId,
-        preferredChannel: 'telegram',
-        unreachable: [],
-        inviteCode: `B${c}X${m}`,
-        locale: 'vi',
-        createdAt: NOW,
-      };
-      ops.push(
-        { op: 'set', key: keys.person(personId), value: JSON.stringify(person) },
-        { op: 'sadd', key: keys.personCells(personId), members: [cellId] },
-      );
-      members.push({ telegramId, meetingId });
-    }
+    const cellMembers = Array.from({ length: MEMBERS }, (_, m) => ({
+      id: `p${c}x${m}`,
+      name: `Đảng viên ${c}-${m}`,
+      telegramId: 10_000_000 + c * MEMBERS + m,
+      inviteCode: `B${c}X${m}`,
+    }));
+    for (const { telegramId } of cellMembers) members.push({ telegramId, meetingId });
     const grouped = c % GROUP_EVERY === 0;
     const groupId = -1_000_000_000_000 - c;
-    const cell = {
-      id: cellId,
-      orgId: 'org',
-      name: `Chi bộ thôn ${c}`,
-      kind: 'residential',
-      place: 'Nhà văn hóa thôn',
-      timeZone: 'Asia/Ho_Chi_Minh',
-      createdAt: NOW,
-      ...(grouped ? { telegramGroupId: groupId } : {}),
-    };
-    const meeting = {
-      id: meetingId,
-      cellId,
-      kind: 'regular',
-      startsAt,
-      place: 'Hội trường',
-      state: 'planned',
-      origin: 'manual',
-      version: 1,
-      updatedAt: NOW,
-    };
     ops.push(
-      { op: 'set', key: keys.cell(cellId), value: JSON.stringify(cell) },
-      { op: 'sadd', key: keys.cells(), members: [cellId] },
-      { op: 'hset', key: keys.cellMembers(cellId), fields: memberships },
-      { op: 'hset', key: keys.telegramIndex(), fields: index },
-      { op: 'set', key: keys.meeting(meetingId), value: JSON.stringify(meeting) },
-      { op: 'zadd', key: keys.cellMeetings(cellId), entries: [{ member: meetingId, score: startsAt }] },
+      ...cellWithMeetingOps({
+        cellId,
+        meetingId,
+        startsAt,
+        now: NOW,
+        members: cellMembers,
+        cell: {
+          name: `Chi bộ thôn ${c}`,
+          place: 'Nhà văn hóa thôn',
+          ...(grouped ? { telegramGroupId: groupId } : {}),
+        },
+        indexed: true,
+      }),
     );
     if (grouped) {
       const post = { cellId, chatId: String(groupId), postKey: `group:${meetingId}:post:${groupId}` };
@@ -225,22 +195,6 @@ async function openLoop(handle: Handle, updates: Update[], perSecond: number): P
   }
   if (open > 0) await done;
   return figures(latencies, (performance.now() - started) / 1000);
-}
-
-/** Counts store calls (each one round trip; a batch `write` is one MULTI/EXEC) made through this store. */
-function counting(store: Store): { store: Store; calls(): number } {
-  let calls = 0;
-  const proxy = new Proxy(store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls++;
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { store: proxy, calls: () => calls };
 }
 
 function expectAnswered(calls: Map<string, number>, before: number, count: number, what: string) {

@@ -20,7 +20,7 @@ import type { ScoredMember, Store, WriteOp } from '../../src/store/port.js';
 import { createRepos } from '../../src/store/repositories/index.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { deletePrefixed, redisStore } from '../../test/support/redis.js';
-import { round, storesToBench } from './common.js';
+import { cellWithMeetingOps, counting, round, storesToBench } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,22 +45,6 @@ const AUDIENCES = ['secretaries', 'members', 'members_unanswered'] as const;
 const MEMBERS_PER_CELL = 3;
 const NOW = Date.parse('2026-12-02T19:30:00+07:00');
 const DAY = 86_400_000;
-
-/** Counts calls to the store: each one is one round trip (a batch `write` is one MULTI/EXEC or transaction). */
-function counting(store: Store): { store: Store; calls(): number } {
-  let calls = 0;
-  const proxy = new Proxy(store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls++;
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { store: proxy, calls: () => calls };
-}
 
 async function openStore(
   kind: 'redis' | 'sqlite',
@@ -93,51 +77,22 @@ async function seed(store: Store, cells: number): Promise<Occurrence[]> {
   for (let c = 0; c < cells; c++) {
     const cellId = `cell${c}`;
     const meetingId = `meet${c}`;
-    const members: Record<string, string> = {};
-    for (let m = 0; m < MEMBERS_PER_CELL; m++) {
-      const personId = `p${c}x${m}`;
-      members[personId] = JSON.stringify({ role: m === 0 ? 'secretary' : 'member', status: 'official' });
-      const person = {
-        id: personId,
-        name: `Đảng viên ${m}`,
-        telegramId: c * 10 + m,
-        preferredChannel: 'telegram',
-        unreachable: [],
-        inviteCode: `I${c}x${m}`,
-        locale: 'vi',
-        createdAt: NOW,
-      };
-      ops.push({ op: 'set', key: keys.person(personId), value: JSON.stringify(person) });
-    }
     const startsAt = NOW + 7 * DAY;
-    const cell = {
-      id: cellId,
-      orgId: 'org',
-      name: `Chi bộ ${c}`,
-      kind: 'residential',
-      shift: 'next_working_day',
-      meetsOnWeekends: false,
-      place: '',
-      timeZone: 'Asia/Ho_Chi_Minh',
-      createdAt: NOW,
-    };
-    const meeting = {
-      id: meetingId,
-      cellId,
-      kind: 'regular',
-      startsAt,
-      place: 'Hội trường',
-      state: 'planned',
-      origin: 'manual',
-      version: 1,
-      updatedAt: NOW,
-    };
+    const members = Array.from({ length: MEMBERS_PER_CELL }, (_, m) => ({
+      id: `p${c}x${m}`,
+      name: `Đảng viên ${m}`,
+      telegramId: c * 10 + m,
+      inviteCode: `I${c}x${m}`,
+    }));
     ops.push(
-      { op: 'set', key: keys.cell(cellId), value: JSON.stringify(cell) },
-      { op: 'sadd', key: keys.cells(), members: [cellId] },
-      { op: 'hset', key: keys.cellMembers(cellId), fields: members },
-      { op: 'set', key: keys.meeting(meetingId), value: JSON.stringify(meeting) },
-      { op: 'zadd', key: keys.cellMeetings(cellId), entries: [{ member: meetingId, score: startsAt }] },
+      ...cellWithMeetingOps({
+        cellId,
+        meetingId,
+        startsAt,
+        now: NOW,
+        members,
+        cell: { name: `Chi bộ ${c}`, shift: 'next_working_day', meetsOnWeekends: false, place: '' },
+      }),
     );
     // The meeting's whole timeline waits in the due index, far from due: what grows with the cells.
     for (const [s, step] of STEPS.entries())

@@ -1,58 +1,85 @@
 import { daysInMonth, instantAt, localDateOf } from './time.js';
-import type { LocalDate, LocalTime } from './types.js';
+import type { LocalDate } from './types.js';
 
 /**
- * A secretary's new time for a meeting, as typed: "20:00" (same day), "05/12 20:00" (the next 5 December),
- * "05/12/2026 20:00"; also "20h", "20h30", "ngày 05/12 lúc 20:00" and the time before the date.
+ * A meeting's day and time as a secretary types it, for moving a meeting (/hop) or creating a thematic one
+ * (/chuyende): "20:00", "20h30", "05/12 20:00", "05/12/2026 20:00", "20:00 07/12", "ngày 07/12 lúc 20:00",
+ * "20/3 19:30", "19 giờ 30 ngày 20/3", "20-3 7 giờ tối", "ngày 20.3.27, 8h", and the bot's own
+ * "Thứ Bảy, 20/03/2027, 19:30". With or without diacritics. A date without its year is the next such day from
+ * today on. Any other word is refused rather than ignored: "20/3 19:30 hoặc 21:00" must not become 19:30.
  */
-export type NewTimeError = 'unreadable' | 'no_such_date' | 'past';
-export type NewTimeParse = { ok: true; startsAt: Date } | { ok: false; error: NewTimeError };
+export type MeetingTimeError =
+  | 'unreadable'
+  | 'missing_date'
+  | 'missing_time'
+  | 'no_such_day'
+  | 'no_such_time'
+  | 'past';
+export type MeetingTimeParse = { ok: true; startsAt: Date } | { ok: false; error: MeetingTimeError };
 
-const TIME = /^([01]?\d|2[0-3])(?::([0-5]\d)|[hg]([0-5]\d)?)$/i;
-const DATE = /^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2}|\d{4}))?$/;
-/** Words people put around the date and time; ignored, with or without diacritics. */
-const FILLER = new Set(['ngày', 'ngay', 'lúc', 'luc', 'vào', 'vao']);
+export interface MeetingTimeContext {
+  now: Date;
+  timeZone: string;
+  /**
+   * A time typed alone falls on this instant's day in the zone (a meeting being moved keeps its own day).
+   * Without it a date is required: a new meeting has no day to default to.
+   */
+  defaultDayOf?: Date;
+}
 
-export function parseNewMeetingTime(
-  text: string,
-  context: { current: Date; now: Date; timeZone: string },
-): NewTimeParse {
-  const tokens = text
-    .normalize('NFC')
-    .toLowerCase()
-    .split(/[\s,]+/)
-    .filter((w) => w && !FILLER.has(w));
-  if (tokens.length === 0 || tokens.length > 2) return { ok: false, error: 'unreadable' };
-  let time: LocalTime | undefined;
-  let date: { day: number; month: number; year?: number } | undefined;
-  for (const token of tokens) {
-    const t = TIME.exec(token);
-    const d = DATE.exec(token);
-    if (t && !time) time = { hour: Number(t[1]), minute: Number(t[2] ?? t[3] ?? 0) };
-    else if (d && !date) {
-      const year = d[3] === undefined ? undefined : Number(d[3].length === 2 ? `20${d[3]}` : d[3]);
-      date = { day: Number(d[1]), month: Number(d[2]), ...(year === undefined ? {} : { year }) };
-    } else return { ok: false, error: 'unreadable' };
-  }
-  if (!time) return { ok: false, error: 'unreadable' };
+/** "Giờ" → "gio": the same with or without diacritics. */
+const fold = (text: string) =>
+  text.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
 
-  const { timeZone } = context;
-  let day: LocalDate;
-  if (!date) day = localDateOf(context.current, timeZone);
-  else {
-    if (date.month < 1 || date.month > 12) return { ok: false, error: 'no_such_date' };
-    const today = localDateOf(context.now, timeZone);
-    // Without a year, the next such day from today: "05/12" typed in November means this December.
-    let year = date.year ?? today.year;
-    if (
-      date.year === undefined &&
-      (date.month < today.month || (date.month === today.month && date.day < today.day))
-    )
-      year++;
-    if (date.day < 1 || date.day > daysInMonth(year, date.month)) return { ok: false, error: 'no_such_date' };
-    day = { year, month: date.month, day: date.day };
-  }
-  const startsAt = instantAt(day, time, timeZone);
-  if (startsAt.getTime() <= context.now.getTime()) return { ok: false, error: 'past' };
+/** A weekday name, as the bot writes dates ("Thứ Bảy, 20/03/2027"); ignored, the date says the day. */
+const WEEKDAY = /(?<![\p{L}\d])(?:thu\s*(?:hai|ba|tu|nam|sau|bay|[2-7])|chu\s*nhat|cn)(?![\p{L}\d])/u;
+const DATE = /(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}|\d{2}))?(?!\d)/;
+const TIME = /(?<!\d)(\d{1,2})\s*(?::|h|gio(?!\p{L})|g)\s*(\d{1,2})?(?!\d)/u;
+/** Afternoon and evening words: "7 giờ tối" is 19:00. */
+const AFTERNOON = new Set(['chieu', 'toi', 'pm']);
+/** Words people put around the date and time; any other word makes the phrase unreadable. */
+const FILLER = new Set(['ngay', 'luc', 'vao', 'sang', 'am', ...AFTERNOON]);
+
+/** Blanks out the first match, so the next pattern cannot read its digits again. */
+function take(text: string, pattern: RegExp): { match: RegExpExecArray | null; rest: string } {
+  const match = pattern.exec(text);
+  if (!match) return { match, rest: text };
+  const end = match.index + match[0].length;
+  return { match, rest: `${text.slice(0, match.index)} ${text.slice(end)}` };
+}
+
+export function parseMeetingTime(text: string, context: MeetingTimeContext): MeetingTimeParse {
+  const { now, timeZone, defaultDayOf } = context;
+  const { rest: withoutWeekday } = take(fold(text), WEEKDAY);
+  const { match: date, rest: withoutDate } = take(withoutWeekday, DATE);
+  if (!date && !defaultDayOf) return { ok: false, error: 'missing_date' };
+  const { match: time, rest } = take(withoutDate, TIME);
+  const words = rest.split(/[\s,]+/).filter(Boolean);
+  if (words.some((w) => !FILLER.has(w))) return { ok: false, error: 'unreadable' };
+  if (!time) return { ok: false, error: date ? 'missing_time' : 'unreadable' };
+
+  let hour = Number(time[1]);
+  const minute = Number(time[2] ?? 0);
+  if (words.some((w) => AFTERNOON.has(w)) && hour >= 1 && hour < 12) hour += 12;
+  if (hour > 23 || minute > 59) return { ok: false, error: 'no_such_time' };
+
+  const day = date
+    ? dayOf(date, localDateOf(now, timeZone))
+    : defaultDayOf && localDateOf(defaultDayOf, timeZone);
+  if (!day) return { ok: false, error: 'no_such_day' };
+  const startsAt = instantAt(day, { hour, minute }, timeZone);
+  if (startsAt.getTime() <= now.getTime()) return { ok: false, error: 'past' };
   return { ok: true, startsAt };
+}
+
+/** The calendar day a typed date names, if there is one. */
+function dayOf(date: RegExpExecArray, today: LocalDate): LocalDate | undefined {
+  const day = Number(date[1]);
+  const month = Number(date[2]);
+  if (month < 1 || month > 12 || day < 1) return undefined;
+  let year: number;
+  if (date[3]) year = date[3].length === 2 ? 2000 + Number(date[3]) : Number(date[3]);
+  // The next such day from today on: "05/01" typed in November means next January.
+  else year = today.month * 100 + today.day <= month * 100 + day ? today.year : today.year + 1;
+  return day > daysInMonth(year, month) ? undefined : { year, month, day };
 }

@@ -1,8 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunCoordinator } from 'node-cron';
 import type { Logger } from '../logger.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/port.js';
+
+/** This process among the replicas, as its leases name it. */
+export const newReplicaId = () => `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
+/** Resolves when `signal` aborts: leader work that only holds something open waits on it. */
+export const aborted = (signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 
 /**
  * node-cron's distributed mode asks this, per task and time slot, whether this replica runs it: the first to
@@ -16,7 +28,8 @@ export function storeRunCoordinator(store: Store, replicaId: string): RunCoordin
 /**
  * Runs `work` on whichever replica holds the store lease `name`, renewing it while the work runs; the others
  * look again every third of the lease, so one takes over within a lease of the holder dying. The work's signal
- * aborts when the lease is lost or on stop.
+ * aborts when the lease is lost or on stop. Work that ends otherwise (it failed, or what it ran stopped by
+ * itself) releases the lease and is tried again a third of a lease later, so a failing start does not spin.
  */
 export function whileLeader(
   store: Store,
@@ -37,7 +50,9 @@ export function whileLeader(
       const lost = new AbortController();
       const renew = setInterval(async () => {
         const kept = await store.expireIfEquals(key, replicaId, ttlMs).catch(() => false);
-        if (!kept) lost.abort();
+        if (kept || lost.signal.aborted) return;
+        log.warn({ lease: name, replicaId }, 'Lost the lease; the work stops here');
+        lost.abort();
       }, ttlMs / 3);
       try {
         await work(AbortSignal.any([stopped.signal, lost.signal]));
@@ -47,6 +62,7 @@ export function whileLeader(
         clearInterval(renew);
         await store.deleteIfEquals(key, replicaId).catch(() => {});
       }
+      await sleep(ttlMs / 3, undefined, { signal: stopped.signal }).catch(() => {});
     }
   })();
   return {

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import cron, { type Logger as CronLogger } from 'node-cron';
 import { loadHolidays } from '../content/holidays.js';
 import { Outbox, type OutboxOptions } from '../delivery/outbox.js';
@@ -12,7 +10,7 @@ import type { Planning } from '../services/planning.js';
 import type { Store } from '../store/port.js';
 import { createRepos } from '../store/repositories/index.js';
 import { type ReminderComposer, TextComposer } from './composer.js';
-import { storeRunCoordinator, whileLeader } from './coordination.js';
+import { newReplicaId, storeRunCoordinator, whileLeader } from './coordination.js';
 import { type CellGroups, Dispatcher } from './dispatcher.js';
 import { Planner } from './planner.js';
 
@@ -88,7 +86,7 @@ const cronLogger = (log: Logger): CronLogger => ({
 export function startScheduler(deps: SchedulerDeps): Scheduler {
   const { store, log, metrics, policy } = deps;
   const now = deps.now ?? Date.now;
-  const replicaId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const replicaId = newReplicaId();
   const repos = createRepos(store);
   const composer = deps.composer ?? new TextComposer();
   const { groups } = deps;

@@ -96,7 +96,7 @@ export class MeetingsService {
     const ids = await cells.cellsOf(personId);
     const roles = await Promise.all(ids.map((id) => cells.membership(id, personId)));
     const mine = await cells.getMany(ids.filter((_, i) => isSecretary(roles[i])));
-    return mine.sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+    return mine.sort((a, b) => a.name.localeCompare(b.name, 'vi') || a.id.localeCompare(b.id));
   }
 
   /** The meeting and its cell, when this person is a secretary of that cell. IDs come from untrusted input. */

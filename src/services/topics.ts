@@ -1,6 +1,7 @@
 import { type Calendar, loadCalendar } from '../content/anniversaries.js';
 import { loadTopics, TOPIC_LIMITS } from '../content/topics.js';
-import { DAY_MS, instantAt, isoDate, localDateOf, monthWindow } from '../domain/time.js';
+import { type MeetingTimeError, parseMeetingTime } from '../domain/meeting-time.js';
+import { DAY_MS, isoDate, localDateOf, monthWindow } from '../domain/time.js';
 import {
   type CalendarDate,
   parseIsoDate,
@@ -10,7 +11,6 @@ import {
   type Topic,
   type TopicSuggestion,
 } from '../domain/topics.js';
-import { parseMeetingTime } from '../domain/typed-meeting-time.js';
 import type { Policy } from '../domain/types.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/port.js';
@@ -63,11 +63,7 @@ export type ChooseResult =
       replaced?: string;
     }
   | { ok: false; reason: 'not_offered' | 'too_long' | 'needs_date' }
-  | {
-      ok: false;
-      reason: 'bad_date';
-      error: 'missing_date' | 'missing_time' | 'no_such_day' | 'no_such_time' | 'past' | 'too_far';
-    };
+  | { ok: false; reason: 'bad_date'; error: MeetingTimeError | 'too_far' };
 
 /**
  * Thematic topics for a cell: suggestions ranked for its kind and today by the cell's own history, and the
@@ -264,17 +260,12 @@ export class TopicsService {
   private meetingTime(
     cell: Cell,
     words: string,
-  ):
-    | { ok: true; at: number }
-    | {
-        ok: false;
-        error: 'missing_date' | 'missing_time' | 'no_such_day' | 'no_such_time' | 'past' | 'too_far';
-      } {
+  ): { ok: true; at: number } | { ok: false; error: MeetingTimeError | 'too_far' } {
     const now = this.clock.now();
-    const parsed = parseMeetingTime(words, this.today(cell));
+    // No default day: a new meeting needs its date typed.
+    const parsed = parseMeetingTime(words, { now: new Date(now), timeZone: cell.timeZone });
     if (!parsed.ok) return parsed;
-    const at = instantAt(parsed.date, parsed.time, cell.timeZone).getTime();
-    if (at <= now) return { ok: false, error: 'past' };
+    const at = parsed.startsAt.getTime();
     if (at > now + MAX_AHEAD_MS) return { ok: false, error: 'too_far' };
     return { ok: true, at };
   }

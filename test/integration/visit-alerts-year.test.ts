@@ -19,28 +19,8 @@ for (const target of targets) {
       const store = await target.open();
       const w = await visitsWorld(store, at('2025-12-31', '12:00'));
       const org = await w.repos.cells.createOrg('Đảng ủy xã Tân An', w.clock.now());
-      const cell = async (name: string, phrase: string) => {
-        const created = await w.services.roster.createCell(
-          {
-            orgId: org.id,
-            name,
-            kind: 'residential',
-            schedulePhrase: phrase,
-            place: 'Nhà văn hóa',
-            timeZone: VN,
-            shift: 'none',
-            meetsOnWeekends: true,
-          },
-          'admin',
-        );
-        if (!created.ok) throw new Error(phrase);
-        await w.services.roster.importRoster(
-          created.cell,
-          'ho_ten,vai_tro\nBí thư,bi_thu\nĐảng viên,\n',
-          'admin',
-        );
-        return created.cell;
-      };
+      const cell = (name: string, phrase: string) =>
+        w.cell(org.id, name, phrase, 'Bí thư,bi_thu\nĐảng viên,\n');
       // A meets on the 3rd, B on the 20th, every month, whatever the weekday.
       const a = await cell('Chi bộ A', 'ngày 3 hằng tháng 19:30');
       const b = await cell('Chi bộ B', 'ngày 20 hằng tháng 19:30');

@@ -27,25 +27,11 @@ for (const target of targets) {
         return w.repos.people.link(person, 'telegram', ++chat);
       };
       const cell = async (name: string, phrase: string, roster: string) => {
-        const created = await w.services.roster.createCell(
-          {
-            orgId: org.id,
-            name,
-            kind: 'residential',
-            schedulePhrase: phrase,
-            place: 'Nhà văn hóa',
-            timeZone: VN,
-            shift: 'none',
-            meetsOnWeekends: true,
-          },
-          'admin',
-        );
-        if (!created.ok) throw new Error(phrase);
-        await w.services.roster.importRoster(created.cell, `ho_ten,vai_tro\n${roster}`, 'admin');
-        const [secretaryId] = await w.repos.cells.secretaries(created.cell.id);
+        const created = await w.cell(org.id, name, phrase, roster);
+        const [secretaryId] = await w.repos.cells.secretaries(created.id);
         // Cells are numbered by creation time (/chibo): one second apart, they keep their order.
         w.clock.advance(1_000);
-        return { cell: created.cell, secretary: await link(await w.repos.people.get(secretaryId ?? '')) };
+        return { cell: created, secretary: await link(await w.repos.people.get(secretaryId ?? '')) };
       };
       const khe = await cell(
         'Chi bộ thôn Khe Lếch',

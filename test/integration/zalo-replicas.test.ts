@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createZaloChannel } from '../../src/channels/zalo/adapter.js';
 import { ZaloBot } from '../../src/channels/zalo/client.js';
 import { pollOnOneReplica, ZALO_POLL_LEASE_MS } from '../../src/channels/zalo/poller.js';
@@ -9,9 +9,9 @@ import { HttpServer } from '../../src/http/server.js';
 import { t } from '../../src/i18n.js';
 import { createLogger } from '../../src/logger.js';
 import { createServices } from '../../src/services/index.js';
-import type { RedisStore } from '../../src/store/redis.js';
 import { FakeZalo, zaloUpdate } from '../support/fake-zalo.js';
-import { deletePrefixed, redisAvailable, redisStore, uniquePrefix } from '../support/redis.js';
+import { redisAvailable } from '../support/redis.js';
+import { replicaTestbed } from '../support/replicas.js';
 import { TestClock } from '../support/world.js';
 
 /** Two replicas of the Zalo side of the service on one Redis, as two processes would run it. */
@@ -19,30 +19,22 @@ const log = createLogger({ level: process.env.TEST_LOG ?? 'silent' });
 const SECRET = 'zalo-webhook-secret-for-replicas';
 const LEASE_MS = 600;
 const hasRedis = await redisAvailable();
-const prefixes: string[] = [];
-afterAll(() => Promise.all(prefixes.map(deletePrefixed)));
-
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
+const { keySpace, later } = replicaTestbed(import.meta.filename);
 
 async function cluster() {
-  const prefix = uniquePrefix(import.meta.filename);
-  prefixes.push(prefix);
+  const openStore = keySpace();
   const zalo = await FakeZalo.start();
-  cleanups.push(() => zalo.close());
+  later(() => zalo.close());
   const clock = new TestClock(Date.parse('2026-11-26T03:00:00Z'));
 
   async function replica(name: string) {
-    const store: RedisStore = redisStore(prefix);
-    cleanups.push(() => store.close());
+    const store = openStore();
     const services = createServices(store, clock, loadPolicy());
     const bot = new ZaloBot(zalo.token, {
       baseApiUrl: zalo.baseApiUrl,
       polling: { autoStart: false, params: { timeout: 1 } },
     });
-    cleanups.push(() => bot.stopPolling());
+    later(() => bot.stopPolling());
     const received: ZaloMessage[] = [];
     bot.on('message', (msg) => received.push(msg));
     createZaloChannel({ bot, services, store, log, now: clock.now });
@@ -52,7 +44,7 @@ async function cluster() {
       createZaloWebhookHandler({ bot, secret: SECRET, log }),
     );
     const url = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}/zalo`;
-    cleanups.push(() => http.close());
+    later(() => http.close());
     const post = (body: unknown) =>
       fetch(url, {
         method: 'POST',
@@ -61,7 +53,7 @@ async function cluster() {
       });
     const poll = () => {
       const poller = pollOnOneReplica(bot, store, { log, leaseMs: LEASE_MS, replicaId: name });
-      cleanups.push(() => poller.stop());
+      later(() => poller.stop());
       return poller;
     };
     return { name, store, services, bot, received, post, poll };

@@ -7,6 +7,7 @@ import { loadHolidays } from '../../src/content/holidays.js';
 import { loadPolicy } from '../../src/content/policy.js';
 import { Outbox, type OutboxOptions } from '../../src/delivery/outbox.js';
 import type { Sender } from '../../src/delivery/sender.js';
+import type { Policy } from '../../src/domain/types.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
 import { TextComposer } from '../../src/scheduler/composer.js';
@@ -148,37 +149,21 @@ export async function seedCell(
 }
 
 /**
- * Outbox, planner and dispatcher over one store, a recording sender and a clock the test moves; and the
- * services over the same store and clock, their planning port bound to this planner. With `topicSteps`, the
- * composer is the app's: the thematic check carries suggestions and the first step the checklist.
+ * Outbox, planner and dispatcher over one store, sending through a recording Telegram sender, on the given
+ * clock; `planning` is what the composition root binds the services' planning port to.
  */
-export function schedulerWorld(
+export function schedulerParts(
   store: Store,
-  start: number,
+  now: () => number,
+  policy: Policy,
   options: Partial<OutboxOptions> = {},
-  extras: { topicSteps?: boolean; policy?: string } = {},
+  composer = new TextComposer(),
 ) {
-  const clock = offsetClock(start);
   const sender = new RecordingSender();
   const metrics = createMetrics();
   const repos = createRepos(store);
-  const policy = loadPolicy(extras.policy ?? 'hai-cap-2025');
-  const planning = new PlanningPort();
-  const notifier = new NotifierPort();
-  const services: Services = createServices(store, clock, policy, planning, { notifier });
-  const composer = new TextComposer(
-    extras.topicSteps ? { topics: { topics: services.topics, checklist: services.checklist } } : {},
-  );
   const outbox = new Outbox(
-    {
-      store,
-      people: repos.people,
-      cells: repos.cells,
-      senders: [sender],
-      now: clock.now,
-      log: quietLog,
-      metrics,
-    },
+    { store, people: repos.people, cells: repos.cells, senders: [sender], now, log: quietLog, metrics },
     { rates: { telegram: 1000 }, chatIntervalMs: 0, pollMs: 10, ...options },
   );
   const planner = new Planner({
@@ -188,20 +173,36 @@ export function schedulerWorld(
     holidays: loadHolidays(),
     outbox,
     composer,
-    now: clock.now,
+    now,
     log: quietLog,
   });
-  const dispatcher = new Dispatcher({
-    store,
-    repos,
-    outbox,
-    composer,
-    now: clock.now,
-    log: quietLog,
-    metrics,
-    policy,
-  });
-  notifier.bind(outbox);
-  planning.bind(schedulerPlanning({ planner, dispatcher, log: quietLog }));
+  const dispatcher = new Dispatcher({ store, repos, outbox, composer, now, log: quietLog, metrics, policy });
+  const planning = schedulerPlanning({ planner, dispatcher, log: quietLog });
+  return { sender, metrics, repos, outbox, planner, dispatcher, planning };
+}
+
+/**
+ * schedulerParts on a clock the test moves, and the services over the same store and clock, their planning
+ * and notifier ports bound to them. With `topicSteps`, the composer is the app's: the thematic check carries
+ * suggestions and the first step the checklist.
+ */
+export function schedulerWorld(
+  store: Store,
+  start: number,
+  options: Partial<OutboxOptions> = {},
+  extras: { topicSteps?: boolean; policy?: string } = {},
+) {
+  const clock = offsetClock(start);
+  const policy = loadPolicy(extras.policy ?? 'hai-cap-2025');
+  const planning = new PlanningPort();
+  const notifier = new NotifierPort();
+  const services: Services = createServices(store, clock, policy, planning, { notifier });
+  const composer = new TextComposer(
+    extras.topicSteps ? { topics: { topics: services.topics, checklist: services.checklist } } : {},
+  );
+  const parts = schedulerParts(store, clock.now, policy, options, composer);
+  notifier.bind(parts.outbox);
+  planning.bind(parts.planning);
+  const { sender, metrics, repos, outbox, planner, dispatcher } = parts;
   return { clock, sender, metrics, repos, outbox, planner, dispatcher, services, policy };
 }

@@ -1,4 +1,5 @@
 import type { Store } from '../../src/store/port.js';
+import type { Cell } from '../../src/store/records.js';
 import { schedulerWorld } from './scheduler-fixtures.js';
 
 /**
@@ -12,5 +13,27 @@ export async function visitsWorld(store: Store, start: number, policyName = 'lao
     await world.dispatcher.tick();
     await world.outbox.drain('telegram');
   };
-  return { ...world, flush };
+  /**
+   * A cell of the đảng bộ `orgId` meeting by `phrase` on whatever weekday it falls (no holiday shift), with its
+   * roster imported: `roster` is the CSV's lines after the header `ho_ten,vai_tro`.
+   */
+  const cell = async (orgId: string, name: string, phrase: string, roster: string): Promise<Cell> => {
+    const created = await world.services.roster.createCell(
+      {
+        orgId,
+        name,
+        kind: 'residential',
+        schedulePhrase: phrase,
+        place: 'Nhà văn hóa',
+        timeZone: 'Asia/Ho_Chi_Minh',
+        shift: 'none',
+        meetsOnWeekends: true,
+      },
+      'admin',
+    );
+    if (!created.ok) throw new Error(`cell fixture failed: ${phrase}`);
+    await world.services.roster.importRoster(created.cell, `ho_ten,vai_tro\n${roster}`, 'admin');
+    return created.cell;
+  };
+  return { ...world, flush, cell };
 }

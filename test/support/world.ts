@@ -2,23 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Services } from '../../handlers/context.js';
-import { loadHolidays } from '../../src/content/holidays.js';
 import { loadPolicy } from '../../src/content/policy.js';
-import { Outbox } from '../../src/delivery/outbox.js';
-import { createMetrics } from '../../src/metrics.js';
-import { TextComposer } from '../../src/scheduler/composer.js';
-import { Dispatcher } from '../../src/scheduler/dispatcher.js';
-import { schedulerPlanning } from '../../src/scheduler/index.js';
-import { Planner } from '../../src/scheduler/planner.js';
 import { createServices } from '../../src/services/index.js';
 import { CommandMenusPort } from '../../src/services/menus.js';
 import { NotifierPort } from '../../src/services/notifier.js';
-import { type Planning, PlanningPort } from '../../src/services/planning.js';
+import { PlanningPort } from '../../src/services/planning.js';
 import type { Store } from '../../src/store/port.js';
 import { type Cell, cellSchema, type Meeting, meetingSchema, newId } from '../../src/store/records.js';
-import { createRepos } from '../../src/store/repositories/index.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { quietLog, RecordingSender } from './scheduler-fixtures.js';
+import { schedulerParts } from './scheduler-fixtures.js';
 
 /** A clock tests move by hand. */
 export class TestClock {
@@ -35,47 +27,13 @@ export class TestClock {
 export const sqliteFile = () => join(mkdtempSync(join(tmpdir(), 'chibo-world-')), 'chibo.sqlite');
 
 /**
- * A real scheduler on the world's clock: planner, dispatcher and an outbox sending through a recording
- * Telegram sender, bound to the services' planning and notifier ports as the composition root binds them.
- * `deliver()` sends what the outbox holds now and returns what went out since the last call.
+ * A real scheduler on the world's clock (schedulerParts), bound to the services' planning and notifier ports
+ * as the composition root binds them. `deliver()` sends what the outbox holds now and returns what went out
+ * since the last call.
  */
 function realScheduler(store: Store, clock: TestClock) {
-  const repos = createRepos(store);
-  const metrics = createMetrics();
-  const composer = new TextComposer();
-  const sender = new RecordingSender('telegram');
-  const outbox = new Outbox(
-    {
-      store,
-      people: repos.people,
-      cells: repos.cells,
-      senders: [sender],
-      now: clock.now,
-      log: quietLog,
-      metrics,
-    },
-    { rates: { telegram: 1000 }, chatIntervalMs: 0, pollMs: 10 },
-  );
-  const planner = new Planner({
-    store,
-    repos,
-    policy: loadPolicy(),
-    holidays: loadHolidays(),
-    outbox,
-    composer,
-    now: clock.now,
-    log: quietLog,
-  });
-  const dispatcher = new Dispatcher({
-    store,
-    repos,
-    outbox,
-    composer,
-    now: clock.now,
-    log: quietLog,
-    metrics,
-  });
-  const planning: Planning = schedulerPlanning({ planner, dispatcher, log: quietLog });
+  const parts = schedulerParts(store, clock.now, loadPolicy());
+  const { sender, outbox } = parts;
   let seen = 0;
   async function deliver() {
     await outbox.drain('telegram');
@@ -83,6 +41,7 @@ function realScheduler(store: Store, clock: TestClock) {
     seen = sender.sent.length;
     return fresh;
   }
+  const { planner, dispatcher, planning } = parts;
   return { planner, dispatcher, outbox, sender, planning, deliver };
 }
 

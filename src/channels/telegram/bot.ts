@@ -11,6 +11,7 @@ import { refusal } from '../../../handlers/views.js';
 import type { RouteHandler } from '../../http/server.js';
 import { t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
+import { aborted, newReplicaId, whileLeader } from '../../scheduler/coordination.js';
 import { keys } from '../../store/keys.js';
 import type { Store } from '../../store/port.js';
 import { groupUpdates } from './group.js';
@@ -27,6 +28,8 @@ export interface TelegramDeps {
   floodGuard?: { limit: number; timeFrameMs: number };
   /** Known bot identity: skips getMe (tests, and a faster start). */
   botInfo?: UserFromGetMe;
+  /** The poller lease's life (default TELEGRAM_POLL_LEASE_MS; shorter in tests). */
+  pollLeaseMs?: number;
 }
 
 /** The command menu of every private chat, and what secretaries see on top of it in theirs. */
@@ -35,9 +38,11 @@ const SECRETARY_MENU = ['hop', 'diemdanh'] as const satisfies readonly (typeof C
 
 /** How long a pending "type your reason" question waits for the member's text. */
 const AWAIT_TEXT_TTL_MS = 15 * 60_000;
-/** Poller lease: renewed well within its life, so another replica takes over within a minute of a death. */
-const POLL_LEASE_MS = 45_000;
-const POLL_RENEW_MS = 15_000;
+/**
+ * Poller lease: renewed every third of its life, and the other replicas try for it as often, so one takes over
+ * within a minute of a death (the lease plus a third of it).
+ */
+export const TELEGRAM_POLL_LEASE_MS = 45_000;
 
 /** Splits "/start@chibo_bot KL7Q2M" into a command intent. */
 function commandIntent(text: string): Intent | undefined {
@@ -194,44 +199,40 @@ export function createTelegramBot(deps: TelegramDeps) {
   }
 
   let runner: RunnerHandle | undefined;
-  let leaseTimer: NodeJS.Timeout | undefined;
-  const holder = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+  let poller: { stop(): Promise<void> } | undefined;
 
   /**
-   * Long polling on exactly one replica: the one holding the poller lease. Others retry the lease, so one of
-   * them takes over within a minute after the poller dies.
+   * Long polling on exactly one replica: the one holding the poller lease (whileLeader, as the Zalo poller).
+   * Others retry the lease, so one of them takes over within a minute after the poller dies.
    */
   async function startPolling() {
-    const lease = keys.lease('telegram-poller');
-    const tick = async () => {
-      try {
-        if (runner?.isRunning()) {
-          if (!(await store.expireIfEquals(lease, holder, POLL_LEASE_MS))) {
-            log.warn('Lost the Telegram poller lease; stopping polling');
-            await runner.stop();
-            runner = undefined;
-          }
-        } else if (await store.setIfAbsent(lease, holder, POLL_LEASE_MS)) {
-          log.info('Holding the Telegram poller lease: polling');
-          await bot.init();
-          await bot.api.deleteWebhook();
-          runner = run(bot, {
-            runner: { fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] } },
-          });
+    poller ??= whileLeader(
+      store,
+      'telegram-poller',
+      async (signal) => {
+        log.info('Holding the Telegram poller lease: polling');
+        await bot.init();
+        await bot.api.deleteWebhook();
+        const polling = run(bot, {
+          runner: { fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] } },
+        });
+        runner = polling;
+        try {
+          // Until the lease is lost or on stop; a runner that stops by itself gives the lease up.
+          await Promise.race([polling.task(), aborted(signal)]);
+        } finally {
+          if (polling.isRunning()) await polling.stop();
+          runner = undefined;
         }
-      } catch (err) {
-        log.error({ err }, 'Telegram poller lease check failed');
-      }
-    };
-    await tick();
-    leaseTimer = setInterval(tick, POLL_RENEW_MS);
+        log.info('Telegram polling stopped on this replica');
+      },
+      { replicaId: newReplicaId(), ttlMs: deps.pollLeaseMs ?? TELEGRAM_POLL_LEASE_MS, log },
+    );
   }
 
   async function stop() {
-    if (leaseTimer) clearInterval(leaseTimer);
-    if (runner?.isRunning()) await runner.stop();
-    runner = undefined;
-    await store.deleteIfEquals(keys.lease('telegram-poller'), holder);
+    await poller?.stop();
+    poller = undefined;
   }
 
   /** The webhook route: grammY answers 401 to a wrong X-Telegram-Bot-Api-Secret-Token. */

@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Logger } from '../../logger.js';
-import { whileLeader } from '../../scheduler/coordination.js';
+import { aborted, newReplicaId, whileLeader } from '../../scheduler/coordination.js';
 import type { Store } from '../../store/port.js';
 import type { ZaloBot } from './client.js';
 
@@ -22,17 +20,14 @@ export function pollOnOneReplica(
   options: { log: Logger; leaseMs?: number; replicaId?: string },
 ): { stop(): Promise<void> } {
   const { log, leaseMs = ZALO_POLL_LEASE_MS } = options;
-  const replicaId = options.replicaId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const replicaId = options.replicaId ?? newReplicaId();
   return whileLeader(
     store,
     'zalo-poller',
     async (signal) => {
       log.info({ replicaId }, 'Holding the Zalo poller lease: polling');
       await bot.startPolling();
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        else signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+      await aborted(signal);
       await bot.stopPolling();
       log.info({ replicaId }, 'Zalo polling stopped on this replica');
     },

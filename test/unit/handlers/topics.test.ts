@@ -196,6 +196,7 @@ describe('/chuyende: suggestions for a secretary’s cell', () => {
       ['20/3 25:00', 'no_such_time'],
       ['20/3/2026 19:30', 'past'],
       ['20/3/2029 19:30', 'too_far'],
+      ['20/3 19:30 hoặc 21:00', 'unreadable'],
     ] as const) {
       const [bad] = await s.as(s.tuan, { ...waiting, note: words } as Intent);
       expect(bad?.text.split('\n')[0], words).toBe(t(`topics.date.error.${error}`));

@@ -91,7 +91,7 @@ describe('/hop: the next meeting for its secretaries', () => {
     expect(String(s.last('sendMessage')?.text)).toContain(t('hop.error.past', { text: '25/11/2026 20:00' }));
     await s.send(textUpdate(tuan, '31/11 20:00'));
     expect(String(s.last('sendMessage')?.text)).toContain(
-      t('hop.error.no_such_date', { text: '31/11 20:00' }),
+      t('hop.error.no_such_day', { text: '31/11 20:00' }),
     );
     expect((await s.stored()).startsAt).toBe(s.meeting.startsAt);
     expect((await s.stored()).version).toBe(1);
