@@ -5,6 +5,7 @@ import { thematicCheckDue } from '../domain/reminders.js';
 import type { Policy } from '../domain/types.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { EXCLUDED_STATUSES } from '../services/attendance.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
 import { type Cell, type Meeting, parseDoc } from '../store/records.js';
@@ -273,8 +274,11 @@ export class Dispatcher {
         case 'members':
           return cellMembers.map(([id]) => id);
         case 'members_unanswered': {
+          // Those expected at the meeting who have not answered: an exempt member owes no answer.
           const answered = answersOf.get(occurrence.meetingId ?? '') ?? new Map();
-          return cellMembers.map(([id]) => id).filter((id) => !answered.has(id));
+          return cellMembers
+            .filter(([id, m]) => !answered.has(id) && !EXCLUDED_STATUSES.has(m.status))
+            .map(([id]) => id);
         }
         case 'committee':
           return [

@@ -59,12 +59,17 @@ for (const target of targets) {
       await store.hset(keys.meetingAnswers(meeting.id), {
         [answered]: JSON.stringify({ choice: 'present', at: START }),
       });
+      // An exempt member (miễn sinh hoạt) owes no answer and is not reminded.
+      const exempt = members[2]?.id as string;
+      await world.repos.cells.setMembership(meeting.cellId, exempt, { role: 'member', status: 'exempt' });
       expect(await sendNow(meeting.id, 'follow_up', { tag: '1' })).toMatchObject({ ok: true });
       expect(await sendNow(meeting.id, 'follow_up', { tag: '1' })).toEqual({
         ok: false,
         reason: 'already_sent',
       });
-      const unanswered = everyone.filter((p) => p.id !== answered).map((p) => String(p.telegramId));
+      const unanswered = everyone
+        .filter((p) => p.id !== answered && p.id !== exempt)
+        .map((p) => String(p.telegramId));
       expect(world.sender.sent.map((s) => s.chatId).sort()).toEqual(unanswered.sort());
       expect(world.sender.sent[0]?.text.split('\n')[0]).toMatch(/^⏰ Nhắc lại/);
       expect(await sendNow(meeting.id, 'follow_up', { tag: '2' })).toMatchObject({ ok: true });
