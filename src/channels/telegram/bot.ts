@@ -78,6 +78,12 @@ export function createTelegramBot(deps: TelegramDeps) {
       keyGenerator: (ctx) => ctx.from?.id.toString(),
     }),
   );
+  // Taps come first: the commonest update skips the group composer, and a plain check stands in for
+  // `bot.on('callback_query:data')`, whose filter builds a new composer for every update it sees.
+  bot.use((ctx, next) => {
+    const data = ctx.callbackQuery?.data;
+    return data === undefined ? next() : onTap(ctx, data);
+  });
   // A cell's group: /nhom binds it, and the bot follows it when it is upgraded or leaves it.
   bot.use(groupUpdates({ groups: services.groups, log, contextFor, reply }));
   // In groups the bot only posts; it takes commands and answers in private chats, and taps anywhere.
@@ -133,9 +139,9 @@ export function createTelegramBot(deps: TelegramDeps) {
     }
   }
 
-  bot.on('callback_query:data', async (ctx) => {
+  async function onTap(ctx: Context, data: string) {
     const hctx = await contextFor(ctx);
-    const intent = decodeIntent(ctx.callbackQuery.data);
+    const intent = decodeIntent(data);
     if (!hctx || !intent) {
       await ctx.answerCallbackQuery({ text: t('refuse.invalid') });
       return;
@@ -145,7 +151,7 @@ export function createTelegramBot(deps: TelegramDeps) {
     const toast = views.find((v) => v.toast)?.toast;
     await ctx.answerCallbackQuery(toast ? { text: toast.slice(0, 200) } : {});
     await reply(ctx, views);
-  });
+  }
 
   bot.on('message:text', async (ctx) => {
     const hctx = await contextFor(ctx);
