@@ -16,19 +16,11 @@ import {
 } from '../domain/types.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
-import {
-  type Answer,
-  type Cell,
-  type Meeting,
-  type Membership,
-  meetingSchema,
-  type Person,
-  parseDoc,
-  type RollCallEntry,
-} from '../store/records.js';
+import type { Answer, Cell, Meeting, Membership, Person, RollCallEntry } from '../store/records.js';
 import { auditOp } from '../store/repositories/audit.js';
 import { isSecretary } from '../store/repositories/cells.js';
 import type { Repos } from '../store/repositories/index.js';
+import { parseMeeting } from '../store/repositories/meetings.js';
 import { groupTallyRefreshOps, parseGroupPost } from './groups.js';
 import type { Clock } from './people.js';
 
@@ -110,7 +102,7 @@ export class AttendanceService {
       keys.meeting(meetingId),
       keys.meetingGroupPost(meetingId),
     ]);
-    const meeting = parseDoc(meetingSchema, keys.meeting(meetingId), rawMeeting);
+    const meeting = parseMeeting(keys.meeting(meetingId), rawMeeting);
     if (!meeting) return { ok: false, reason: 'not_found' };
     const [membership, cell] = await Promise.all([
       this.repos.cells.membership(meeting.cellId, personId),
