@@ -2,11 +2,28 @@ import { InputFile } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import { encodeIntent } from '../../../handlers/intents.js';
 import type { View } from '../../../handlers/views.js';
+import { deepFreeze } from '../../store/doc-cache.js';
 
 /** Telegram's limit on one message's text. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeHtml = (s: string) =>
+  /[&<>]/.test(s) ? s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;') : s;
+
+type Keyboard = InlineKeyboardMarkup['inline_keyboard'];
+/** Keyboards of shared (frozen) views, encoded once: a meeting's invitation is the same for all its members. */
+const keyboards = new WeakMap<NonNullable<View['choices']>, Keyboard>();
+
+function keyboardOf(choices: NonNullable<View['choices']>): Keyboard {
+  let keyboard = keyboards.get(choices);
+  if (!keyboard) {
+    keyboard = choices.map((row) =>
+      row.map((choice) => ({ text: choice.label, callback_data: encodeIntent(choice.intent) })),
+    );
+    if (Object.isFrozen(choices)) keyboards.set(choices, deepFreeze(keyboard));
+  }
+  return keyboard;
+}
 
 /** A view as sendMessage/editMessageText parameters: escaped HTML text and an inline keyboard. */
 export function renderTelegram(view: View): {
@@ -15,11 +32,8 @@ export function renderTelegram(view: View): {
   reply_markup?: InlineKeyboardMarkup;
   link_preview_options: { is_disabled: true };
 } {
-  const rows = (view.choices ?? []).map((row) =>
-    row.map((choice) => ({ text: choice.label, callback_data: encodeIntent(choice.intent) })),
-  );
-  const linkRow = view.link ? [[{ text: view.link.label, url: view.link.url }]] : [];
-  const keyboard = [...rows, ...linkRow];
+  const rows = view.choices ? keyboardOf(view.choices) : [];
+  const keyboard = view.link ? [...rows, [{ text: view.link.label, url: view.link.url }]] : rows;
   return {
     text: escapeHtml(view.text).slice(0, TELEGRAM_TEXT_LIMIT),
     parse_mode: 'HTML',

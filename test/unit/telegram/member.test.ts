@@ -79,6 +79,23 @@ describe('a member on Telegram (journey 3)', () => {
     expect((await s.services.repos.meetings.answer(s.meeting.id, personId))?.choice).toBe('present');
   });
 
+  it('sees the invitation as the meeting stands after it moved, when answering again', async () => {
+    const s = await setup();
+    const sinh = user(1001, 'Sinh');
+    const mai = user(1003, 'Mai');
+    await s.send(textUpdate(sinh, `/start ${s.khe.code('Lò Văn Sinh')}`));
+    await s.send(textUpdate(mai, `/start ${s.khe.code('Hà Thị Mai')}`));
+    await s.send(tapUpdate(sinh, `a|${s.meeting.id}|p|`));
+    expect(String(s.last('editMessageText')?.text)).toContain('Nhà văn hóa thôn');
+
+    await s.services.repos.meetings.save({ ...s.meeting, place: 'Hội trường xã Tân An', version: 2 });
+    await s.send(tapUpdate(mai, `a|${s.meeting.id}|p|`));
+    expect(String(s.last('editMessageText')?.text)).toContain('Hội trường xã Tân An');
+    await s.send(tapUpdate(sinh, `a|${s.meeting.id}|p|`));
+    expect(String(s.last('editMessageText')?.text)).toContain('Hội trường xã Tân An');
+    expect(String(s.last('editMessageText')?.text)).not.toContain('Nhà văn hóa thôn');
+  });
+
   it('takes a free-text reason after "Khác"', async () => {
     const s = await setup();
     const mai = user(1003, 'Mai');
