@@ -88,6 +88,28 @@ interface Settle<T> {
   reject(err: unknown): void;
 }
 
+interface ReadBatch {
+  kind: 'read';
+  docs: { keys: string[]; done: Settle<(string | undefined)[]> }[];
+  /** Field reads by hash key. */
+  fields: Map<string, { field: string; done: Settle<string | undefined> }[]>;
+}
+
+interface PendingWrite {
+  ops: WriteOp[];
+  done: Settle<void>;
+}
+
+interface WriteBatch {
+  kind: 'write';
+  writes: PendingWrite[];
+}
+
+type Batch = ReadBatch | WriteBatch;
+
+/** Callers' write batches merged into one script at most: a long script would hold up every other client. */
+const MAX_MERGED_WRITES = 64;
+
 type Scripted = Redis & {
   claimDue(key: string, now: number, limit: number, lease: number): Promise<string[]>;
   deleteIfEquals(key: string, value: string): Promise<number>;
@@ -135,56 +157,95 @@ export class RedisStore implements Store {
   }
 
   /**
-   * Document and hash-field reads issued in the same tick go out together, as one MGET and one HMGET per hash:
-   * under concurrent taps a handful of commands instead of hundreds (each command costs the client far more
-   * than a key does). Any other command sends the waiting reads first, so commands keep their program order.
+   * Work asked for in the same tick goes out together, in the order it was asked for: consecutive reads as one
+   * MGET and one HMGET per hash, consecutive atomic writes as one script. Under concurrent taps that is a
+   * handful of commands instead of hundreds (each command costs the client far more than a key does). Any
+   * other command sends what is waiting first, so commands keep their program order.
    */
-  private docReads: { keys: string[]; done: Settle<(string | undefined)[]> }[] = [];
-  private fieldReads = new Map<string, { field: string; done: Settle<string | undefined> }[]>();
+  private queue: Batch[] = [];
   private flushScheduled = false;
 
-  private scheduleReads() {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    process.nextTick(() => this.flushReads());
+  private readBatch(): ReadBatch {
+    const last = this.queue[this.queue.length - 1];
+    if (last?.kind === 'read') return last;
+    return this.enqueue({ kind: 'read', docs: [], fields: new Map() });
   }
 
-  private flushReads() {
+  private writeBatch(): WriteBatch {
+    const last = this.queue[this.queue.length - 1];
+    if (last?.kind === 'write' && last.writes.length < MAX_MERGED_WRITES) return last;
+    return this.enqueue({ kind: 'write', writes: [] });
+  }
+
+  private enqueue<B extends Batch>(batch: B): B {
+    this.queue.push(batch);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flush());
+    }
+    return batch;
+  }
+
+  private flush() {
     this.flushScheduled = false;
-    if (this.docReads.length) {
-      const reads = this.docReads;
-      this.docReads = [];
-      this.client.mget(...reads.flatMap((r) => r.keys)).then(
+    const queue = this.queue;
+    this.queue = [];
+    for (const batch of queue) {
+      if (batch.kind === 'read') this.sendReads(batch);
+      else this.sendWrites(batch.writes);
+    }
+  }
+
+  private sendReads({ docs, fields }: ReadBatch) {
+    if (docs.length) {
+      this.client.mget(...docs.flatMap((r) => r.keys)).then(
         (values) => {
           let at = 0;
-          for (const r of reads) {
+          for (const r of docs) {
             r.done.resolve(values.slice(at, at + r.keys.length).map((v) => v ?? undefined));
             at += r.keys.length;
           }
         },
         (err) => {
-          for (const r of reads) r.done.reject(err);
+          for (const r of docs) r.done.reject(err);
         },
       );
     }
-    if (this.fieldReads.size) {
-      const byKey = this.fieldReads;
-      this.fieldReads = new Map();
-      for (const [key, reads] of byKey)
-        this.client.hmget(key, ...reads.map((r) => r.field)).then(
-          (values) => {
-            for (const [i, r] of reads.entries()) r.done.resolve(values[i] ?? undefined);
-          },
-          (err) => {
-            for (const r of reads) r.done.reject(err);
-          },
-        );
-    }
+    for (const [key, reads] of fields)
+      this.client.hmget(key, ...reads.map((r) => r.field)).then(
+        (values) => {
+          for (const [i, r] of reads.entries()) r.done.resolve(values[i] ?? undefined);
+        },
+        (err) => {
+          for (const r of reads) r.done.reject(err);
+        },
+      );
   }
 
-  /** The client, once the reads waiting for this tick are sent (every command but those reads goes this way). */
+  /**
+   * Several callers' writes as one script: each caller's batch stays atomic (the script runs alone). If it
+   * fails, each caller's batch is tried again on its own, so one bad batch does not fail the others; every
+   * write is idempotent, so applying again what the failed script had applied changes nothing.
+   */
+  private sendWrites(writes: PendingWrite[]) {
+    const [first] = writes;
+    if (writes.length === 1 && first) {
+      this.writeNow(first.ops).then(first.done.resolve, first.done.reject);
+      return;
+    }
+    this.writeNow(writes.flatMap((w) => w.ops)).then(
+      () => {
+        for (const w of writes) w.done.resolve();
+      },
+      () => {
+        for (const w of writes) this.writeNow(w.ops).then(w.done.resolve, w.done.reject);
+      },
+    );
+  }
+
+  /** The client, once the work waiting for this tick is sent (every command but the batched ones goes this way). */
   private get send(): Scripted {
-    if (this.flushScheduled) this.flushReads();
+    if (this.flushScheduled) this.flush();
     return this.client;
   }
 
@@ -195,8 +256,7 @@ export class RedisStore implements Store {
   getMany(keys: string[]): Promise<(string | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.docReads.push({ keys, done: { resolve, reject } });
-      this.scheduleReads();
+      this.readBatch().docs.push({ keys, done: { resolve, reject } });
     });
   }
 
@@ -231,10 +291,10 @@ export class RedisStore implements Store {
 
   hget(key: string, field: string): Promise<string | undefined> {
     return new Promise((resolve, reject) => {
-      const reads = this.fieldReads.get(key) ?? [];
-      reads.push({ field, done: { resolve, reject } });
-      this.fieldReads.set(key, reads);
-      this.scheduleReads();
+      const { fields } = this.readBatch();
+      const reads = fields.get(key);
+      if (reads) reads.push({ field, done: { resolve, reject } });
+      else fields.set(key, [{ field, done: { resolve, reject } }]);
     });
   }
 
@@ -310,14 +370,21 @@ export class RedisStore implements Store {
     return pairs(await this.send.claimDue(key, now, limit, leaseMs ?? 0));
   }
 
-  async write(ops: WriteOp[]) {
-    if (ops.length === 0) return;
+  write(ops: WriteOp[]): Promise<void> {
+    if (ops.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.writeBatch().writes.push({ ops, done: { resolve, reject } });
+    });
+  }
+
+  private async writeNow(ops: WriteOp[]) {
     // One command is atomic on its own: no script around it (a member's answer, the commonest write).
     const [only] = ops;
     if (ops.length === 1 && only && (only.op === 'hset' || only.op === 'del' || only.op === 'sadd')) {
-      if (only.op === 'hset') await this.hset(only.key, only.fields);
-      else if (only.op === 'del') await this.send.del(only.key);
-      else await this.sadd(only.key, ...only.members);
+      if (only.op === 'hset') {
+        if (Object.keys(only.fields).length) await this.client.hset(only.key, only.fields);
+      } else if (only.op === 'del') await this.client.del(only.key);
+      else if (only.members.length) await this.client.sadd(only.key, ...only.members);
       return;
     }
     const keys: string[] = [];
@@ -326,7 +393,7 @@ export class RedisStore implements Store {
       keys.push(key);
       args.push(command, rest.length, ...rest);
     }
-    if (keys.length) await this.send.applyWrites(keys.length, ...keys, ...args);
+    if (keys.length) await this.client.applyWrites(keys.length, ...keys, ...args);
   }
 
   async ping() {
@@ -334,7 +401,7 @@ export class RedisStore implements Store {
   }
 
   async close() {
-    if (this.flushScheduled) this.flushReads();
+    if (this.flushScheduled) this.flush();
     if (this.client.status === 'end') return;
     // QUIT needs a live connection; while reconnecting it would wait, so just drop the socket.
     if (this.client.status !== 'ready') return this.client.disconnect();

@@ -305,6 +305,26 @@ export function storeContract(name: string, target: ContractTarget) {
         }
       }),
     );
+    it(
+      'keeps the order of reads and writes asked for at once, by many callers',
+      withStore(async (s) => {
+        const [before, , between, , field, after] = await Promise.all([
+          s.get('doc'),
+          s.write([{ op: 'set', key: 'doc', value: '1' }]),
+          s.get('doc'),
+          s.write([
+            { op: 'hset', key: 'h', fields: { f: 'x' } },
+            { op: 'set', key: 'doc', value: '2' },
+          ]),
+          s.hget('h', 'f'),
+          s.getMany(['doc', 'missing']),
+        ]);
+        expect(before).toBeUndefined();
+        expect(between).toBe('1');
+        expect(field).toBe('x');
+        expect(after).toEqual(['2', undefined]);
+      }),
+    );
   });
 
   describe(`${name}: health`, () => {
