@@ -22,6 +22,10 @@ interface Entry<T> {
  * equal value. Values are deeply frozen: a caller that tried to change a shared document would throw, not
  * corrupt another's.
  *
+ * Worth it for documents many taps share (a meeting, its cell, its group post), not for people: at a burst's
+ * rate the people tapping within any short while outnumber what a cache would sensibly hold, so each would
+ * be parsed, kept, and thrown away unused.
+ *
  * Bounded by two generations of at most `capacity` keys each: when the young one fills, it becomes the old
  * one and the old one is dropped; a key found in the old one moves back to the young. (Evicting one key at a
  * time from a Map's front costs a scan over its deleted slots on every miss.)

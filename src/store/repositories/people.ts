@@ -1,7 +1,6 @@
-import { cachedParser } from '../doc-cache.js';
 import { keys } from '../keys.js';
 import type { Store, WriteOp } from '../port.js';
-import { type ChannelName, newId, type Person, personSchema } from '../records.js';
+import { type ChannelName, newId, type Person, parseDoc, personSchema } from '../records.js';
 
 /** Invite codes are short enough to type on a phone and avoid look-alike letters (no 0/O, 1/I/L). */
 export const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -12,19 +11,16 @@ export function newInviteCode(): string {
     .join('');
 }
 
-/** Every update reads its sender's person: reused while unchanged (a few MB at this many people). */
-const parsePerson = cachedParser(personSchema, 10_000);
-
 export class PeopleRepo {
   constructor(private readonly store: Store) {}
 
   async get(id: string): Promise<Person | undefined> {
-    return parsePerson(keys.person(id), await this.store.get(keys.person(id)));
+    return parseDoc(personSchema, keys.person(id), await this.store.get(keys.person(id)));
   }
 
   async getMany(ids: string[]): Promise<Person[]> {
     const raws = await this.store.getMany(ids.map(keys.person));
-    return raws.flatMap((raw, i) => parsePerson(keys.person(ids[i] as string), raw) ?? []);
+    return raws.flatMap((raw, i) => parseDoc(personSchema, keys.person(ids[i] as string), raw) ?? []);
   }
 
   /** The writes that create a person with a fresh invite code; part of a larger atomic batch. */
