@@ -39,42 +39,63 @@ return k - 1
 /** Lua unpacks a few thousand values at most: longer member lists are split into several commands. */
 const MAX_ARGS = 1_000;
 
-type Command = [key: string, command: string, ...args: (string | number)[]];
+type Arg = string | number;
 
-function chunked(key: string, command: string, lead: string[], items: (string | number)[], per: number) {
-  const out: Command[] = [];
+/**
+ * Appends one command per chunk of `items` to a script's input: its key to `keys`; its name, argument count and
+ * arguments to `args`. Nothing when there are no items (the write changes nothing).
+ */
+function pushCommand(
+  keys: string[],
+  args: Arg[],
+  key: string,
+  command: string,
+  items: readonly Arg[],
+  per = 1,
+  lead: readonly Arg[] = [],
+) {
   const size = Math.max(per, Math.floor(MAX_ARGS / per) * per);
-  for (let i = 0; i < items.length; i += size) out.push([key, command, ...lead, ...items.slice(i, i + size)]);
-  return out;
+  for (let i = 0; i < items.length; i += size) {
+    const end = Math.min(items.length, i + size);
+    keys.push(key);
+    args.push(command, lead.length + end - i, ...lead);
+    for (let j = i; j < end; j++) args.push(items[j] as Arg);
+  }
 }
 
-/** One write as Redis commands (none when it changes nothing, e.g. an empty member list). */
-function commandsOf(o: WriteOp): Command[] {
+/** One write as the script's commands (none when it changes nothing, e.g. an empty member list). */
+function pushCommands(keys: string[], args: Arg[], o: WriteOp) {
   switch (o.op) {
     case 'set': {
-      const ttl = o.ttlMs === undefined ? [] : ['PX', Math.max(1, Math.ceil(o.ttlMs))];
-      return [[o.key, 'SET', o.value, ...ttl, ...(o.ifAbsent ? ['NX'] : [])]];
+      const setArgs: Arg[] = [o.value];
+      if (o.ttlMs !== undefined) setArgs.push('PX', Math.max(1, Math.ceil(o.ttlMs)));
+      if (o.ifAbsent) setArgs.push('NX');
+      keys.push(o.key);
+      args.push('SET', setArgs.length, ...setArgs);
+      return;
     }
     case 'del':
-      return [[o.key, 'DEL']];
-    case 'hset':
-      return chunked(o.key, 'HSET', [], Object.entries(o.fields).flat(), 2);
+      keys.push(o.key);
+      args.push('DEL', 0);
+      return;
+    case 'hset': {
+      const items: string[] = [];
+      for (const field in o.fields) items.push(field, o.fields[field] as string);
+      return pushCommand(keys, args, o.key, 'HSET', items, 2);
+    }
     case 'hdel':
-      return chunked(o.key, 'HDEL', [], o.fields, 1);
+      return pushCommand(keys, args, o.key, 'HDEL', o.fields);
     case 'sadd':
-      return chunked(o.key, 'SADD', [], o.members, 1);
+      return pushCommand(keys, args, o.key, 'SADD', o.members);
     case 'srem':
-      return chunked(o.key, 'SREM', [], o.members, 1);
-    case 'zadd':
-      return chunked(
-        o.key,
-        'ZADD',
-        o.ifAbsent ? ['NX'] : [],
-        o.entries.flatMap((e) => [e.score, e.member]),
-        2,
-      );
+      return pushCommand(keys, args, o.key, 'SREM', o.members);
+    case 'zadd': {
+      const items: Arg[] = [];
+      for (const e of o.entries) items.push(e.score, e.member);
+      return pushCommand(keys, args, o.key, 'ZADD', items, 2, o.ifAbsent ? ['NX'] : []);
+    }
     case 'zrem':
-      return chunked(o.key, 'ZREM', [], o.members, 1);
+      return pushCommand(keys, args, o.key, 'ZREM', o.members);
   }
 }
 
@@ -90,9 +111,15 @@ interface Settle<T> {
 
 interface ReadBatch {
   kind: 'read';
-  docs: { keys: string[]; done: Settle<(string | undefined)[]> }[];
-  /** Field reads by hash key. */
-  fields: Map<string, { field: string; done: Settle<string | undefined> }[]>;
+  /** The keys of every document read, in order: one MGET. */
+  keys: string[];
+  /** Who asked for them: a single key (`get`) or `count` keys in a row (`getMany`). */
+  docs: (
+    | { one: true; done: Settle<string | undefined> }
+    | { one: false; count: number; done: Settle<(string | undefined)[]> }
+  )[];
+  /** Field reads by hash key: one HMGET each. */
+  fields: Map<string, { fields: string[]; done: Settle<string | undefined>[] }>;
 }
 
 interface PendingWrite {
@@ -114,7 +141,7 @@ type Scripted = Redis & {
   claimDue(key: string, now: number, limit: number, lease: number): Promise<string[]>;
   deleteIfEquals(key: string, value: string): Promise<number>;
   expireIfEquals(key: string, value: string, ttlMs: number): Promise<number>;
-  applyWrites(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
+  applyWrites(numberOfKeys: number, keys: string[], args: (string | number)[]): Promise<number>;
 };
 
 export interface RedisStoreOptions {
@@ -168,7 +195,7 @@ export class RedisStore implements Store {
   private readBatch(): ReadBatch {
     const last = this.queue[this.queue.length - 1];
     if (last?.kind === 'read') return last;
-    return this.enqueue({ kind: 'read', docs: [], fields: new Map() });
+    return this.enqueue({ kind: 'read', keys: [], docs: [], fields: new Map() });
   }
 
   private writeBatch(): WriteBatch {
@@ -196,14 +223,17 @@ export class RedisStore implements Store {
     }
   }
 
-  private sendReads({ docs, fields }: ReadBatch) {
+  private sendReads({ keys, docs, fields }: ReadBatch) {
     if (docs.length) {
-      this.client.mget(...docs.flatMap((r) => r.keys)).then(
+      this.client.mget(keys).then(
         (values) => {
           let at = 0;
           for (const r of docs) {
-            r.done.resolve(values.slice(at, at + r.keys.length).map((v) => v ?? undefined));
-            at += r.keys.length;
+            if (r.one) r.done.resolve(values[at++] ?? undefined);
+            else {
+              r.done.resolve(values.slice(at, at + r.count).map((v) => v ?? undefined));
+              at += r.count;
+            }
           }
         },
         (err) => {
@@ -212,12 +242,12 @@ export class RedisStore implements Store {
       );
     }
     for (const [key, reads] of fields)
-      this.client.hmget(key, ...reads.map((r) => r.field)).then(
+      this.client.hmget(key, ...reads.fields).then(
         (values) => {
-          for (const [i, r] of reads.entries()) r.done.resolve(values[i] ?? undefined);
+          for (let i = 0; i < reads.done.length; i++) reads.done[i]?.resolve(values[i] ?? undefined);
         },
         (err) => {
-          for (const r of reads) r.done.reject(err);
+          for (const done of reads.done) done.reject(err);
         },
       );
   }
@@ -249,14 +279,20 @@ export class RedisStore implements Store {
     return this.client;
   }
 
-  async get(key: string) {
-    return (await this.getMany([key]))[0];
+  get(key: string): Promise<string | undefined> {
+    return new Promise((resolve, reject) => {
+      const batch = this.readBatch();
+      batch.keys.push(key);
+      batch.docs.push({ one: true, done: { resolve, reject } });
+    });
   }
 
   getMany(keys: string[]): Promise<(string | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.readBatch().docs.push({ keys, done: { resolve, reject } });
+      const batch = this.readBatch();
+      for (const key of keys) batch.keys.push(key);
+      batch.docs.push({ one: false, count: keys.length, done: { resolve, reject } });
     });
   }
 
@@ -293,8 +329,10 @@ export class RedisStore implements Store {
     return new Promise((resolve, reject) => {
       const { fields } = this.readBatch();
       const reads = fields.get(key);
-      if (reads) reads.push({ field, done: { resolve, reject } });
-      else fields.set(key, [{ field, done: { resolve, reject } }]);
+      if (reads) {
+        reads.fields.push(field);
+        reads.done.push({ resolve, reject });
+      } else fields.set(key, { fields: [field], done: [{ resolve, reject }] });
     });
   }
 
@@ -388,12 +426,10 @@ export class RedisStore implements Store {
       return;
     }
     const keys: string[] = [];
-    const args: (string | number)[] = [];
-    for (const [key, command, ...rest] of ops.flatMap(commandsOf)) {
-      keys.push(key);
-      args.push(command, rest.length, ...rest);
-    }
-    if (keys.length) await this.client.applyWrites(keys.length, ...keys, ...args);
+    const args: Arg[] = [];
+    for (const op of ops) pushCommands(keys, args, op);
+    // ioredis flattens array arguments: no spreading of long lists into the call.
+    if (keys.length) await this.client.applyWrites(keys.length, keys, args);
   }
 
   async ping() {

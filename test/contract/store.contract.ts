@@ -306,6 +306,31 @@ export function storeContract(name: string, target: ContractTarget) {
       }),
     );
     it(
+      'applies writes of thousands of fields and members',
+      withStore(async (s) => {
+        const many = Array.from({ length: 2_500 }, (_, i) => `m${i}`);
+        await s.write([
+          { op: 'hset', key: 'h', fields: Object.fromEntries(many.map((m) => [m, m])) },
+          { op: 'sadd', key: 's', members: many },
+          { op: 'zadd', key: 'z', entries: many.map((member, score) => ({ member, score })), ifAbsent: true },
+          { op: 'set', key: 'doc', value: 'v' },
+        ]);
+        expect(Object.keys(await s.hgetall('h'))).toHaveLength(2_500);
+        expect(await s.smembers('s')).toHaveLength(2_500);
+        expect(await s.zcard('z')).toBe(2_500);
+        await s.write([
+          { op: 'hdel', key: 'h', fields: many.slice(1) },
+          { op: 'srem', key: 's', members: many.slice(1) },
+          { op: 'zrem', key: 'z', members: many.slice(1) },
+        ]);
+        expect(await s.hgetall('h')).toEqual({ m0: 'm0' });
+        expect(await s.smembers('s')).toEqual(['m0']);
+        expect(await s.zrangeByScore('z', 0, 10_000)).toEqual([{ member: 'm0', score: 0 }]);
+        expect(await s.get('doc')).toBe('v');
+      }),
+    );
+
+    it(
       'keeps the order of reads and writes asked for at once, by many callers',
       withStore(async (s) => {
         const [before, , between, , field, after] = await Promise.all([
