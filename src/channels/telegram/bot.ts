@@ -9,7 +9,7 @@ import { decodeIntent, type Intent, intentSchema } from '../../../handlers/inten
 import type { View } from '../../../handlers/views.js';
 import { refusal } from '../../../handlers/views.js';
 import type { RouteHandler } from '../../http/server.js';
-import { t } from '../../i18n.js';
+import { type Locale, t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
 import { keys } from '../../store/keys.js';
 import type { Store } from '../../store/port.js';
@@ -38,6 +38,12 @@ const AWAIT_TEXT_TTL_MS = 15 * 60_000;
 /** Poller lease: renewed well within its life, so another replica takes over within a minute of a death. */
 const POLL_LEASE_MS = 45_000;
 const POLL_RENEW_MS = 15_000;
+
+/** Each locale's translate function, shared by every update in that locale. */
+const translate: Record<Locale, HandlerContext['t']> = {
+  vi: (key, params) => t(key, params, 'vi'),
+  en: (key, params) => t(key, params, 'en'),
+};
 
 /** Splits "/start@chibo_bot KL7Q2M" into a command intent. */
 function commandIntent(text: string): Intent | undefined {
@@ -92,22 +98,24 @@ export function createTelegramBot(deps: TelegramDeps) {
   const awaitingKey = (chatId: number) => keys.awaitingText('telegram', String(chatId));
 
   async function contextFor(ctx: Context): Promise<HandlerContext | undefined> {
-    if (!ctx.from || !ctx.chat) return undefined;
-    const actor = await services.repos.people.byChannel('telegram', ctx.from.id);
+    const { from, chat } = ctx;
+    if (!from || !chat) return undefined;
+    const actor = await services.repos.people.byChannel('telegram', from.id);
     const locale = actor?.locale ?? 'vi';
-    return {
+    const hctx: HandlerContext = {
       channel: 'telegram',
-      userId: String(ctx.from.id),
-      displayName: [ctx.from.first_name, ctx.from.last_name].filter(Boolean).join(' '),
-      chatKind: ctx.chat.type === 'private' ? 'private' : 'group',
-      chatId: String(ctx.chat.id),
-      ...('title' in ctx.chat && ctx.chat.title ? { chatTitle: ctx.chat.title } : {}),
-      ...(actor ? { actor } : {}),
+      userId: String(from.id),
+      displayName: from.last_name ? `${from.first_name} ${from.last_name}`.trim() : from.first_name,
+      chatKind: chat.type === 'private' ? 'private' : 'group',
+      chatId: String(chat.id),
       locale,
       now: deps.now(),
       services,
-      t: (key, params) => t(key, params, locale),
+      t: translate[locale],
     };
+    if ('title' in chat && chat.title) hctx.chatTitle = chat.title;
+    if (actor) hctx.actor = actor;
+    return hctx;
   }
 
   /**
