@@ -1,7 +1,7 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { limit } from '@grammyjs/ratelimiter';
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
-import { Bot, type Context, webhookCallback } from 'grammy';
+import { Bot, Composer, type Context, webhookCallback } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { HandlerContext, Services } from '../../../handlers/index.js';
 import { type COMMANDS, handle } from '../../../handlers/index.js';
@@ -84,16 +84,19 @@ export function createTelegramBot(deps: TelegramDeps) {
       keyGenerator: (ctx) => ctx.from?.id.toString(),
     }),
   );
-  // Taps come first: the commonest update skips the group composer, and a plain check stands in for
-  // `bot.on('callback_query:data')`, whose filter builds a new composer for every update it sees.
+  // Every other update, after the taps.
+  const others = new Composer<Context>();
+  // Taps go straight to their handler; everything else to the rest. One middleware rather than one per step:
+  // grammY enters every middleware registered on the bot for each update (a closure and a promise apiece),
+  // and `bot.on('callback_query:data')` would build a new composer for each update besides.
   bot.use((ctx, next) => {
     const data = ctx.callbackQuery?.data;
-    return data === undefined ? next() : onTap(ctx, data);
+    return data === undefined ? others.middleware()(ctx, next) : onTap(ctx, data);
   });
   // A cell's group: /nhom binds it, and the bot follows it when it is upgraded or leaves it.
-  bot.use(groupUpdates({ groups: services.groups, log, contextFor, reply }));
+  others.use(groupUpdates({ groups: services.groups, log, contextFor, reply }));
   // In groups the bot only posts; it takes commands and answers in private chats, and taps anywhere.
-  bot.use((ctx, next) => (ctx.chat?.type === 'private' || ctx.callbackQuery ? next() : undefined));
+  others.use((ctx, next) => (ctx.chat?.type === 'private' || ctx.callbackQuery ? next() : undefined));
 
   const awaitingKey = (chatId: number) => keys.awaitingText('telegram', String(chatId));
 
@@ -161,7 +164,7 @@ export function createTelegramBot(deps: TelegramDeps) {
     await reply(ctx, views);
   }
 
-  bot.on('message:text', async (ctx) => {
+  others.on('message:text', async (ctx) => {
     const hctx = await contextFor(ctx);
     if (!hctx) return;
     const text = ctx.message.text;
