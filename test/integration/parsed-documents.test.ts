@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../src/content/policy.js';
 import { createServices } from '../../src/services/index.js';
+import { keys } from '../../src/store/keys.js';
 import type { Meeting } from '../../src/store/records.js';
 import { deletePrefixed, redisAvailable, redisStore, uniquePrefix } from '../support/redis.js';
 
@@ -48,7 +49,7 @@ describe.runIf(available)('parsed documents across replicas', () => {
     await a.repos.cells.setMembership(cellId, 'p1', { role: 'member', status: 'official' });
     return {
       a,
-      b,
+      b: { ...b, store: stores[1] },
       meeting,
       close: () => Promise.all(stores.map((s) => s.close())),
     };
@@ -76,6 +77,27 @@ describe.runIf(available)('parsed documents across replicas', () => {
       expect((await a.attendance.canAnswer('p1', meeting.id)).ok).toBe(true);
       await b.repos.cells.setMembership(meeting.cellId, 'p1', { role: 'secretary', status: 'official' });
       expect((await a.repos.cells.membership(meeting.cellId, 'p1'))?.role).toBe('secretary');
+    } finally {
+      await close();
+    }
+  });
+
+  it('a meeting removed on another replica is not found by the next tap, which changes nothing', async () => {
+    const { a, b, meeting, close } = await replicas();
+    try {
+      expect((await a.attendance.recordAnswer('p1', meeting.id, 'present')).ok).toBe(true);
+      await b.repos.cells.setMembership(meeting.cellId, 'p2', { role: 'member', status: 'official' });
+      await b.repos.meetings.save({ ...meeting, state: 'held', rollCallClosedAt: NOW, updatedAt: NOW + 1 });
+      expect(await a.attendance.recordAnswer('p2', meeting.id, 'present')).toEqual({
+        ok: false,
+        reason: 'expired',
+      });
+      await b.store.del(keys.meeting(meeting.id));
+      expect(await a.attendance.recordAnswer('p1', meeting.id, 'absent', 'work')).toEqual({
+        ok: false,
+        reason: 'not_found',
+      });
+      expect((await a.repos.meetings.answers(meeting.id)).size).toBe(1);
     } finally {
       await close();
     }
