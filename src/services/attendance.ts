@@ -104,24 +104,18 @@ export class AttendanceService {
     ]);
     const meeting = parseMeeting(keys.meeting(meetingId), rawMeeting);
     if (!meeting) return { ok: false, reason: 'not_found' };
-    const [membership, cell] = await Promise.all([
-      this.repos.cells.membership(meeting.cellId, personId),
-      this.repos.cells.get(meeting.cellId),
-    ]);
+    const [membership, cell] = await this.repos.cells.membershipWithCell(meeting.cellId, personId);
     const refused = this.refusal(meeting, membership);
     if (refused) return { ok: false, reason: refused };
     const now = this.clock.now();
-    const answer: Answer = {
-      choice,
-      at: now,
-      ...(choice === 'absent' && (reason || note) ? { reason: note?.trim() || reason } : {}),
-    };
-    const post = parseGroupPost(meetingId, rawPost);
-    await this.store.write([
+    const answer: Answer = { choice, at: now };
+    if (choice === 'absent' && (reason || note)) answer.reason = note?.trim() || reason;
+    const ops: WriteOp[] = [
       { op: 'hset', key: keys.meetingAnswers(meetingId), fields: { [personId]: JSON.stringify(answer) } },
-      ...(post ? groupTallyRefreshOps(meetingId, now) : []),
-    ]);
-    return { ok: true, meeting, answer, ...(cell ? { cell } : {}) };
+    ];
+    if (parseGroupPost(meetingId, rawPost)) ops.push(...groupTallyRefreshOps(meetingId, now));
+    await this.store.write(ops);
+    return cell ? { ok: true, meeting, answer, cell } : { ok: true, meeting, answer };
   }
 
   /** The tally as numbers only, for a group (no names are read at all). */

@@ -89,6 +89,19 @@ export class CellsRepo {
     return raw === undefined ? undefined : parseMembership(raw);
   }
 
+  /** A person's membership in a cell, and the cell, read together. */
+  async membershipWithCell(
+    cellId: string,
+    personId: string,
+  ): Promise<[Membership | undefined, Cell | undefined]> {
+    const cellKey = keys.cell(cellId);
+    const [raw, rawCell] = await Promise.all([
+      this.store.hget(keys.cellMembers(cellId), personId),
+      this.store.get(cellKey),
+    ]);
+    return [raw === undefined ? undefined : parseMembership(raw), parseCell(cellKey, rawCell)];
+  }
+
   membershipOps(cellId: string, personId: string, membership: Membership): WriteOp[] {
     return [
       { op: 'hset', key: keys.cellMembers(cellId), fields: { [personId]: JSON.stringify(membership) } },
