@@ -63,39 +63,106 @@ function pushCommand(
   }
 }
 
-/** One write as the script's commands (none when it changes nothing, e.g. an empty member list). */
-function pushCommands(keys: string[], args: Arg[], o: WriteOp) {
-  switch (o.op) {
-    case 'set': {
-      const setArgs: Arg[] = [o.value];
-      if (o.ttlMs !== undefined) setArgs.push('PX', Math.max(1, Math.ceil(o.ttlMs)));
-      if (o.ifAbsent) setArgs.push('NX');
-      keys.push(o.key);
-      args.push('SET', setArgs.length, ...setArgs);
+interface ScriptCommand {
+  key: string;
+  command: string;
+  items: Arg[];
+  /** Items per unit (a field and its value, a score and its member): chunks never split one. */
+  per: number;
+  lead: readonly Arg[];
+}
+
+/** Commands that may take the items of the same command on the same key that follows it, unchanged in effect. */
+const MERGEABLE = new Set(['HSET', 'HDEL', 'SADD', 'SREM', 'ZADD', 'ZREM']);
+
+/**
+ * The commands of several callers' write batches for one script. A write to a key whose last command is the
+ * same (an answer after another answer to the same meeting) joins that command, so the script has fewer,
+ * longer commands, which cost the client and the server less. The script runs alone, so only the order of
+ * each key's commands, and of each caller's own writes, can be seen; both are kept: a write joins an earlier
+ * command only if that command does not come before its own caller's previous write.
+ */
+class ScriptWrites {
+  private readonly commands: (ScriptCommand & { at: number })[] = [];
+  private readonly lastOf = new Map<string, ScriptCommand & { at: number }>();
+  /** Where the current caller's previous write went. */
+  private callerLast = -1;
+
+  /** The next caller's batch. */
+  add(ops: readonly WriteOp[]) {
+    this.callerLast = -1;
+    for (const op of ops) this.addOne(op);
+  }
+
+  private addOne(o: WriteOp) {
+    switch (o.op) {
+      case 'set': {
+        const items: Arg[] = [o.value];
+        if (o.ttlMs !== undefined) items.push('PX', Math.max(1, Math.ceil(o.ttlMs)));
+        if (o.ifAbsent) items.push('NX');
+        return this.push(o.key, 'SET', items, items.length);
+      }
+      case 'del':
+        return this.push(o.key, 'DEL', [], 1, [], true);
+      case 'hset': {
+        const items: string[] = [];
+        for (const field in o.fields) items.push(field, o.fields[field] as string);
+        return this.push(o.key, 'HSET', items, 2);
+      }
+      case 'hdel':
+        return this.push(o.key, 'HDEL', o.fields, 1);
+      case 'sadd':
+        return this.push(o.key, 'SADD', o.members, 1);
+      case 'srem':
+        return this.push(o.key, 'SREM', o.members, 1);
+      case 'zadd': {
+        const items: Arg[] = [];
+        for (const e of o.entries) items.push(e.score, e.member);
+        return this.push(o.key, 'ZADD', items, 2, o.ifAbsent ? ['NX'] : []);
+      }
+      case 'zrem':
+        return this.push(o.key, 'ZREM', o.members, 1);
+    }
+  }
+
+  private push(
+    key: string,
+    command: string,
+    items: readonly Arg[],
+    per: number,
+    lead: readonly Arg[] = [],
+    evenEmpty = false,
+  ) {
+    if (items.length === 0 && !evenEmpty) return;
+    const last = this.lastOf.get(key);
+    if (
+      last &&
+      last.at >= this.callerLast &&
+      last.command === command &&
+      MERGEABLE.has(command) &&
+      last.lead.join() === lead.join()
+    ) {
+      for (const item of items) last.items.push(item);
+      this.callerLast = last.at;
       return;
     }
-    case 'del':
-      keys.push(o.key);
-      args.push('DEL', 0);
-      return;
-    case 'hset': {
-      const items: string[] = [];
-      for (const field in o.fields) items.push(field, o.fields[field] as string);
-      return pushCommand(keys, args, o.key, 'HSET', items, 2);
+    const next = { key, command, items: [...items], per, lead, at: this.commands.length };
+    this.commands.push(next);
+    this.lastOf.set(key, next);
+    this.callerLast = next.at;
+  }
+
+  /** The script's keys and arguments: per command its key, then its name, argument count and arguments. */
+  input(): { keys: string[]; args: Arg[] } {
+    const keys: string[] = [];
+    const args: Arg[] = [];
+    for (const c of this.commands) {
+      if (c.items.length === 0) {
+        keys.push(c.key);
+        args.push(c.command, 0);
+      } else pushCommand(keys, args, c.key, c.command, c.items, c.per, c.lead);
     }
-    case 'hdel':
-      return pushCommand(keys, args, o.key, 'HDEL', o.fields);
-    case 'sadd':
-      return pushCommand(keys, args, o.key, 'SADD', o.members);
-    case 'srem':
-      return pushCommand(keys, args, o.key, 'SREM', o.members);
-    case 'zadd': {
-      const items: Arg[] = [];
-      for (const e of o.entries) items.push(e.score, e.member);
-      return pushCommand(keys, args, o.key, 'ZADD', items, 2, o.ifAbsent ? ['NX'] : []);
-    }
-    case 'zrem':
-      return pushCommand(keys, args, o.key, 'ZREM', o.members);
+    return { keys, args };
   }
 }
 
@@ -263,7 +330,7 @@ export class RedisStore implements Store {
       this.writeNow(first.ops).then(first.done.resolve, first.done.reject);
       return;
     }
-    this.writeNow(writes.flatMap((w) => w.ops)).then(
+    this.writeNow(...writes.map((w) => w.ops)).then(
       () => {
         for (const w of writes) w.done.resolve();
       },
@@ -415,7 +482,9 @@ export class RedisStore implements Store {
     });
   }
 
-  private async writeNow(ops: WriteOp[]) {
+  /** Writes callers' batches atomically, in order: one script, or one command when that is all there is. */
+  private async writeNow(...batches: WriteOp[][]) {
+    const ops = batches.length === 1 ? (batches[0] as WriteOp[]) : batches.flat();
     // One command is atomic on its own: no script around it (a member's answer, the commonest write).
     const [only] = ops;
     if (ops.length === 1 && only && (only.op === 'hset' || only.op === 'del' || only.op === 'sadd')) {
@@ -425,9 +494,9 @@ export class RedisStore implements Store {
       else if (only.members.length) await this.client.sadd(only.key, ...only.members);
       return;
     }
-    const keys: string[] = [];
-    const args: Arg[] = [];
-    for (const op of ops) pushCommands(keys, args, op);
+    const script = new ScriptWrites();
+    for (const batch of batches) script.add(batch);
+    const { keys, args } = script.input();
     // ioredis flattens array arguments: no spreading of long lists into the call.
     if (keys.length) await this.client.applyWrites(keys.length, keys, args);
   }

@@ -51,6 +51,25 @@ describe.runIf(available)('Redis', () => {
     await store.close();
   });
 
+  it('applies many write batches to the same keys at once, each key in the order asked', async () => {
+    const store = redisStore(`${prefix}same-keys:`);
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        store.write([
+          { op: 'hset', key: 'answers', fields: { [`p${i % 10}`]: `v${i}` } },
+          { op: 'zadd', key: 'due', entries: [{ member: 'tally', score: 1000 + i }], ifAbsent: true },
+          ...(i === 20 ? [{ op: 'del' as const, key: 'answers' }] : []),
+        ]),
+      ),
+    );
+    // Each field holds its last write since the delete made by batch 20.
+    expect(await store.hgetall('answers')).toEqual(
+      Object.fromEntries(Array.from({ length: 10 }, (_, f) => [`p${f}`, `v${f + 40}`])),
+    );
+    expect(await store.zrangeByScore('due', 0, 10_000)).toEqual([{ member: 'tally', score: 1000 }]);
+    await store.close();
+  });
+
   it('resumes after its connection is dropped', async () => {
     const store = redisStore(`${prefix}drop:`);
     await store.set('before', '1');
