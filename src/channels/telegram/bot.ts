@@ -1,5 +1,4 @@
 import { autoRetry } from '@grammyjs/auto-retry';
-import { limit } from '@grammyjs/ratelimiter';
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
 import { Bot, Composer, type Context, webhookCallback } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
@@ -13,6 +12,7 @@ import { type Locale, t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
 import { keys } from '../../store/keys.js';
 import type { Store } from '../../store/port.js';
+import { floodGuard } from './flood-guard.js';
 import { groupUpdates } from './group.js';
 import { renderTelegram, renderTelegramDocument } from './render.js';
 
@@ -77,13 +77,7 @@ export function createTelegramBot(deps: TelegramDeps) {
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
   // A per-user flood guard: past the limit, updates are dropped until the window passes.
   const flood = deps.floodGuard ?? { limit: 5, timeFrameMs: 2000 };
-  bot.use(
-    limit({
-      timeFrame: flood.timeFrameMs,
-      limit: flood.limit,
-      keyGenerator: (ctx) => ctx.from?.id.toString(),
-    }),
-  );
+  bot.use(floodGuard(flood));
   // Every other update, after the taps.
   const others = new Composer<Context>();
   // Taps go straight to their handler; everything else to the rest. One middleware rather than one per step:

@@ -168,4 +168,21 @@ describe('the flood guard', () => {
     const sent = tg.calls.filter((c) => c.method === 'sendMessage').map((c) => c.payload.chat_id);
     expect(sent).toEqual([7001, 7001, 7001, 7002]);
   });
+
+  it('lets a person through again once the window has passed', async () => {
+    const w = world();
+    const tg = recordingBot({
+      services: w.services,
+      store: w.store,
+      log,
+      now: w.clock.now,
+      floodGuard: { limit: 2, timeFrameMs: 400 },
+    });
+    const sent = () => tg.calls.filter((c) => c.method === 'sendMessage').length;
+    for (let i = 0; i < 4; i++) await tg.bot.handleUpdate(textUpdate(user(7001), '/trogiup'));
+    expect(sent()).toBe(2);
+    await new Promise((r) => setTimeout(r, 600));
+    await tg.bot.handleUpdate(textUpdate(user(7001), '/trogiup'));
+    expect(sent()).toBe(3);
+  });
 });
