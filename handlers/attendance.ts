@@ -47,15 +47,22 @@ export function invitationView(
 ): View {
   if (!Object.isFrozen(meeting) || !Object.isFrozen(cell)) return buildInvitation(ctx, meeting, cell, answer);
   let byCell = invitations.get(meeting);
-  if (!byCell) invitations.set(meeting, (byCell = new WeakMap()));
+  if (!byCell) {
+    byCell = new WeakMap();
+    invitations.set(meeting, byCell);
+  }
   let views = byCell.get(cell);
-  if (!views) byCell.set(cell, (views = new Map()));
+  if (!views) {
+    views = new Map();
+    byCell.set(cell, views);
+  }
   const key = answer ? `${ctx.locale}|${answer.choice}|${answer.reason ?? ''}` : ctx.locale;
   let view = views.get(key);
   if (!view) {
     // Free-text reasons make the keys unbounded: a meeting keeps its latest few hundred.
     if (views.size >= 256) views.clear();
-    views.set(key, (view = deepFreeze(buildInvitation(ctx, meeting, cell, answer))));
+    view = deepFreeze(buildInvitation(ctx, meeting, cell, answer));
+    views.set(key, view);
   }
   return view;
 }
