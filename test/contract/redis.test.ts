@@ -26,6 +26,50 @@ describe.runIf(available)('Redis', () => {
     await store.close();
   });
 
+  it('applies write batches asked for at once, each on its own terms: one that fails fails alone', async () => {
+    const store = redisStore(`${prefix}merged:`);
+    await store.set('text', 'a string, not a hash');
+    const results = await Promise.allSettled([
+      store.write([
+        { op: 'hset', key: 'h', fields: { a: '1' } },
+        { op: 'sadd', key: 's', members: ['first'] },
+      ]),
+      store.write([
+        { op: 'hset', key: 'text', fields: { a: '1' } },
+        { op: 'sadd', key: 's', members: ['failed'] },
+      ]),
+      store.write([
+        { op: 'set', key: 'k', value: 'v' },
+        { op: 'sadd', key: 's', members: ['third'] },
+      ]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await store.hgetall('h')).toEqual({ a: '1' });
+    expect((await store.smembers('s')).sort()).toEqual(['first', 'third']);
+    expect(await store.get('k')).toBe('v');
+    expect(await store.get('text')).toBe('a string, not a hash');
+    await store.close();
+  });
+
+  it('applies many write batches to the same keys at once, each key in the order asked', async () => {
+    const store = redisStore(`${prefix}same-keys:`);
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        store.write([
+          { op: 'hset', key: 'answers', fields: { [`p${i % 10}`]: `v${i}` } },
+          { op: 'zadd', key: 'due', entries: [{ member: 'tally', score: 1000 + i }], ifAbsent: true },
+          ...(i === 20 ? [{ op: 'del' as const, key: 'answers' }] : []),
+        ]),
+      ),
+    );
+    // Each field holds its last write since the delete made by batch 20.
+    expect(await store.hgetall('answers')).toEqual(
+      Object.fromEntries(Array.from({ length: 10 }, (_, f) => [`p${f}`, `v${f + 40}`])),
+    );
+    expect(await store.zrangeByScore('due', 0, 10_000)).toEqual([{ member: 'tally', score: 1000 }]);
+    await store.close();
+  });
+
   it('resumes after its connection is dropped', async () => {
     const store = redisStore(`${prefix}drop:`);
     await store.set('before', '1');

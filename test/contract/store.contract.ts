@@ -305,6 +305,51 @@ export function storeContract(name: string, target: ContractTarget) {
         }
       }),
     );
+    it(
+      'applies writes of thousands of fields and members',
+      withStore(async (s) => {
+        const many = Array.from({ length: 2_500 }, (_, i) => `m${i}`);
+        await s.write([
+          { op: 'hset', key: 'h', fields: Object.fromEntries(many.map((m) => [m, m])) },
+          { op: 'sadd', key: 's', members: many },
+          { op: 'zadd', key: 'z', entries: many.map((member, score) => ({ member, score })), ifAbsent: true },
+          { op: 'set', key: 'doc', value: 'v' },
+        ]);
+        expect(Object.keys(await s.hgetall('h'))).toHaveLength(2_500);
+        expect(await s.smembers('s')).toHaveLength(2_500);
+        expect(await s.zcard('z')).toBe(2_500);
+        await s.write([
+          { op: 'hdel', key: 'h', fields: many.slice(1) },
+          { op: 'srem', key: 's', members: many.slice(1) },
+          { op: 'zrem', key: 'z', members: many.slice(1) },
+        ]);
+        expect(await s.hgetall('h')).toEqual({ m0: 'm0' });
+        expect(await s.smembers('s')).toEqual(['m0']);
+        expect(await s.zrangeByScore('z', 0, 10_000)).toEqual([{ member: 'm0', score: 0 }]);
+        expect(await s.get('doc')).toBe('v');
+      }),
+    );
+
+    it(
+      'keeps the order of reads and writes asked for at once, by many callers',
+      withStore(async (s) => {
+        const [before, , between, , field, after] = await Promise.all([
+          s.get('doc'),
+          s.write([{ op: 'set', key: 'doc', value: '1' }]),
+          s.get('doc'),
+          s.write([
+            { op: 'hset', key: 'h', fields: { f: 'x' } },
+            { op: 'set', key: 'doc', value: '2' },
+          ]),
+          s.hget('h', 'f'),
+          s.getMany(['doc', 'missing']),
+        ]);
+        expect(before).toBeUndefined();
+        expect(between).toBe('1');
+        expect(field).toBe('x');
+        expect(after).toEqual(['2', undefined]);
+      }),
+    );
   });
 
   describe(`${name}: health`, () => {

@@ -1,7 +1,6 @@
 import { autoRetry } from '@grammyjs/auto-retry';
-import { limit } from '@grammyjs/ratelimiter';
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
-import { Bot, type Context, webhookCallback } from 'grammy';
+import { Bot, Composer, type Context, webhookCallback } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { HandlerContext, Services } from '../../../handlers/index.js';
 import { type COMMANDS, handle } from '../../../handlers/index.js';
@@ -9,11 +8,12 @@ import { decodeIntent, type Intent, intentSchema } from '../../../handlers/inten
 import type { View } from '../../../handlers/views.js';
 import { refusal } from '../../../handlers/views.js';
 import type { RouteHandler } from '../../http/server.js';
-import { t } from '../../i18n.js';
+import { type Locale, t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
 import { aborted, newReplicaId, whileLeader } from '../../scheduler/coordination.js';
 import { keys } from '../../store/keys.js';
 import type { Store } from '../../store/port.js';
+import { floodGuard } from './flood-guard.js';
 import { groupUpdates } from './group.js';
 import { renderTelegram, renderTelegramDocument } from './render.js';
 
@@ -43,6 +43,12 @@ const AWAIT_TEXT_TTL_MS = 15 * 60_000;
  * within a minute of a death (the lease plus a third of it).
  */
 export const TELEGRAM_POLL_LEASE_MS = 45_000;
+
+/** Each locale's translate function, shared by every update in that locale. */
+const translate: Record<Locale, HandlerContext['t']> = {
+  vi: (key, params) => t(key, params, 'vi'),
+  en: (key, params) => t(key, params, 'en'),
+};
 
 /** Splits "/start@chibo_bot KL7Q2M" into a command intent. */
 function commandIntent(text: string): Intent | undefined {
@@ -76,37 +82,42 @@ export function createTelegramBot(deps: TelegramDeps) {
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
   // A per-user flood guard: past the limit, updates are dropped until the window passes.
   const flood = deps.floodGuard ?? { limit: 5, timeFrameMs: 2000 };
-  bot.use(
-    limit({
-      timeFrame: flood.timeFrameMs,
-      limit: flood.limit,
-      keyGenerator: (ctx) => ctx.from?.id.toString(),
-    }),
-  );
+  bot.use(floodGuard(flood));
+  // Every other update, after the taps.
+  const others = new Composer<Context>();
+  // Taps go straight to their handler; everything else to the rest. One middleware rather than one per step:
+  // grammY enters every middleware registered on the bot for each update (a closure and a promise apiece),
+  // and `bot.on('callback_query:data')` would build a new composer for each update besides.
+  bot.use((ctx, next) => {
+    const data = ctx.callbackQuery?.data;
+    return data === undefined ? others.middleware()(ctx, next) : onTap(ctx, data);
+  });
   // A cell's group: /nhom binds it, and the bot follows it when it is upgraded or leaves it.
-  bot.use(groupUpdates({ groups: services.groups, log, contextFor, reply }));
+  others.use(groupUpdates({ groups: services.groups, log, contextFor, reply }));
   // In groups the bot only posts; it takes commands and answers in private chats, and taps anywhere.
-  bot.use((ctx, next) => (ctx.chat?.type === 'private' || ctx.callbackQuery ? next() : undefined));
+  others.use((ctx, next) => (ctx.chat?.type === 'private' || ctx.callbackQuery ? next() : undefined));
 
   const awaitingKey = (chatId: number) => keys.awaitingText('telegram', String(chatId));
 
   async function contextFor(ctx: Context): Promise<HandlerContext | undefined> {
-    if (!ctx.from || !ctx.chat) return undefined;
-    const actor = await services.repos.people.byChannel('telegram', ctx.from.id);
+    const { from, chat } = ctx;
+    if (!from || !chat) return undefined;
+    const actor = await services.repos.people.byChannel('telegram', from.id);
     const locale = actor?.locale ?? 'vi';
-    return {
+    const hctx: HandlerContext = {
       channel: 'telegram',
-      userId: String(ctx.from.id),
-      displayName: [ctx.from.first_name, ctx.from.last_name].filter(Boolean).join(' '),
-      chatKind: ctx.chat.type === 'private' ? 'private' : 'group',
-      chatId: String(ctx.chat.id),
-      ...('title' in ctx.chat && ctx.chat.title ? { chatTitle: ctx.chat.title } : {}),
-      ...(actor ? { actor } : {}),
+      userId: String(from.id),
+      displayName: from.last_name ? `${from.first_name} ${from.last_name}`.trim() : from.first_name,
+      chatKind: chat.type === 'private' ? 'private' : 'group',
+      chatId: String(chat.id),
       locale,
       now: deps.now(),
       services,
-      t: (key, params) => t(key, params, locale),
+      t: translate[locale],
     };
+    if ('title' in chat && chat.title) hctx.chatTitle = chat.title;
+    if (actor) hctx.actor = actor;
+    return hctx;
   }
 
   /**
@@ -138,9 +149,9 @@ export function createTelegramBot(deps: TelegramDeps) {
     }
   }
 
-  bot.on('callback_query:data', async (ctx) => {
+  async function onTap(ctx: Context, data: string) {
     const hctx = await contextFor(ctx);
-    const intent = decodeIntent(ctx.callbackQuery.data);
+    const intent = decodeIntent(data);
     if (!hctx || !intent) {
       await ctx.answerCallbackQuery({ text: t('refuse.invalid') });
       return;
@@ -150,9 +161,9 @@ export function createTelegramBot(deps: TelegramDeps) {
     const toast = views.find((v) => v.toast)?.toast;
     await ctx.answerCallbackQuery(toast ? { text: toast.slice(0, 200) } : {});
     await reply(ctx, views);
-  });
+  }
 
-  bot.on('message:text', async (ctx) => {
+  others.on('message:text', async (ctx) => {
     const hctx = await contextFor(ctx);
     if (!hctx) return;
     const text = ctx.message.text;

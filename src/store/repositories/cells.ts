@@ -1,3 +1,4 @@
+import { cachedParser } from '../doc-cache.js';
 import { keys } from '../keys.js';
 import type { Store, WriteOp } from '../port.js';
 import {
@@ -13,6 +14,19 @@ import {
 
 export const SECRETARY_ROLES = new Set(['secretary', 'deputy_secretary', 'committee']);
 export const isSecretary = (m: Membership | undefined) => m !== undefined && SECRETARY_ROLES.has(m.role);
+
+const parseCell = cachedParser(cellSchema, 5_000);
+/** A membership's text is one of a few role × status pairs: each text is parsed once, whoever it is for. */
+const membershipsByText = new Map<string, Membership>();
+function parseMembership(raw: string): Membership {
+  let membership = membershipsByText.get(raw);
+  if (!membership) {
+    membership = Object.freeze(membershipSchema.parse(JSON.parse(raw)));
+    if (membershipsByText.size >= 256) membershipsByText.clear();
+    membershipsByText.set(raw, membership);
+  }
+  return membership;
+}
 
 export class CellsRepo {
   constructor(private readonly store: Store) {}
@@ -37,12 +51,12 @@ export class CellsRepo {
   }
 
   async get(id: string): Promise<Cell | undefined> {
-    return parseDoc(cellSchema, keys.cell(id), await this.store.get(keys.cell(id)));
+    return parseCell(keys.cell(id), await this.store.get(keys.cell(id)));
   }
 
   async getMany(ids: string[]): Promise<Cell[]> {
     const raws = await this.store.getMany(ids.map(keys.cell));
-    return raws.flatMap((raw, i) => parseDoc(cellSchema, keys.cell(ids[i] as string), raw) ?? []);
+    return raws.flatMap((raw, i) => parseCell(keys.cell(ids[i] as string), raw) ?? []);
   }
 
   async allIds(): Promise<string[]> {
@@ -67,14 +81,25 @@ export class CellsRepo {
 
   async members(cellId: string): Promise<Map<string, Membership>> {
     const raw = await this.store.hgetall(keys.cellMembers(cellId));
-    return new Map(
-      Object.entries(raw).map(([personId, json]) => [personId, membershipSchema.parse(JSON.parse(json))]),
-    );
+    return new Map(Object.entries(raw).map(([personId, json]) => [personId, parseMembership(json)]));
   }
 
   async membership(cellId: string, personId: string): Promise<Membership | undefined> {
     const raw = await this.store.hget(keys.cellMembers(cellId), personId);
-    return raw === undefined ? undefined : membershipSchema.parse(JSON.parse(raw));
+    return raw === undefined ? undefined : parseMembership(raw);
+  }
+
+  /** A person's membership in a cell, and the cell, read together. */
+  async membershipWithCell(
+    cellId: string,
+    personId: string,
+  ): Promise<[Membership | undefined, Cell | undefined]> {
+    const cellKey = keys.cell(cellId);
+    const [raw, rawCell] = await Promise.all([
+      this.store.hget(keys.cellMembers(cellId), personId),
+      this.store.get(cellKey),
+    ]);
+    return [raw === undefined ? undefined : parseMembership(raw), parseCell(cellKey, rawCell)];
   }
 
   membershipOps(cellId: string, personId: string, membership: Membership): WriteOp[] {

@@ -1,3 +1,4 @@
+import { cachedParser } from '../doc-cache.js';
 import { keys } from '../keys.js';
 import type { Store, WriteOp } from '../port.js';
 import {
@@ -7,7 +8,6 @@ import {
   guestSchema,
   type Meeting,
   meetingSchema,
-  parseDoc,
   type RollCallEntry,
   rollCallEntrySchema,
 } from '../records.js';
@@ -15,16 +15,19 @@ import {
 const parseHash = <T>(raw: Record<string, string>, parse: (v: unknown) => T) =>
   new Map(Object.entries(raw).map(([k, v]) => [k, parse(JSON.parse(v))]));
 
+/** A meeting is read by each of its members' taps: parsed once while unchanged. */
+export const parseMeeting = cachedParser(meetingSchema, 5_000);
+
 export class MeetingsRepo {
   constructor(private readonly store: Store) {}
 
   async get(id: string): Promise<Meeting | undefined> {
-    return parseDoc(meetingSchema, keys.meeting(id), await this.store.get(keys.meeting(id)));
+    return parseMeeting(keys.meeting(id), await this.store.get(keys.meeting(id)));
   }
 
   async getMany(ids: string[]): Promise<Meeting[]> {
     const raws = await this.store.getMany(ids.map(keys.meeting));
-    return raws.flatMap((raw, i) => parseDoc(meetingSchema, keys.meeting(ids[i] as string), raw) ?? []);
+    return raws.flatMap((raw, i) => parseMeeting(keys.meeting(ids[i] as string), raw) ?? []);
   }
 
   /** The writes that store a meeting and index it by start (and by slot, for scheduled ones). */

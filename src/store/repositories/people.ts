@@ -46,7 +46,9 @@ export class PeopleRepo {
   async byChannel(channel: ChannelName, userId: string | number): Promise<Person | undefined> {
     const index = channel === 'telegram' ? keys.telegramIndex() : keys.zaloIndex();
     const id = await this.store.hget(index, String(userId));
-    return id ? this.get(id) : undefined;
+    if (!id) return undefined;
+    const key = keys.person(id);
+    return parseDoc(personSchema, key, await this.store.get(key));
   }
 
   async byInviteCode(code: string): Promise<Person | undefined> {

@@ -79,6 +79,23 @@ describe('a member on Telegram (journey 3)', () => {
     expect((await s.services.repos.meetings.answer(s.meeting.id, personId))?.choice).toBe('present');
   });
 
+  it('sees the invitation as the meeting stands after it moved, when answering again', async () => {
+    const s = await setup();
+    const sinh = user(1001, 'Sinh');
+    const mai = user(1003, 'Mai');
+    await s.send(textUpdate(sinh, `/start ${s.khe.code('Lò Văn Sinh')}`));
+    await s.send(textUpdate(mai, `/start ${s.khe.code('Hà Thị Mai')}`));
+    await s.send(tapUpdate(sinh, `a|${s.meeting.id}|p|`));
+    expect(String(s.last('editMessageText')?.text)).toContain('Nhà văn hóa thôn');
+
+    await s.services.repos.meetings.save({ ...s.meeting, place: 'Hội trường xã Tân An', version: 2 });
+    await s.send(tapUpdate(mai, `a|${s.meeting.id}|p|`));
+    expect(String(s.last('editMessageText')?.text)).toContain('Hội trường xã Tân An');
+    await s.send(tapUpdate(sinh, `a|${s.meeting.id}|p|`));
+    expect(String(s.last('editMessageText')?.text)).toContain('Hội trường xã Tân An');
+    expect(String(s.last('editMessageText')?.text)).not.toContain('Nhà văn hóa thôn');
+  });
+
   it('takes a free-text reason after "Khác"', async () => {
     const s = await setup();
     const mai = user(1003, 'Mai');
@@ -150,5 +167,22 @@ describe('the flood guard', () => {
     await tg.bot.handleUpdate(textUpdate(user(7002), '/trogiup'));
     const sent = tg.calls.filter((c) => c.method === 'sendMessage').map((c) => c.payload.chat_id);
     expect(sent).toEqual([7001, 7001, 7001, 7002]);
+  });
+
+  it('lets a person through again once the window has passed', async () => {
+    const w = world();
+    const tg = recordingBot({
+      services: w.services,
+      store: w.store,
+      log,
+      now: w.clock.now,
+      floodGuard: { limit: 2, timeFrameMs: 400 },
+    });
+    const sent = () => tg.calls.filter((c) => c.method === 'sendMessage').length;
+    for (let i = 0; i < 4; i++) await tg.bot.handleUpdate(textUpdate(user(7001), '/trogiup'));
+    expect(sent()).toBe(2);
+    await new Promise((r) => setTimeout(r, 600));
+    await tg.bot.handleUpdate(textUpdate(user(7001), '/trogiup'));
+    expect(sent()).toBe(3);
   });
 });
