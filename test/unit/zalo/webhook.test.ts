@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ZaloBot } from '../../../src/channels/zalo/client.js';
 import type { ZaloError } from '../../../src/channels/zalo/errors.js';
 import type { ZaloMessage } from '../../../src/channels/zalo/types.js';
-import { createZaloWebhookHandler } from '../../../src/channels/zalo/webhook.js';
-import { HttpServer } from '../../../src/http/server.js';
+import { zaloWebhook } from '../../../src/channels/zalo/webhook.js';
+import { createHttpApp, type HttpServer, listen } from '../../../src/http/server.js';
 import { createLogger } from '../../../src/logger.js';
 import { FakeZalo, zaloUpdate } from '../../support/fake-zalo.js';
 
@@ -24,12 +24,13 @@ beforeEach(async () => {
   bot = new ZaloBot(zalo.token, { baseApiUrl: zalo.baseApiUrl, logger: log });
   received = [];
   bot.on('message', (msg) => received.push(msg));
-  const handler = createZaloWebhookHandler({ bot, secret: SECRET, log });
-  http = new HttpServer(log).route('POST', '/zalo/webhook', (req, res) => {
-    response = res;
-    return handler(req, res);
+  const handler = zaloWebhook({ bot, secret: SECRET, log });
+  const app = createHttpApp(log).post('/zalo/webhook', (c, next) => {
+    response = c.env.outgoing;
+    return handler(c, next);
   });
-  url = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}/zalo/webhook`;
+  http = await listen(app, 0, '127.0.0.1');
+  url = `http://127.0.0.1:${http.port}/zalo/webhook`;
 });
 
 afterEach(async () => {
