@@ -1,6 +1,7 @@
 import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ContentError } from './content/problems.js';
+import { guardProcess } from './process-guards.js';
 
 /** Entry point: a bad environment exits before anything starts; SIGINT/SIGTERM stop gracefully. */
 async function main() {
@@ -13,6 +14,7 @@ async function main() {
     process.exit(2);
   }
   const app = await startApp(config);
+  guardProcess(app.log, app.stop);
   const shutdown = (signal: string) => {
     app.log.info({ signal }, 'Signal received');
     app.stop().then(
