@@ -46,6 +46,14 @@ export function createHttpApp(log: Logger): HttpApp {
   app.notFound((c) => c.text('Not found', 404));
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
+    // A client that hangs up while its body is read is gone, not failed: nobody reads this answer.
+    if (c.req.raw.signal.aborted) {
+      log.debug(
+        { requestId: c.get('requestId') },
+        'The client closed the connection before its request was read',
+      );
+      return c.text('Bad request', 400);
+    }
     // The route's pattern, not the path: an answer link's path is its bearer token.
     log.error(
       { err, requestId: c.get('requestId'), method: c.req.method, route: c.req.routePath },

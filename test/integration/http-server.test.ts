@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp, listen } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
@@ -10,6 +11,7 @@ import {
   TELEGRAM_SECRET,
   type WebhookApp,
   ZALO_HOOK,
+  ZALO_SECRET,
 } from '../support/webhook-app.js';
 
 /**
@@ -114,6 +116,19 @@ describe('the HTTP server at the socket', () => {
       `POST ${ZALO_HOOK} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${chunks}0\r\n\r\n`,
     );
     expect(res.status).toBe(413);
+  });
+
+  it('takes a client hanging up half-way through a body as gone, not as a failure', async () => {
+    const socket = connect(w.app.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      `POST ${ZALO_HOOK} HTTP/1.1\r\nHost: x\r\nX-Bot-Api-Secret-Token: ${ZALO_SECRET}\r\n` +
+        'Content-Length: 1000\r\n\r\n{"event_name":',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    await healthy();
+    expect(w.logs.at(50)).toEqual([]);
   });
 
   it('has logged no handler failure and left nothing unhandled', async () => {

@@ -13,6 +13,7 @@ export const TELEGRAM_SECRET = 'telegram-hook-secret_0123';
 export const ZALO_HOOK = '/hooks/zalo';
 export const ZALO_SECRET = 'zalo-hook-secret-0123';
 export const METRICS_TOKEN = 'metrics-token-0123456789';
+export const LINK_SECRET = 'webhook-app-link-secret-0123456789abcdef';
 
 export interface WebhookApp {
   app: App;
@@ -30,19 +31,28 @@ export interface WebhookApp {
  * fake Bot API servers, logging JSON lines at `level` (default warn) into `logs`.
  */
 export async function startWebhookApp(
-  options: { telegram?: FakeTelegramOptions; level?: string; env?: Record<string, string> } = {},
+  options: {
+    telegram?: FakeTelegramOptions;
+    level?: string;
+    env?: Record<string, string>;
+    /** Where log lines go instead of `logs` (which then stays empty). */
+    destination?: { write(line: string): void };
+  } = {},
 ): Promise<WebhookApp> {
   const telegram = await FakeTelegram.start(options.telegram);
   const zalo = await FakeZalo.start();
   const dataDir = mkdtempSync(join(tmpdir(), 'chibo-hooks-'));
   const logs = new LogLines();
-  const log: Logger = createLogger({ level: options.level ?? 'warn', destination: logs });
+  const log: Logger = createLogger({
+    level: options.level ?? 'warn',
+    destination: options.destination ?? logs,
+  });
   const app = await startApp(
     loadConfig({
       PORT: '0',
       DATA_DIR: dataDir,
       PUBLIC_URL: 'https://chibo.example.vn',
-      LINK_SECRET: 'webhook-app-link-secret-0123456789abcdef',
+      LINK_SECRET,
       METRICS_TOKEN,
       TELEGRAM_BOT_TOKEN: FAKE_TOKEN,
       TELEGRAM_API_ROOT: telegram.apiRoot,
