@@ -33,7 +33,7 @@ const results = await runFuzz({
   ...(values.only ? { only: values.only.split(',') } : {}),
   onBoundary: (r) => {
     const unanswered = r.unanswered
-      ? `, ${r.unanswered} unanswered (still waiting for the rest of a request)`
+      ? `, ${r.unanswered} without an answer (closed, as on CONNECT, or left incomplete)`
       : '';
     console.log(
       `${r.name.padEnd(24)} ${String(r.cases).padStart(6)} cases  ${r.crashes} crashes  ${r.serverErrors} 5xx  ` +

@@ -163,7 +163,39 @@ const typed = fc.oneof(
 // ── Telegram updates ─────────────────────────────────────────────────────────────────────────────────────
 
 const BUTTON_TAGS = ['a', 'r', 'm', 'c', 'j', 'jd', 't', 'k'];
-/** Callback data: real buttons for real meetings and cells, their near misses, and noise. */
+const MEETING_ACTIONS = ['tally', 'remind', 'rc', 'rcclose', 'hop', 'htime', 'hplace', 'hkind', 'hcancel'];
+const MORE_ACTIONS = ['hcancelok', 'hnotice', 'dangky', 'huydangky', 'combine', 'x'];
+/** The buttons the bot itself sends, for the world's meetings, cells and people. */
+const realButton = (w: FuzzWorld) => {
+  const meeting = fc.constantFrom(...w.meetingIds);
+  const cell = fc.constantFrom(...w.cellIds);
+  return fc.oneof(
+    fc
+      .tuple(meeting, fc.constantFrom('p', 'x'), fc.constantFrom('', 'sick', 'work', 'family', 'other'))
+      .map(([m, choice, reason]) => `a|${m}|${choice}|${reason}`),
+    meeting.map((m) => `r|${m}`),
+    fc
+      .tuple(
+        fc.constantFrom(...MEETING_ACTIONS, ...MORE_ACTIONS),
+        meeting,
+        fc.oneof(fc.constant(''), fc.constantFrom(...w.personIds), fc.stringMatching(/^[a-z0-9]{1,8}$/)),
+      )
+      .map(([action, m, arg]) => `m|${action}|${m}|${arg}`),
+    fc
+      .tuple(
+        meeting,
+        fc.constantFrom('', 'assign_drafting', 'committee_preparation', 'documents_on_stdvdt'),
+        fc.constantFrom('1', '0'),
+      )
+      .map(([m, step, done]) => (step ? `k|${m}|${step}|${done}` : `k|${m}`)),
+    fc
+      .tuple(fc.constantFrom('l', 'm', 's', 'c', 'o', 'd'), cell, fc.stringMatching(/^[0-9a-z-]{0,12}$/))
+      .map(([action, c, arg]) => `t|${action}|${c}|${arg}`),
+    cell.map((c) => `j|${c}`),
+    fc.constantFrom('j|', 'c|lich|', 'c|trogiup|', 'c|diemdanh|', 'c|hop|', 'c|chuanbi|', 'c|chuyende|'),
+  );
+};
+/** Callback data: real buttons, their near misses, and noise. */
 const callbackData = (w: FuzzWorld) => {
   const id = fc.oneof(
     fc.constantFrom(...w.meetingIds, ...w.cellIds),
@@ -172,9 +204,10 @@ const callbackData = (w: FuzzWorld) => {
   );
   const part = fc.oneof(
     id,
-    fc.constantFrom('p', 'x', 'sick', 'work', 'other', 'y', 'n', '1', '0', 'l', 'm', 's'),
+    fc.constantFrom('p', 'x', 'sick', 'work', 'other', 'y', 'n', '1', '0', 'l', 'm', 's', ...MEETING_ACTIONS),
   );
   return fc.oneof(
+    { weight: 4, arbitrary: realButton(w) },
     fc.tuple(fc.constantFrom(...BUTTON_TAGS), part, part, part).map((parts) => parts.join('|')),
     fc
       .tuple(fc.constantFrom(...BUTTON_TAGS), fc.array(part, { maxLength: 6 }))
@@ -184,9 +217,11 @@ const callbackData = (w: FuzzWorld) => {
   );
 };
 
+/** Mostly linked people (secretaries and the admin more than their share), sometimes strangers. */
 const telegramUser = (w: FuzzWorld) =>
   fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom(...w.telegramUsers) },
+    { weight: 2, arbitrary: fc.constantFrom(...w.secretaries, w.telegramUsers[0] ?? 0) },
+    { weight: 4, arbitrary: fc.constantFrom(...w.telegramUsers) },
     { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 ** 40 }) },
   );
 
@@ -559,30 +594,14 @@ export const BOUNDARIES: Boundary[] = [
     overHttp: true,
     concurrency: 8,
     arbitrary: (w) => body(telegramUpdate(w)),
-    run: async (input, w) => {
-      const res = await fetch(w.hooks.url(TELEGRAM_HOOK), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': TELEGRAM_SECRET },
-        body: input,
-      });
-      await res.arrayBuffer();
-      return res.status;
-    },
+    run: (input, w) => statusOf(w.hooks.postTelegram(input)),
   }),
   defineBoundary<string | Uint8Array>({
     name: 'zalo-webhook',
     overHttp: true,
     concurrency: 8,
     arbitrary: (w) => body(zaloUpdate(w)),
-    run: async (input, w) => {
-      const res = await fetch(w.hooks.url(ZALO_HOOK), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-bot-api-secret-token': ZALO_SECRET },
-        body: input,
-      });
-      await res.arrayBuffer();
-      return res.status;
-    },
+    run: (input, w) => statusOf(w.hooks.postZalo(input)),
     settle: (w) => quiet(() => w.hooks.zalo.calls.length + w.errors.count),
   }),
   defineBoundary<string>({
@@ -678,17 +697,23 @@ export const BOUNDARIES: Boundary[] = [
         fc.string({ maxLength: 300 }),
         fc.array(percentEscape, { maxLength: 10 }).map((e) => `answer=${e.join('')}`),
       ),
-    run: async (form, w) => {
-      const res = await fetch(w.hooks.url(`/r/${w.token}`), {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: form,
-      });
-      await res.arrayBuffer();
-      return res.status;
-    },
+    run: (form, w) =>
+      statusOf(
+        fetch(w.hooks.url(`/r/${w.token}`), {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: form,
+        }),
+      ),
   }),
 ];
+
+/** The status of an answer, once its body is read (so the connection is free for the next case). */
+async function statusOf(answer: Promise<Response>): Promise<number> {
+  const res = await answer;
+  await res.arrayBuffer();
+  return res.status;
+}
 
 /** Waits until `probe` has not changed for a moment (bounded), for work that goes on after a 200. */
 async function quiet(probe: () => number, forMs = 300, boundMs = 60_000): Promise<void> {

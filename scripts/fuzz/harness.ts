@@ -19,7 +19,7 @@ export interface BoundaryResult {
   rssGrowthMb: number;
   /** The same for V8's used heap: what is still referenced (RSS also keeps pages V8 freed but did not return). */
   heapGrowthMb: number;
-  /** HTTP cases that got no answer before the timeout (a request the server still waits to complete). */
+  /** HTTP cases with no answer: the connection closed (CONNECT) or still open at the timeout (incomplete). */
   unanswered: number;
   /** A few findings, to reproduce them. */
   findings: string[];

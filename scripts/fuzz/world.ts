@@ -11,8 +11,12 @@ import { LINK_SECRET, startWebhookApp, type WebhookApp } from '../../test/suppor
 export interface FuzzWorld {
   hooks: WebhookApp;
   port: number;
-  /** Telegram user IDs of linked people (the first is the admin, the second the secretary). */
+  /** Telegram user IDs of linked people (the first is the admin). */
   telegramUsers: number[];
+  /** Telegram user IDs of the cell's secretaries (bí thư, phó bí thư, chi ủy viên). */
+  secretaries: number[];
+  /** The cell's people, for the roll call's buttons. */
+  personIds: string[];
   zaloChats: string[];
   cellIds: string[];
   /** A cell of its own for roster and committee imports, which may rename and re-role its people. */
@@ -27,7 +31,9 @@ export interface FuzzWorld {
 }
 
 export const ADMIN_CODE = 'FUZZ-FIRST-ADMIN';
-const MEMBERS = 40;
+/** Enough people on Telegram that the bot's flood guard (5 updates a person in 2 s) lets most cases through. */
+const MEMBERS = 400;
+const SECRETARIES = 12;
 const FIRST_TELEGRAM_ID = 7_000;
 
 export async function fuzzWorld(): Promise<FuzzWorld> {
@@ -84,31 +90,37 @@ export async function fuzzWorld(): Promise<FuzzWorld> {
   );
   if (!scratch.ok) throw new Error('the scratch cell could not be created');
   const names = Array.from({ length: MEMBERS }, (_, i) => `Đảng Viên Số ${i + 1}`);
-  const roster = ['ho_ten,vai_tro', ...names.map((n, i) => `${n},${i === 0 ? 'bi_thu' : 'dang_vien'}`)].join(
-    '\n',
-  );
+  const role = (i: number) =>
+    i === 0 ? 'bi_thu' : i === 1 ? 'pho_bi_thu' : i < SECRETARIES ? 'chi_uy_vien' : 'dang_vien';
+  const roster = ['ho_ten,vai_tro', ...names.map((n, i) => `${n},${role(i)}`)].join('\n');
   const imported = await services.roster.importRoster(cell, roster, 'fuzz');
   if (!imported.ok) throw new Error('the fuzz roster could not be imported');
-  const invites = await services.roster.invites(cell.id);
   const telegramUsers = [admin];
+  const secretaries: number[] = [];
+  const personIds: string[] = [];
   const zaloChats: string[] = [];
-  for (const [i, invite] of invites.entries()) {
-    // Half on Telegram, half on Zalo.
+  for (const invite of await services.roster.invites(cell.id)) {
+    const i = names.indexOf(invite.name);
+    personIds.push(invite.personId);
+    // Half on Telegram, half on Zalo, the secretaries too (a code links one account).
     if (i % 2 === 0) {
       const id = FIRST_TELEGRAM_ID + 1 + i;
       const linked = await services.people.linkWithCode(invite.code, 'telegram', id);
-      if (linked.ok) telegramUsers.push(id);
+      if (!linked.ok) throw new Error(`the fuzz member could not be linked: ${linked.reason}`);
+      telegramUsers.push(id);
+      if (i < SECRETARIES) secretaries.push(id);
     } else {
       const chat = `zalo-fuzz-${i}`;
       const linked = await services.people.linkWithCode(invite.code, 'zalo', chat);
-      if (linked.ok) zaloChats.push(chat);
+      if (!linked.ok) throw new Error(`the fuzz member could not be linked: ${linked.reason}`);
+      zaloChats.push(chat);
     }
   }
   await hooks.app.scheduler.planner.planAll();
   const meetings: Meeting[] = await services.repos.meetings.ofCell(cell.id, now, now + 120 * 86_400_000);
   const meeting = meetings[0];
   if (!meeting) throw new Error('the fuzz cell has no planned meeting');
-  const member = await services.repos.people.byChannel('telegram', telegramUsers[2] ?? admin);
+  const member = await services.repos.people.byChannel('telegram', telegramUsers.at(-1) ?? admin);
   if (!member) throw new Error('the fuzz member is not linked');
   const signer = new LinkSigner(LINK_SECRET);
   const link = await answerLink(signer, 'https://chibo.example.vn', member.id, meeting);
@@ -116,6 +128,8 @@ export async function fuzzWorld(): Promise<FuzzWorld> {
     hooks,
     port: hooks.app.port,
     telegramUsers,
+    secretaries,
+    personIds,
     zaloChats,
     cellIds: [cell.id, scratch.cell.id],
     scratchCellId: scratch.cell.id,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type App, startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger, type Logger } from '../../src/logger.js';
+import { cellSchema, meetingSchema, newId } from '../../src/store/records.js';
 import { FAKE_TOKEN, FakeTelegram, type FakeTelegramOptions } from './fake-telegram.js';
 import { FAKE_ZALO_TOKEN, FakeZalo } from './fake-zalo.js';
 import { LogLines } from './log-lines.js';
@@ -21,8 +22,8 @@ export interface WebhookApp {
   zalo: FakeZalo;
   logs: LogLines;
   url(path: string): string;
-  postTelegram(body: string, secret?: string): Promise<Response>;
-  postZalo(body: string, secret?: string): Promise<Response>;
+  postTelegram(body: string | Uint8Array, secret?: string): Promise<Response>;
+  postZalo(body: string | Uint8Array, secret?: string): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -67,7 +68,7 @@ export async function startWebhookApp(
     { log },
   );
   const url = (path: string) => `http://127.0.0.1:${app.port}${path}`;
-  const post = (path: string, header: string, body: string, secret: string) =>
+  const post = (path: string, header: string, body: string | Uint8Array, secret: string) =>
     fetch(url(path), {
       method: 'POST',
       headers: { 'content-type': 'application/json', [header]: secret },
@@ -89,4 +90,36 @@ export async function startWebhookApp(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A cell with a secretary (Nguyễn Văn Tuấn) and a member (Lò Văn Sinh), and a meeting next week, written through
+ * the running app's services: `code(name)` is a person's invite code.
+ */
+export async function aCellWithAMeeting(app: App) {
+  const { repos, roster } = app.services;
+  const org = await repos.cells.createOrg('Đảng ủy xã Tân An', Date.now());
+  const cell = cellSchema.parse({
+    id: newId(),
+    orgId: org.id,
+    name: 'Chi bộ thôn Khe Lếch',
+    kind: 'residential',
+    timeZone: 'Asia/Ho_Chi_Minh',
+    createdAt: Date.now(),
+  });
+  await repos.cells.save(cell);
+  await roster.importRoster(cell, 'ho_ten,vai_tro\nNguyễn Văn Tuấn,bi_thu\nLò Văn Sinh,dang_vien\n', 'test');
+  const invites = await roster.invites(cell.id);
+  const code = (name: string) => invites.find((i) => i.name === name)?.code ?? '';
+  const meeting = meetingSchema.parse({
+    id: newId(),
+    cellId: cell.id,
+    kind: 'regular',
+    startsAt: Date.now() + 7 * 24 * 3600_000,
+    state: 'planned',
+    origin: 'manual',
+    updatedAt: Date.now(),
+  });
+  await repos.meetings.save(meeting);
+  return { cell, meeting, code };
 }
