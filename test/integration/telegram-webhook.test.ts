@@ -1,7 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createTelegramBot } from '../../src/channels/telegram/bot.js';
+import { createHttpApp, listen } from '../../src/http/server.js';
 import { t } from '../../src/i18n.js';
-import type { FakeTelegramOptions } from '../support/fake-telegram.js';
+import { createLogger } from '../../src/logger.js';
+import { FAKE_TOKEN, FakeTelegram, type FakeTelegramOptions } from '../support/fake-telegram.js';
+import { LogLines } from '../support/log-lines.js';
 import { rawRequest } from '../support/raw-http.js';
+import { BOT_INFO } from '../support/telegram.js';
 import {
   aCellWithAMeeting,
   startWebhookApp,
@@ -9,6 +14,7 @@ import {
   TELEGRAM_SECRET,
   type WebhookApp,
 } from '../support/webhook-app.js';
+import { world } from '../support/world.js';
 
 /** The Telegram webhook of the running service, as Telegram (and anyone holding the secret) calls it. */
 const running: WebhookApp[] = [];
@@ -189,5 +195,45 @@ describe('the Telegram webhook', () => {
     const everything = w.logs.raw.join('');
     for (const secret of ['Phượng-Planted', 'Trần-Secret', 'Bạch Mai', words, 'Lò Văn Sinh'])
       expect(everything).not.toContain(secret);
+  });
+
+  it('answers 200 to an update still being handled at its timeout, which then carries on', async () => {
+    // Every send takes 600 ms; the webhook answers after 100 ms.
+    const fake = await FakeTelegram.start({ latencyMs: 600 });
+    const { services, store } = world();
+    const logs = new LogLines();
+    const tg = createTelegramBot({
+      token: FAKE_TOKEN,
+      apiRoot: fake.apiRoot,
+      services,
+      store,
+      log: createLogger({ level: 'warn', destination: logs }),
+      now: () => Date.now(),
+      botInfo: BOT_INFO,
+    });
+    const server = await listen(
+      createHttpApp(createLogger({ level: 'silent' })).post(
+        '/hook',
+        tg.webhook('hook-secret', { timeoutMs: 100 }),
+      ),
+      0,
+      '127.0.0.1',
+    );
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.port}/hook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'hook-secret' },
+        body: JSON.stringify(message(from(45, 'Hoa'), '/trogiup')),
+      });
+      expect(res.status).toBe(200);
+      expect(logs.at(40)).toMatchObject([
+        { msg: 'A Telegram update is taking long; answered its webhook call' },
+      ]);
+      // The update was not dropped: its answer arrives once the send returns.
+      await vi.waitFor(() => expect(fake.sent.map((m) => m.chat_id)).toEqual(['45']), { timeout: 3_000 });
+    } finally {
+      await server.close();
+      await fake.close();
+    }
   });
 });

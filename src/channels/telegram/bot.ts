@@ -269,12 +269,13 @@ export function createTelegramBot(deps: TelegramDeps) {
    * cannot use is 200 with one warning (Telegram would redeliver anything else, forever). The body is cached by
    * Hono, so grammY reads it again for free.
    */
-  function webhook(secretToken: string): HttpHandler {
+  function webhook(secretToken: string, { timeoutMs = 10_000 } = {}): HttpHandler {
     const callback = webhookCallback(bot, 'hono', {
       secretToken,
       // An update still being handled after 10 s (a send waiting out a 429) is answered 200 and carries on:
       // a 500 would have Telegram deliver it again while the first is under way.
-      onTimeout: () => log.warn('A Telegram update took over 10 s; answered the webhook and carried on'),
+      timeoutMilliseconds: timeoutMs,
+      onTimeout: () => log.warn({ timeoutMs }, 'A Telegram update is taking long; answered its webhook call'),
     });
     const rightSecret = secretMatcher(secretToken);
     return async (c) => {
