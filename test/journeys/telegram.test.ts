@@ -164,7 +164,7 @@ describe('journey 3: a member on Telegram', () => {
 });
 
 describe('journey 7: changes and holidays', () => {
-  it('moves the school’s Tết meeting to the next working day while Khe Lếch keeps its date', async () => {
+  it('moves the school’s Tết meeting to the same weekday after the break while Khe Lếch keeps its date', async () => {
     const h = await harness('2026-11-26T03:00:00Z');
     const commune = await setUpCommune(h);
     // By late January the nightly planning has materialised February's meetings.
@@ -179,8 +179,9 @@ describe('journey 7: changes and holidays', () => {
       )
         .filter((m) => m.state === 'planned')
         .map(local);
-    // The first Friday is 05/02, inside the Tết break (04–10/02/2027): the school meets on Thursday 11/02.
-    expect(await february(commune.school.id)).toEqual(['2027-02-11 16:30']);
+    // The first Friday is 05/02, inside the Tết break (04–10/02/2027): a weekday rule keeps its weekday, so the
+    // school meets the Friday after, 12/02, and the meeting says why.
+    expect(await february(commune.school.id)).toEqual(['2027-02-12 16:30']);
     // Khe Lếch keeps the 5th by its own policy ("giữ ngày").
     expect(await february(commune.khelech.id)).toEqual(['2027-02-05 19:30']);
   });
