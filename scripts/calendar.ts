@@ -12,7 +12,14 @@ import { shiftReason } from '../handlers/format.js';
 import { holidayCalendar } from '../src/content/holidays.js';
 import { DEFAULT_POLICY, loadPolicy } from '../src/content/policy.js';
 import { parseSchedule, plannedMeetings, scheduleErrorMessage } from '../src/domain/schedule.js';
-import { DEFAULT_TIME_ZONE, formatTime, instantAt, isoDate, localDateOf, MIDNIGHT } from '../src/domain/time.js';
+import {
+  DEFAULT_TIME_ZONE,
+  formatTime,
+  instantAt,
+  isoDate,
+  localDateOf,
+  MIDNIGHT,
+} from '../src/domain/time.js';
 import type { ShiftPolicy } from '../src/domain/types.js';
 import { type Params, t as translate } from '../src/i18n.js';
 
@@ -47,7 +54,8 @@ const { values, positionals } = parsed;
 const phrase = positionals.join(' ').trim();
 if (!phrase) fail('A schedule phrase is required.');
 const months = Number(values.months);
-if (!Number.isInteger(months) || months < 1 || months > 240) fail('--months must be a whole number from 1 to 240.');
+if (!Number.isInteger(months) || months < 1 || months > 240)
+  fail('--months must be a whole number from 1 to 240.');
 const start = values.from ? /^(\d{4})-(0[1-9]|1[0-2])$/.exec(values.from) : undefined;
 if (values.from && !start) fail('--from must be a month YYYY-MM.');
 if (values.holiday !== undefined && !(values.holiday in HOLIDAY_SHIFTS))

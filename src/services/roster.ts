@@ -163,7 +163,7 @@ export class RosterService {
   /** The admin's answer to an unusual hour: the cell with the hour chosen (one of those offered), once. */
   async confirmCell(draftId: string, actorId: string, time: string): Promise<ConfirmCellResult> {
     const draft = await this.takeDraft(draftId, actorId);
-    if (!draft || !draft.times.includes(time)) return { ok: false, expired: true };
+    if (!draft?.times.includes(time)) return { ok: false, expired: true };
     const parsed = parseSchedule(draft.input.schedulePhrase ?? '');
     if (!parsed.ok) return { ok: false, schedule: parsed.error };
     const [hour, minute] = time.split(':').map(Number) as [number, number];
