@@ -112,8 +112,10 @@ export const policySchema = z
     flagDuplicates(policy.timeline, (step) => step.id, ['timeline'], 'id', ctx);
     const minutes = (t: LocalTime) => t.hour * 60 + t.minute;
     const { from, to } = policy.daytime;
-    if (minutes(from) >= minutes(to))
+    if (minutes(from) >= minutes(to)) {
       ctx.addIssue({ code: 'custom', path: ['daytime', 'to'], message: 'must be after daytime.from' });
+      return;
+    }
     policy.timeline.forEach((step, index) => {
       if (minutes(step.at) < minutes(from) || minutes(step.at) >= minutes(to))
         ctx.addIssue({
