@@ -126,8 +126,11 @@ const DAY_WORDS: Record<string, number> = {
 
 /** Times of day, before or after the hour: "sáng", "buổi chiều", "12h trưa", "tối thứ Sáu … 19h". */
 const PERIODS = ['sang', 'trua', 'chieu', 'toi', 'dem'] as const;
-type TimeOfDay = (typeof PERIODS)[number];
+export type TimeOfDay = (typeof PERIODS)[number];
 const isPeriod = (w: string): w is TimeOfDay => (PERIODS as readonly string[]).includes(w);
+/** The time of day a folded word names ("sang", "chieu"…, and "am", "pm"), for the meeting-time parser too. */
+export const timeOfDayOf = (plain: string): TimeOfDay | undefined =>
+  isPeriod(plain) ? plain : plain === 'am' ? 'sang' : plain === 'pm' ? 'chieu' : undefined;
 
 /**
  * Ways of meeting more or less often than once a month, each a run of words ("?" marks one that may be left
@@ -347,7 +350,7 @@ class Reader {
  * The hour a time of day makes of a written hour: "2 giờ chiều" is 14:00, "12h trưa" 12:00, "10 giờ đêm"
  * 22:00; undefined when they disagree ("sáng … 19h").
  */
-function withPeriod(time: TimePart, period: TimeOfDay): number | undefined {
+export function withPeriod(time: { hour: number }, period: TimeOfDay): number | undefined {
   const { hour } = time;
   const within = (from: number, to: number) => hour >= from && hour <= to;
   switch (period) {
