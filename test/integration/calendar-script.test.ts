@@ -77,8 +77,9 @@ describe('npm run calendar', () => {
 
   it('plans a lunar rule per lunar month, the leap month too, and notes an unusual hour', () => {
     const fullMoon = calendar('rằm hằng tháng 19h', '--from', '2028-06', '--months', '2');
+    // 15/5 Mậu Thân, then 15/5 nhuận: the leap month has its own meeting.
     expect(fullMoon.json.occurrences.map((o: { nominal: string }) => o.nominal)).toEqual([
-      '2028-06-08',
+      '2028-06-07',
       '2028-07-07',
     ]);
     const early = calendar('ngày 5 hằng tháng 2 giờ', '--from', '2027-03', '--months', '1');
