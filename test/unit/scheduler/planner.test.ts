@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../../src/content/policy.js';
+import type { Holiday } from '../../../src/domain/types.js';
 import { createLogger } from '../../../src/logger.js';
 import { TextComposer } from '../../../src/scheduler/composer.js';
 import { occurrenceSchema } from '../../../src/scheduler/occurrences.js';
@@ -167,6 +168,49 @@ describe('past the holiday file', () => {
       provisional: true,
     });
     expect(lines).toEqual([]);
+    await store.close();
+  });
+
+  it('renames the reason when the year is announced, without a new version or a change notice', async () => {
+    const store = await targets[0]?.open();
+    if (!store) throw new Error('no store');
+    const now = Date.parse('2028-01-02T12:00:00+07:00');
+    const world = schedulerWorld(store, now);
+    const { cell, members } = await seedCell(store, { now });
+    await world.repos.cells.save({
+      ...cell,
+      scheduleRule: { kind: 'monthday', day: 26, time: { hour: 19, minute: 30 } },
+    });
+    const planner = (holidays: Holiday[]) =>
+      new Planner({
+        store,
+        repos: world.repos,
+        policy: loadPolicy('hai-cap-2025'),
+        holidays,
+        outbox: world.outbox,
+        composer: new TextComposer(),
+        now: () => now,
+        log: createLogger({ level: 'silent' }),
+      });
+    await planner([{ name: 'Tết Dương lịch', from: '2027-01-01', to: '2027-01-01' }]).planAll();
+    const [computed] = await world.repos.meetings.ofCell(
+      cell.id,
+      now,
+      Date.parse('2028-02-01T00:00:00+07:00'),
+    );
+    await store.sadd(keys.meetingNotified(computed?.id ?? ''), members[0]?.id as string);
+
+    await planner([{ name: 'Tết Nguyên đán Mậu Thân', from: '2028-01-24', to: '2028-01-28' }]).planAll();
+    const [announced] = await world.repos.meetings.ofCell(
+      cell.id,
+      now,
+      Date.parse('2028-02-01T00:00:00+07:00'),
+    );
+    expect(announced?.id).toBe(computed?.id);
+    expect(announced?.version).toBe(computed?.version);
+    expect(announced?.shift).toEqual({ from: '2028-01-26', holiday: 'Tết Nguyên đán Mậu Thân' });
+    await world.outbox.drain('telegram');
+    expect(world.sender.sent).toEqual([]);
     await store.close();
   });
 });
