@@ -14,14 +14,15 @@ import {
   weekdayName,
   weekdayOf,
 } from './time.js';
-import type {
-  LocalDate,
-  LocalTime,
-  MeetingShift,
-  ScheduleRule,
-  ShiftPolicy,
-  Weekday,
-  WeekdayOrdinal,
+import {
+  type LocalDate,
+  type LocalTime,
+  type MeetingShift,
+  SCHEDULE_RULE_KINDS,
+  type ScheduleRule,
+  type ShiftPolicy,
+  type Weekday,
+  type WeekdayOrdinal,
 } from './types.js';
 
 /*
@@ -635,4 +636,4 @@ export function nextMeetings(rule: ScheduleRule, calendar: MeetingCalendar, from
 export const isScheduleRule = (rule: unknown): rule is ScheduleRule =>
   typeof rule === 'object' &&
   rule !== null &&
-  ['monthday', 'nth_weekday', 'last_day', 'working_day', 'lunar_day'].includes((rule as ScheduleRule).kind);
+  (SCHEDULE_RULE_KINDS as readonly string[]).includes((rule as ScheduleRule).kind);

@@ -24,7 +24,17 @@ async function setup() {
   const last = (method: string) => tg.calls.filter((c) => c.method === method).at(-1)?.payload;
   const lastText = () => String(last('sendMessage')?.text);
   const tap = (from: ReturnType<typeof user>, data: string) => tg.bot.handleUpdate(tapUpdate(from, data));
-  return { ...w, tg, send, last, lastText, tap };
+  /** Hoa, the first admin, with the đảng bộ made. */
+  const admin = async () => {
+    const hoa = user(9001, 'Hoa');
+    await send(hoa, `/start ${(await w.services.people.bootstrapCode())?.code ?? ''}`);
+    await send(hoa, '/taodangbo Đảng ủy xã Tân An');
+    return hoa;
+  };
+  type Keyboard = { inline_keyboard: { text: string; callback_data: string }[][] };
+  /** The buttons of the last message sent. */
+  const keyboard = () => (last('sendMessage')?.reply_markup as Keyboard | undefined)?.inline_keyboard ?? [];
+  return { ...w, tg, send, last, lastText, tap, admin, keyboard };
 }
 
 describe('an admin sets up a commune from nothing (journey 1)', () => {
@@ -95,9 +105,7 @@ describe('an admin sets up a commune from nothing (journey 1)', () => {
 
   it('answers a new schedule with its next three meetings, each moved one with why', async () => {
     const s = await setup();
-    const hoa = user(9001, 'Hoa');
-    await s.send(hoa, `/start ${(await s.services.people.bootstrapCode())?.code ?? ''}`);
-    await s.send(hoa, '/taodangbo Đảng ủy xã Tân An');
+    const hoa = await s.admin();
     await s.send(hoa, '/taochibo Chi bộ thôn Khe Lếch | thôn | ngày 5 hằng tháng 19:30 | Nhà văn hóa thôn');
     expect(s.lastText().split('\n').slice(1)).toEqual([
       'Lịch sinh hoạt thường kỳ: ngày 5 hằng tháng, 19:30; trùng ngày nghỉ thì dời sang ngày làm việc sau, trong cùng tháng.',
@@ -110,16 +118,13 @@ describe('an admin sets up a commune from nothing (journey 1)', () => {
 
   it('asks back «2 giờ» before keeping it: a tap on 14:00 creates the cell, once', async () => {
     const s = await setup();
-    const hoa = user(9001, 'Hoa');
-    await s.send(hoa, `/start ${(await s.services.people.bootstrapCode())?.code ?? ''}`);
-    await s.send(hoa, '/taodangbo Đảng ủy xã Tân An');
+    const hoa = await s.admin();
     await s.send(hoa, '/taochibo Chi bộ thôn Nà Sang | thôn | ngày 5 hằng tháng 2 giờ | Nhà văn hóa');
     const question = s.last('sendMessage');
     expect(question?.text).toBe(
       'Đồng chí ghi giờ họp 02:00, ngoài khoảng 06:00–22:00 thường dùng cho sinh hoạt chi bộ. Xin đồng chí xác nhận giờ họp của Chi bộ thôn Nà Sang.',
     );
-    const rows = (question?.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] })
-      .inline_keyboard;
+    const rows = s.keyboard();
     expect(rows.map((row) => row.map((b) => b.text))).toEqual([
       ['Họp lúc 14:00', 'Họp lúc 02:00'],
       ['Hủy, nhập lại lịch'],
@@ -143,31 +148,21 @@ describe('an admin sets up a commune from nothing (journey 1)', () => {
 
   it('drops the draft when the admin cancels, and keeps 02:00 only when chosen', async () => {
     const s = await setup();
-    const hoa = user(9001, 'Hoa');
-    await s.send(hoa, `/start ${(await s.services.people.bootstrapCode())?.code ?? ''}`);
-    await s.send(hoa, '/taodangbo Đảng ủy xã Tân An');
-    const keyboard = () =>
-      (
-        s.last('sendMessage')?.reply_markup as {
-          inline_keyboard: { text: string; callback_data: string }[][];
-        }
-      ).inline_keyboard;
+    const hoa = await s.admin();
     await s.send(hoa, '/taochibo Chi bộ ca đêm | doanh nghiệp | ngày 5 hằng tháng 2 giờ | Xưởng');
-    await s.tap(hoa, keyboard()[1]?.[0]?.callback_data ?? '');
+    await s.tap(hoa, s.keyboard()[1]?.[0]?.callback_data ?? '');
     expect(s.last('editMessageText')?.text).toBe(t('admin.cell.hourCancelled'));
     expect(await s.services.repos.cells.allIds()).toEqual([]);
 
     await s.send(hoa, '/taochibo Chi bộ ca đêm | doanh nghiệp | ngày 5 hằng tháng 2 giờ | Xưởng');
-    await s.tap(hoa, keyboard()[0]?.[1]?.callback_data ?? '');
+    await s.tap(hoa, s.keyboard()[0]?.[1]?.callback_data ?? '');
     const [cell] = await s.services.repos.cells.getMany(await s.services.repos.cells.allIds());
     expect(cell?.scheduleRule).toEqual({ kind: 'monthday', day: 5, time: { hour: 2, minute: 0 } });
   });
 
   it('says what is read when a cell would meet twice a month', async () => {
     const s = await setup();
-    const hoa = user(9001, 'Hoa');
-    await s.send(hoa, `/start ${(await s.services.people.bootstrapCode())?.code ?? ''}`);
-    await s.send(hoa, '/taodangbo Đảng ủy xã Tân An');
+    const hoa = await s.admin();
     await s.send(
       hoa,
       '/taochibo Chi bộ thôn Khe Lếch | thôn | hai tuần một lần, thứ Bảy 8h | Nhà văn hóa thôn',
