@@ -5,6 +5,7 @@ import { fixedHolidays, type Holidays } from '../../../src/domain/holidays.js';
 import { lunarOf } from '../../../src/domain/lunar.js';
 import {
   describeSchedule,
+  isUsualHour,
   type MeetingCalendar,
   meetingTimes,
   nextMeetings,
@@ -24,7 +25,14 @@ import {
   localTimeOf,
   weekdayOf,
 } from '../../../src/domain/time.js';
-import type { Holiday, LocalDate, ScheduleRule, ShiftPolicy, Weekday } from '../../../src/domain/types.js';
+import type {
+  Holiday,
+  LocalDate,
+  LocalTime,
+  ScheduleRule,
+  ShiftPolicy,
+  Weekday,
+} from '../../../src/domain/types.js';
 import { t } from '../../../src/i18n.js';
 import { at, local, rule, VN } from './helpers.js';
 
@@ -892,5 +900,95 @@ describe('plannedMeetings properties, 2026–2040', () => {
           expect(months.length).toBe(15 * 12 + 5);
           expect(new Set(months).size).toBe(months.length);
         }
+  });
+});
+
+describe('parseSchedule properties: how people write', () => {
+  const strip = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd');
+  const WEEKDAYS = [
+    ['chủ nhật', 'CN'],
+    ['thứ Hai', 'thứ 2', 'T2'],
+    ['thứ Ba', 'thứ 3', 'T3'],
+    ['thứ Tư', 'thứ 4', 'T4'],
+    ['thứ Năm', 'thứ 5', 'T5'],
+    ['thứ Sáu', 'thứ 6', 'T6'],
+    ['thứ Bảy', 'thứ 7', 'T7'],
+  ];
+  const ORDINALS: Record<string, string[]> = {
+    '1': ['đầu tiên', 'tuần đầu tiên', 'thứ nhất'],
+    '2': ['thứ hai', 'tuần thứ hai', 'thứ 2'],
+    '3': ['thứ ba', 'tuần thứ ba'],
+    '4': ['thứ tư', 'tuần thứ tư'],
+    '-1': ['cuối cùng', 'cuối tháng', 'tuần cuối'],
+  };
+  /** Ways of writing a rule's day. */
+  const dateTexts = (r: ScheduleRule): string[] => {
+    switch (r.kind) {
+      case 'monthday':
+        return [`ngày ${r.day} hằng tháng`, `ngày mồng ${r.day}`, `mùng ${r.day} hàng tháng`];
+      case 'last_day':
+        return ['ngày cuối tháng', 'cuối tháng', 'ngày cuối cùng của tháng', 'cuối mỗi tháng'];
+      case 'working_day':
+        return r.nth === 1
+          ? ['ngày làm việc đầu tiên của tháng', 'ngày làm việc đầu tiên hằng tháng']
+          : ['ngày làm việc cuối cùng của tháng', 'ngày làm việc cuối tháng'];
+      case 'lunar_day':
+        return [
+          `ngày ${r.day} âm lịch hằng tháng`,
+          `mùng ${r.day} âm lịch`,
+          `ngày ${r.day} ÂL`,
+          ...(r.day === 15 ? ['rằm hằng tháng', 'ngày rằm'] : []),
+        ];
+      case 'nth_weekday':
+        return (WEEKDAYS[r.weekday] as string[]).flatMap((w) =>
+          (ORDINALS[String(r.nth)] as string[]).map((o) => `${w} ${o}`),
+        );
+    }
+  };
+  /** Ways of writing its hour: on the clock, with "h" or "giờ", and with a time of day where one fits. */
+  const timeTexts = ({ hour, minute }: LocalTime): { text: string; period?: string }[] => {
+    const mm = String(minute).padStart(2, '0');
+    const plain = (h: number) => [
+      `${h}:${mm}`,
+      minute ? `${h}h${mm}` : `${h}h`,
+      minute ? `${h} giờ ${minute}` : `${h} giờ`,
+      ...(minute === 30 ? [`${h} giờ rưỡi`] : []),
+    ];
+    const texts: { text: string; period?: string }[] = plain(hour).map((text) => ({ text }));
+    const twelve = hour > 12 ? hour - 12 : hour;
+    const period =
+      hour >= 4 && hour <= 11
+        ? 'sáng'
+        : hour >= 13 && hour <= 16
+          ? 'chiều'
+          : hour >= 18 && hour <= 22
+            ? 'tối'
+            : undefined;
+    if (period) for (const text of plain(twelve).slice(1)) texts.push({ text, period });
+    return texts;
+  };
+
+  it('reads a rule however its day and hour are written, in either order, with or without diacritics', () => {
+    const phraseArb = ruleArb.chain((r) =>
+      fc.record({
+        rule: fc.constant(r),
+        date: fc.constantFrom(...dateTexts(r)),
+        time: fc.constantFrom(...timeTexts(r.time)),
+        timeFirst: fc.boolean(),
+        periodFirst: fc.boolean(),
+        folded: fc.boolean(),
+      }),
+    );
+    fc.assert(
+      fc.property(phraseArb, ({ rule: r, date, time: written, timeFirst, periodFirst, folded }) => {
+        const hour = written.period && !periodFirst ? `${written.text} ${written.period}` : written.text;
+        const body = timeFirst ? `${hour} ${date}` : `${date} ${hour}`;
+        const phrase = written.period && periodFirst ? `${written.period} ${body}` : body;
+        const parsed = parseSchedule(folded ? strip(phrase) : phrase);
+        expect(parsed, phrase).toMatchObject({ ok: true, rule: r });
+        if (parsed.ok) expect(parsed.unusual === undefined, phrase).toBe(isUsualHour(r.time));
+      }),
+      { numRuns: 1500 },
+    );
   });
 });
