@@ -18,6 +18,8 @@ export const keys = {
   /** set: cell IDs of a đảng bộ. */
   orgCells: (orgId: string) => `org:${orgId}:cells`,
 
+  /** doc: a new cell waiting for its admin to confirm an unusual meeting hour (expires). */
+  cellDraft: (id: string) => `cell-draft:${id}`,
   /** doc: a cell. set: all cell IDs (the planner's daily walk). */
   cell: (id: string) => `cell:${id}`,
   cells: () => 'cells',

@@ -36,8 +36,16 @@ describe('journey 1: an admin sets up a commune from nothing', () => {
       hoa,
       '/taochibo Chi bộ thôn Khe Lếch | thôn | ngày 5 hằng tháng 19:30 | Nhà văn hóa thôn | họp cả cuối tuần, giữ ngày',
     );
+    // Read back with its next three meetings: Khe Lếch meets on weekends and keeps its date on holidays.
     expect(created.messages[0]?.text).toBe(
-      'Đã tạo chi bộ số 1: Chi bộ thôn Khe Lếch (thôn, bản, tổ dân phố). Nhập danh sách bằng /nhapds 1.',
+      [
+        'Đã tạo chi bộ số 1: Chi bộ thôn Khe Lếch (thôn, bản, tổ dân phố). Nhập danh sách bằng /nhapds 1.',
+        'Lịch sinh hoạt thường kỳ: ngày 5 hằng tháng, 19:30; trùng ngày nghỉ vẫn giữ ngày, họp cả cuối tuần.',
+        'Ba kỳ sinh hoạt thường kỳ tới:',
+        '• Thứ Bảy, 05/12/2026, 19:30',
+        '• Thứ Ba, 05/01/2027, 19:30',
+        '• Thứ Sáu, 05/02/2027, 19:30',
+      ].join('\n'),
     );
     // A phrase that is not a schedule, and an option nobody knows, create nothing.
     const badPhrase = await h.say(hoa, '/taochibo Chi bộ X | thôn | họp khi nào rảnh | Nhà văn hóa');
@@ -164,7 +172,7 @@ describe('journey 3: a member on Telegram', () => {
 });
 
 describe('journey 7: changes and holidays', () => {
-  it('moves the school’s Tết meeting to the next working day while Khe Lếch keeps its date', async () => {
+  it('moves the school’s Tết meeting to the same weekday after the break while Khe Lếch keeps its date', async () => {
     const h = await harness('2026-11-26T03:00:00Z');
     const commune = await setUpCommune(h);
     // By late January the nightly planning has materialised February's meetings.
@@ -179,8 +187,9 @@ describe('journey 7: changes and holidays', () => {
       )
         .filter((m) => m.state === 'planned')
         .map(local);
-    // The first Friday is 05/02, inside the Tết break (04–10/02/2027): the school meets on Thursday 11/02.
-    expect(await february(commune.school.id)).toEqual(['2027-02-11 16:30']);
+    // The first Friday is 05/02, inside the Tết break (04–10/02/2027): a weekday rule keeps its weekday, so the
+    // school meets the Friday after, 12/02, and the meeting says why.
+    expect(await february(commune.school.id)).toEqual(['2027-02-12 16:30']);
     // Khe Lếch keeps the 5th by its own policy ("giữ ngày").
     expect(await february(commune.khelech.id)).toEqual(['2027-02-05 19:30']);
   });
@@ -228,11 +237,11 @@ describe('journey 7: a secretary moves one meeting and cancels another', () => {
       }
       const movedAt = new Map([tuan, sinh, mai].map((u) => [u.id, h.inbox(u).length]));
 
-      // The eve's follow-up comes at the new time, to Mai who has not answered, and names 20:00; nothing
+      // The eve's follow-up comes at its hour, 17:00, to Mai who has not answered, and names 20:00; nothing
       // about 19:30 goes out any more.
-      await h.advanceTo('2026-12-04T12:45:00Z');
+      await h.advanceTo('2026-12-04T09:55:00Z');
       expect(h.inbox(mai, 'Nhắc lại')).toEqual([]);
-      await h.advanceTo('2026-12-04T13:05:00Z');
+      await h.advanceTo('2026-12-04T10:05:00Z');
       const followUps = h.inbox(mai, 'Nhắc lại');
       expect(followUps).toHaveLength(1);
       expect(followUps[0]?.text).toContain('Thứ Bảy, 05/12/2026, 20:00');
