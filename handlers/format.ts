@@ -10,3 +10,7 @@ export const when = (ctx: Pick<HandlerContext, 'locale'>, meeting: Meeting, cell
 /** The meeting's kind as members read it ("Sinh hoạt thường kỳ"). */
 export const kindLabel = (ctx: Pick<HandlerContext, 't'>, meeting: Meeting) =>
   ctx.t(`meeting.kind.${meeting.kind}`);
+
+/** The meeting's kind inside a sentence ("Kính mời đồng chí dự buổi sinh hoạt chi bộ thường kỳ"). */
+export const kindInSentence = (ctx: Pick<HandlerContext, 't'>, meeting: Meeting) =>
+  ctx.t(`reminders.kind.${meeting.kind}`);

@@ -59,7 +59,7 @@ describe('parseSchedule', () => {
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(scheduleErrorMessage(parsed.error, 'vi', t)).toBe(
-      'Không hiểu phần «thứ Tám». Ví dụ hợp lệ: «thứ Bảy đầu tiên của tháng 8:00»',
+      'Không hiểu phần «thứ Tám». Ví dụ hợp lệ: «thứ Bảy đầu tiên của tháng, 8:00»',
     );
   });
 
