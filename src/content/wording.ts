@@ -10,7 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { LOCALES, readLocaleFiles } from '../i18n.js';
 import { CONTENT_DIR } from '../paths.js';
-import { displayPath, entryName, readableText } from './anniversaries.js';
+import { displayPath, entryName, readableText, zodProblems } from './anniversaries.js';
 import type { ContentProblem } from './problems.js';
 
 const ruleSchema = z
@@ -60,15 +60,7 @@ export function readWordingRules(dir: string = CONTENT_DIR): {
     return { rules: [], problems: [{ file, path: '', message: `not valid JSON: ${(e as Error).message}` }] };
   }
   const parsed = z.array(ruleSchema).safeParse(data, { reportInput: true });
-  if (!parsed.success)
-    return {
-      rules: [],
-      problems: parsed.error.issues.map((issue) => ({
-        file,
-        path: issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''),
-        message: issue.message,
-      })),
-    };
+  if (!parsed.success) return { rules: [], problems: zodProblems(file, '', parsed.error) };
   return { rules: parsed.data, problems: [] };
 }
 
