@@ -43,3 +43,7 @@ export const shiftNote = (ctx: Pick<HandlerContext, 't'>, meeting: Meeting): str
   const reason = shiftReason(ctx, meeting.shift);
   return reason ? [ctx.t('meeting.shiftNote', { reason })] : [];
 };
+
+/** The meeting's kind inside a sentence ("Kính mời đồng chí dự buổi sinh hoạt chi bộ thường kỳ"). */
+export const kindInSentence = (ctx: Pick<HandlerContext, 't'>, meeting: Meeting) =>
+  ctx.t(`reminders.kind.${meeting.kind}`);

@@ -62,6 +62,7 @@ const visitAlertOffset = z
 const visitRule = z
   .strictObject({
     level: z.enum(COMMITTEE_LEVELS),
+    label: z.string().trim().min(1).max(80).optional(),
     minimum: positiveInt,
     windowMonths: positiveInt,
     counts: z.enum(VISIT_COUNTS),

@@ -204,6 +204,11 @@ export type VisitAlertOffset = { id: string } & ({ atFraction: number } | { days
 
 export type VisitRule = {
   level: CommitteeLevel;
+  /**
+   * How the preset's own texts name the level (the 2025 texts: «cấp xã (xã, phường, đặc khu)»), shown wherever
+   * the level's word appears instead of the locale's generic word.
+   */
+  label?: string;
   minimum: number;
   windowMonths: number;
   counts: (typeof VISIT_COUNTS)[number];

@@ -45,7 +45,7 @@ export const ASSIGNMENT_COLUMNS = ['ho_ten', 'cap', 'chi_bo'] as const;
 const LEVEL_WORDS: [RegExp, CommitteeLevel[]][] = [
   [/^(cap_)?(tinh|tinh_uy|provincial)$/, ['provincial']],
   [/^(cap_)?(huyen|huyen_uy|quan|district)$/, ['district']],
-  [/^(cap_)?(xa|phuong|thi_tran|xa_phuong|dang_uy_xa|commune)$/, ['commune', 'grassroots']],
+  [/^(cap_)?(xa|phuong|dac_khu|thi_tran|xa_phuong|dang_uy_xa|commune)$/, ['commune', 'grassroots']],
   [/^(cap_)?(co_so|grassroots)$/, ['grassroots', 'commune']],
 ];
 const ALL_CELLS = new Set(['tat_ca', 'tatca', 'all', '*']);

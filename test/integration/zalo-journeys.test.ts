@@ -114,7 +114,9 @@ describe('journey 4: a member on Zalo', () => {
     expect(mai?.preferredChannel).toBe('zalo');
 
     const notice = await s.invite('zalo-mai');
-    expect(notice).toContain('📅 Sinh hoạt chi bộ thường kỳ — Chi bộ thôn Khe Lếch');
+    expect(notice).toContain(
+      '📅 Kính mời đồng chí dự buổi sinh hoạt chi bộ thường kỳ — Chi bộ thôn Khe Lếch',
+    );
     expect(notice).toContain('Thời gian: Thứ Bảy, 05/12/2026, 19:30');
     expect(notice).toContain(ANSWER_LINE);
     expect(notice).toMatch(LINK);

@@ -101,7 +101,7 @@ describe.runIf(hasRedis)('Zalo on two replicas over one Redis', () => {
     const { zalo, replica } = await cluster();
     const a = await replica('a');
     const b = await replica('b');
-    const khe = await a.services.repos.cells.createOrg('Đảng ủy xã Tân An', Date.now());
+    const khe = await a.services.repos.cells.createOrg('Đảng bộ xã Tân An', Date.now());
     const created = await a.services.roster.createCell(
       { orgId: khe.id, name: 'Chi bộ thôn Khe Lếch', kind: 'residential', timeZone: 'Asia/Ho_Chi_Minh' },
       'admin',

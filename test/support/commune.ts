@@ -81,7 +81,7 @@ export interface Commune {
 export async function setUpCommune(h: AppHarness): Promise<Commune> {
   const hoa = telegramUser(1001, 'Hoa');
   await h.say(hoa, `/start ${BOOTSTRAP_CODE}`);
-  await h.say(hoa, '/taodangbo Đảng ủy xã Tân An');
+  await h.say(hoa, '/taodangbo Đảng bộ xã Tân An');
   await h.say(
     hoa,
     '/taochibo Chi bộ thôn Khe Lếch | thôn | ngày 5 hằng tháng 19:30 | Nhà văn hóa thôn Khe Lếch | họp cả cuối tuần, giữ ngày',

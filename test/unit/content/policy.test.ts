@@ -24,10 +24,22 @@ describe('policy presets', () => {
 
   it.each([
     ['laocai-2020', ['provincial: 1 per 6 months', 'district: 1 per 3 months', 'grassroots: 1 per 1 months']],
-    ['hai-cap-2025', ['provincial: 1 per 6 months', 'grassroots: 1 per 1 months']],
+    ['hai-cap-2025', ['provincial: 1 per 6 months', 'commune: 1 per 1 months']],
     ['kontum-2023', ['provincial: 2 per 12 months', 'district: 6 per 12 months', 'commune: 6 per 12 months']],
   ])('%s carries its visit rules', (name, rules) => {
     expect(visitsOf(name)).toEqual(rules);
+  });
+
+  it('names the two-tier commune level as the 2025 texts do, and only there', () => {
+    expect(loadPolicy('hai-cap-2025').visits.map((r) => r.label)).toEqual([
+      undefined,
+      'cấp xã (xã, phường, đặc khu)',
+    ]);
+    for (const name of ['laocai-2020', 'kontum-2023'])
+      expect(
+        loadPolicy(name).visits.every((r) => r.label === undefined),
+        name,
+      ).toBe(true);
   });
 
   it('carry the default timeline, thresholds and cadence of domain.md', () => {

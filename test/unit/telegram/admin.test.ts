@@ -49,8 +49,8 @@ describe('an admin sets up a commune from nothing (journey 1)', () => {
     expect(s.lastText()).not.toBe(t('start.admin', { name: 'User 9002' }));
     expect(await s.services.people.bootstrapCode()).toBeUndefined();
 
-    await s.send(hoa, '/taodangbo Đảng ủy xã Tân An');
-    expect(s.lastText()).toBe(t('admin.org.created', { name: 'Đảng ủy xã Tân An' }));
+    await s.send(hoa, '/taodangbo Đảng bộ xã Tân An');
+    expect(s.lastText()).toBe(t('admin.org.created', { name: 'Đảng bộ xã Tân An' }));
 
     await s.send(hoa, '/taochibo Chi bộ thôn Khe Lếch | thôn | ngày Tám hằng tháng 19:30 | Nhà văn hóa thôn');
     expect(s.lastText()).toMatch(
