@@ -80,9 +80,9 @@ export function createTelegramBot(deps: TelegramDeps) {
 
   // Updates of one chat are handled in order (the runner is concurrent across chats).
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
-  // A per-user flood guard: past the limit, updates are dropped until the window passes.
+  // A per-user flood guard: past the limit, updates are dropped until the window passes; a dropped tap is told so.
   const flood = deps.floodGuard ?? { limit: 5, timeFrameMs: 2000 };
-  bot.use(floodGuard(flood));
+  bot.use(floodGuard({ ...flood, now: deps.now, onDroppedTap: tooFast }));
   // Every other update, after the taps.
   const others = new Composer<Context>();
   // Taps go straight to their handler; everything else to the rest. One middleware rather than one per step:
@@ -98,6 +98,16 @@ export function createTelegramBot(deps: TelegramDeps) {
   others.use((ctx, next) => (ctx.chat?.type === 'private' || ctx.callbackQuery ? next() : undefined));
 
   const awaitingKey = (chatId: number) => keys.awaitingText('telegram', String(chatId));
+
+  /** Stops a dropped tap's spinner, in the tapper's language. */
+  async function tooFast(ctx: Context) {
+    try {
+      const person = ctx.from && (await services.repos.people.byChannel('telegram', ctx.from.id));
+      await ctx.answerCallbackQuery({ text: t('flood.tooFast', {}, person?.locale ?? 'vi') });
+    } catch (err) {
+      log.debug({ err, update: ctx.update.update_id }, 'Could not answer a tap the flood guard dropped');
+    }
+  }
 
   async function contextFor(ctx: Context): Promise<HandlerContext | undefined> {
     const { from, chat } = ctx;
