@@ -75,6 +75,8 @@ export const keys = {
   meetingReminders: (meetingId: string) => `meeting:${meetingId}:reminders`,
   /** counter: occurrences found past their grace window and not sent. */
   remindersMissed: () => 'reminders:missed',
+  /** doc: when the dispatcher last ticked, on whichever replica ran it (ms; /readyz reads its age). */
+  schedulerLastTick: () => 'scheduler:last-tick',
 
   /** zset: outbox message keys of one channel by the time they may be sent. doc: one message. */
   outboxDue: (channel: string) => `outbox:due:${channel}`,
