@@ -110,6 +110,11 @@ export const keys = {
 
   /** doc: the latest open question on a Zalo chat (numbered choices). */
   zaloQuestion: (chatId: string) => `zalo:question:${chatId}`,
-  /** doc (TTL): a Zalo message already taken by some replica, so a redelivery is handled once across replicas. */
+  /** doc (TTL): a Zalo message already handled by some replica, so a redelivery is handled once across replicas. */
   zaloSeen: (chatId: string, messageId: string) => `zalo:seen:${chatId}:${messageId}`,
+  /**
+   * hash: Zalo updates stored before they are acknowledged and not yet handled: `<chatId>:<messageId>` → the
+   * update and its handling attempts (src/channels/zalo/inbox.ts).
+   */
+  zaloInbox: () => 'zalo:inbox',
 };
