@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ZaloBot } from '../../src/channels/zalo/client.js';
@@ -9,6 +8,7 @@ import type { ZaloMessage } from '../../src/channels/zalo/types.js';
 import { createLogger } from '../../src/logger.js';
 import { RedisStore } from '../../src/store/redis.js';
 import { FakeZalo, zaloUpdate } from '../support/fake-zalo.js';
+import { freePort } from '../support/ports.js';
 
 /**
  * Zalo has no update offset: getUpdates hands each update out once. While the store is down, polling must pause
@@ -19,14 +19,6 @@ const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A Redis server without persistence, answering once it logs that it is ready. */
 async function redisServer(port: number): Promise<{ stop(): Promise<void> }> {
