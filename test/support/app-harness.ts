@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type App, startApp } from '../../src/app.js';
+import { type App, type AppOptions, startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { keys } from '../../src/store/keys.js';
@@ -42,8 +42,12 @@ export interface HarnessOptions {
   start: string;
   telegram?: boolean;
   zalo?: boolean;
-  /** Extra environment (e.g. REDIS_URL, POLICY). */
+  /** Extra environment (e.g. REDIS_URL, POLICY, DATA_DIR to start again on the same data). */
   env?: Record<string, string>;
+  /** The app's own options beyond the clock and the logger (e.g. the outbox giving up sooner). */
+  app?: Omit<AppOptions, 'log' | 'now'>;
+  /** Called with the fakes before the app starts (e.g. to make the Zalo API fail from the first call). */
+  prepare?: (fakes: { telegram?: FakeTelegram; zalo?: FakeZalo }) => void;
 }
 
 /** The first admin's one-time code (ADMIN_BOOTSTRAP_CODE), as the README tells an operator to set it. */
@@ -78,6 +82,7 @@ export class AppHarness {
     const clock = new TestClock(Date.parse(options.start));
     const telegram = options.telegram === false ? undefined : await FakeTelegram.start();
     const zalo = options.zalo ? await FakeZalo.start() : undefined;
+    options.prepare?.({ ...(telegram ? { telegram } : {}), ...(zalo ? { zalo } : {}) });
     const app = await startApp(
       loadConfig({
         PORT: '0',
@@ -89,7 +94,7 @@ export class AppHarness {
         ...(zalo ? { ZALO_BOT_TOKEN: FAKE_ZALO_TOKEN, ZALO_API_ROOT: zalo.baseApiUrl } : {}),
         ...options.env,
       }),
-      { log: quiet, now: clock.now },
+      { ...options.app, log: quiet, now: clock.now },
     );
     const harness = new AppHarness(app, clock, telegram, zalo);
     harness.lastPlanAt = Math.floor((clock.now() - PLAN_OFFSET_MS) / DAY_MS) * DAY_MS + PLAN_OFFSET_MS;
