@@ -181,11 +181,6 @@ export class ZaloBot extends EventEmitter<ZaloBotEvents> {
     return msg.from.is_bot === true || msg.from.id === this.botId;
   }
 
-  /** Whether getMe has answered, so echoes without `is_bot` are recognised too. */
-  knowsItself(): boolean {
-    return this.botId !== undefined;
-  }
-
   async getMe(): Promise<ZaloBotInfo> {
     const me = await this.call<ZaloBotInfo>('getMe');
     this.botId = me.id;
