@@ -40,6 +40,8 @@ async function boot(env: Record<string, string>, fakeOptions: Parameters<typeof 
     { log: quiet },
   );
   running.push({ app, fake });
+  // Start-up does not wait for the Bot API: the channel connects in the background.
+  await app.channelsConnected;
   // A cell with a secretary and a member, and a meeting next week.
   const { repos, roster } = app.services;
   const org = await repos.cells.createOrg('Đảng bộ xã Tân An', Date.now());

@@ -57,6 +57,8 @@ describe('the service with ZALO_BOT_TOKEN', () => {
       { log: createLogger({ level: 'silent' }) },
     );
     try {
+      // Start-up does not wait for the Bot API: the channel connects in the background.
+      expect(await app.channelsConnected).toBe(true);
       expect(fake.webhook).toMatchObject({
         url: 'https://chibo.example.vn/zalo/webhook',
         secret_token: secret,
