@@ -1,10 +1,33 @@
-import { startApp } from './app.js';
+import { type App, startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ContentError } from './content/problems.js';
 import { guardProcess } from './process-guards.js';
 
-/** Entry point: a bad environment exits before anything starts; SIGINT/SIGTERM stop gracefully. */
+/**
+ * Entry point: a bad environment exits before anything starts; SIGINT/SIGTERM stop gracefully, from the first
+ * moment (the handlers come before start-up, which never waits on the outside world: channels connect in the
+ * background). `npm start` execs this process, so a signal sent to npm reaches it (package.json).
+ */
 async function main() {
+  let app: App | undefined;
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    // Before the app exists there is nothing to finish; once it does, it stops in order.
+    if (!app) process.exit(0);
+    app.log.info({ signal }, 'Signal received');
+    app.stop().then(
+      () => process.exit(0),
+      (err) => {
+        app?.log.error({ err }, 'Shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
@@ -13,20 +36,8 @@ async function main() {
     console.error(err.message);
     process.exit(2);
   }
-  const app = await startApp(config);
+  app = await startApp(config);
   guardProcess(app.log, app.stop);
-  const shutdown = (signal: string) => {
-    app.log.info({ signal }, 'Signal received');
-    app.stop().then(
-      () => process.exit(0),
-      (err) => {
-        app.log.error({ err }, 'Shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
 }
 
 main().catch((err) => {

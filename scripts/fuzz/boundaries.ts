@@ -8,8 +8,15 @@ import {
   reasonIn,
   splitForZalo,
 } from '../../src/channels/zalo/replies.js';
+import { loadHolidays } from '../../src/content/holidays.js';
+import { vietnamHolidays } from '../../src/domain/holidays.js';
 import { parseMeetingTime } from '../../src/domain/meeting-time.js';
-import { describeSchedule, meetingTimes, parseSchedule } from '../../src/domain/schedule.js';
+import {
+  describeSchedule,
+  type MeetingCalendar,
+  meetingTimes,
+  parseSchedule,
+} from '../../src/domain/schedule.js';
 import { t } from '../../src/i18n.js';
 import { readCsv } from '../../src/services/csv.js';
 import { rawRequest } from '../../test/support/raw-http.js';
@@ -541,7 +548,12 @@ const numberedOptions = (w: FuzzWorld) =>
     { maxLength: 5 },
   );
 
-const CALENDAR = { timeZone: 'Asia/Ho_Chi_Minh', shift: 'next_working_day' as const, holidays: [] };
+/** The calendar a Vietnamese cell plans by: the holiday file and the computed holidays past it. */
+const CALENDAR: MeetingCalendar = {
+  timeZone: 'Asia/Ho_Chi_Minh',
+  shift: 'next_working_day',
+  holidays: vietnamHolidays(loadHolidays(), t),
+};
 
 /** Every inbound boundary, in the order the report lists them. */
 export const BOUNDARIES: Boundary[] = [

@@ -71,7 +71,7 @@ export async function fuzzWorld(): Promise<FuzzWorld> {
     );
   await start(admin, `/start ${ADMIN_CODE}`);
 
-  const org = await services.repos.cells.createOrg('Đảng ủy xã Tân An', now);
+  const org = await services.repos.cells.createOrg('Đảng bộ xã Tân An', now);
   const created = await services.roster.createCell(
     {
       orgId: org.id,

@@ -67,6 +67,8 @@ export async function startWebhookApp(
     }),
     { log },
   );
+  // Start-up does not wait for the Bot APIs: the channels (and their webhooks) connect in the background.
+  await app.channelsConnected;
   const url = (path: string) => `http://127.0.0.1:${app.port}${path}`;
   const post = (path: string, header: string, body: string | Uint8Array, secret: string) =>
     fetch(url(path), {
@@ -98,7 +100,7 @@ export async function startWebhookApp(
  */
 export async function aCellWithAMeeting(app: App) {
   const { repos, roster } = app.services;
-  const org = await repos.cells.createOrg('Đảng ủy xã Tân An', Date.now());
+  const org = await repos.cells.createOrg('Đảng bộ xã Tân An', Date.now());
   const cell = cellSchema.parse({
     id: newId(),
     orgId: org.id,

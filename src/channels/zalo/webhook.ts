@@ -3,6 +3,7 @@ import { type HttpEnv, type HttpHandler, secretMatcher } from '../../http/server
 import type { Logger } from '../../logger.js';
 import type { ZaloBot } from './client.js';
 import { ZaloError } from './errors.js';
+import type { ZaloInbox } from './inbox.js';
 
 /** Zalo sends the `secret_token` given to setWebhook in this header. */
 export const ZALO_SECRET_HEADER = 'x-bot-api-secret-token';
@@ -12,7 +13,7 @@ export type ZaloWebhookCall = { ok: true; update: unknown } | { ok: false; respo
 /**
  * The webhook's gate: the secret, compared in constant time (401), then the body as JSON (400, reported as a
  * `webhook_error`). What passes is an update to act on, bare or unwrapped from `{ ok, result }`; it is not yet
- * validated (`bot.processUpdate` does that, dropping echoes and repeats).
+ * validated (the inbox does that, dropping echoes and repeats).
  */
 export function zaloWebhookGate(options: { bot: ZaloBot; secret: string; log: Logger }) {
   const { bot, log } = options;
@@ -44,16 +45,30 @@ export function zaloWebhookGate(options: { bot: ZaloBot; secret: string; log: Lo
 }
 
 /**
- * The Zalo webhook route: past the gate, answers 200 at once and hands the update to `bot.processUpdate`
- * afterwards.
+ * The Zalo webhook route: past the gate, the update is stored in the inbox (src/channels/zalo/inbox.ts), which
+ * validates it and drops echoes and repeats, and answered 200 only once it is stored: 503 while the store cannot
+ * take it, so Zalo delivers it again. The inbox handles it afterwards.
  */
-export function zaloWebhook(options: { bot: ZaloBot; secret: string; log: Logger }): HttpHandler {
+export function zaloWebhook(options: {
+  bot: ZaloBot;
+  secret: string;
+  log: Logger;
+  inbox: Pick<ZaloInbox, 'accept'>;
+}): HttpHandler {
+  const { log, inbox } = options;
   const gate = zaloWebhookGate(options);
   return async (c) => {
     const call = await gate(c);
     if (!call.ok) return call.response;
-    // Zalo waits for the answer, not for our work: process once the response is on its way.
-    setImmediate(() => options.bot.processUpdate(call.update));
+    try {
+      await inbox.accept(call.update);
+    } catch (err) {
+      log.warn(
+        { err, requestId: c.get('requestId') },
+        'Could not store a Zalo update: answered 503, for Zalo to deliver it again',
+      );
+      return c.text('Service unavailable', 503);
+    }
     return c.json({ ok: true });
   };
 }
