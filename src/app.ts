@@ -2,19 +2,19 @@ import type { Services } from '../handlers/context.js';
 import { type BackgroundConnection, connectInBackground } from './channels/connect.js';
 import { createTelegramBot, type TelegramBot } from './channels/telegram/bot.js';
 import { LinkSigner } from './channels/web/links.js';
-import { registerAnswerPages } from './channels/web/pages.js';
+import { answerPages } from './channels/web/pages.js';
 import { createZaloChannel, type ZaloChannel } from './channels/zalo/adapter.js';
 import { ZaloBot } from './channels/zalo/client.js';
 import { ZaloError } from './channels/zalo/errors.js';
 import { createZaloInbox, type ZaloInbox, type ZaloInboxDeps } from './channels/zalo/inbox.js';
 import { pollOnOneReplica } from './channels/zalo/poller.js';
-import { createZaloWebhookHandler } from './channels/zalo/webhook.js';
+import { zaloWebhook } from './channels/zalo/webhook.js';
 import { type Config, channelsConfigured, logFormat } from './config.js';
 import { loadPolicy } from './content/policy.js';
 import type { OutboxOptions } from './delivery/outbox.js';
 import { ReplyPort } from './delivery/replies.js';
 import { TelegramSender } from './delivery/sender.js';
-import { HttpServer, send, sendJson } from './http/server.js';
+import { createHttpApp, listen, metricsRoutes } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { Readiness } from './readiness.js';
@@ -85,6 +85,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         config.TELEGRAM_WEBHOOK_SECRET,
         config.ZALO_WEBHOOK_SECRET,
         config.LINK_SECRET,
+        config.METRICS_TOKEN,
       ],
     });
   // Content is checked before anything starts: a bad policy file stops start-up naming file and path.
@@ -100,18 +101,6 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const services = createServices(store, clock, policy, planning, { notifier, menus });
   const readiness = new Readiness({ store, now: clock.now });
 
-  const http = new HttpServer(log)
-    .route('GET', '/healthz', async (_req, res) => {
-      const ok = await storeHealthy(store);
-      sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', store: { kind: store.kind, ok } });
-    })
-    .route('GET', '/readyz', async (_req, res) =>
-      readiness.report().then((r) => sendJson(res, r.status, r.body)),
-    )
-    .route('GET', '/metrics', async (_req, res) => {
-      send(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
-    });
-
   let telegram: TelegramBot | undefined;
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = createTelegramBot({
@@ -124,18 +113,10 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       replies,
     });
     menus.bind(telegram.menus);
-    if (config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET) {
-      http.route(
-        'POST',
-        new URL(config.TELEGRAM_WEBHOOK_URL).pathname,
-        telegram.webhook(config.TELEGRAM_WEBHOOK_SECRET),
-      );
-    }
   }
 
   // Signed one-tap answer links, for every channel (Zalo has no buttons; Telegram members may use them too).
   const linkSigner = LinkSigner.shared(store, config.LINK_SECRET);
-  registerAnswerPages(http, { services, signer: linkSigner, now: clock.now });
 
   let zaloBot: ZaloBot | undefined;
   let zalo: ZaloChannel | undefined;
@@ -162,13 +143,6 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       now: clock.now,
       ...options.zaloInbox,
     });
-    if (config.ZALO_WEBHOOK_URL && config.ZALO_WEBHOOK_SECRET) {
-      http.route(
-        'POST',
-        new URL(config.ZALO_WEBHOOK_URL).pathname,
-        createZaloWebhookHandler({ bot: zaloBot, secret: config.ZALO_WEBHOOK_SECRET, log, inbox: zaloInbox }),
-      );
-    }
   }
 
   // ── Scheduler: daily planner, minute dispatcher, outbox senders (src/scheduler, src/delivery) ──
@@ -196,10 +170,30 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   replies.bind(scheduler.outbox);
   // ── end scheduler ──
 
+  // ── HTTP: every route (src/http/server.ts adds the request id, body limit, 400s, 404 and 500) ──
+  const http = createHttpApp(log)
+    .get('/healthz', async (c) => {
+      const ok = await storeHealthy(store);
+      return c.json({ status: ok ? 'ok' : 'unavailable', store: { kind: store.kind, ok } }, ok ? 200 : 503);
+    })
+    .get('/readyz', async (c) => {
+      const { status, body } = await readiness.report();
+      return c.json(body, status);
+    })
+    .route('/', metricsRoutes(metrics.registry, config.METRICS_TOKEN))
+    .route('/', answerPages({ services, signer: linkSigner, now: clock.now }));
+  if (telegram && config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET)
+    http.post(webhookPath(config.TELEGRAM_WEBHOOK_URL), telegram.webhook(config.TELEGRAM_WEBHOOK_SECRET));
+  if (zaloBot && zaloInbox && config.ZALO_WEBHOOK_URL && config.ZALO_WEBHOOK_SECRET)
+    http.post(
+      webhookPath(config.ZALO_WEBHOOK_URL),
+      zaloWebhook({ bot: zaloBot, secret: config.ZALO_WEBHOOK_SECRET, log, inbox: zaloInbox }),
+    );
   // Channels report from now on: /readyz shows each as starting until it has connected.
   const telegramState = telegram && readiness.addChannel('telegram');
   const zaloState = zaloBot && readiness.addChannel('zalo');
-  const port = await http.listen(config.PORT);
+  const server = await listen(http, config.PORT);
+  const { port } = server;
   log.info(startupSummary(config, store, port));
   // Not awaited: the service keeps serving /healthz (503) while the store is still unreachable.
   announceBootstrap(services, config, log).catch((err) =>
@@ -270,7 +264,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       await telegram?.stop();
       await zaloPoller?.stop();
       await zaloBot?.stopPolling();
-      await http.close();
+      await server.close();
       await zaloInbox?.stop();
       await scheduler.stop();
       await store.close();
@@ -280,6 +274,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   };
   return { port, store, log, stop, services, scheduler, readiness, channelsConnected };
 }
+
+/** The path a webhook URL is served on. */
+const webhookPath = (url: string) => new URL(url).pathname;
 
 /** Until the first admin is made, say (once per start) how to become it. */
 async function announceBootstrap(services: Services, config: Config, log: Logger) {

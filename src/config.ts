@@ -34,6 +34,7 @@ export const SECRET_VARIABLES = new Set([
   'LINK_SECRET',
   'REDIS_URL',
   'ADMIN_BOOTSTRAP_CODE',
+  'METRICS_TOKEN',
 ]);
 
 export const configSchema = z
@@ -59,6 +60,11 @@ export const configSchema = z
     REDIS_KEY_PREFIX: z.preprocess((v) => (v === undefined || v === '' ? 'chibo:' : v), z.string()),
     LINK_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
     ADMIN_BOOTSTRAP_CODE: optional(z.string().min(8, 'must be at least 8 characters')),
+    METRICS_TOKEN: optional(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9._~+/-]{16,256}$/, 'must be 16–256 characters of A–Z, a–z, 0–9 and . _ ~ + / -'),
+    ),
     TELEGRAM_BOT_TOKEN: optional(
       z.string().regex(/^\d+:[\w-]{20,}$/, 'must look like 123456:ABC… as given by @BotFather'),
     ),

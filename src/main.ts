@@ -1,6 +1,7 @@
 import { type App, startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ContentError } from './content/problems.js';
+import { guardProcess } from './process-guards.js';
 
 /**
  * Entry point: a bad environment exits before anything starts; SIGINT/SIGTERM stop gracefully, from the first
@@ -36,6 +37,7 @@ async function main() {
     process.exit(2);
   }
   app = await startApp(config);
+  guardProcess(app.log, app.stop);
 }
 
 main().catch((err) => {

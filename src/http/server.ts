@@ -1,124 +1,140 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
+import { type Handler, Hono, type MiddlewareHandler } from 'hono';
+import { bearerAuth } from 'hono/bearer-auth';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { type RequestIdVariables, requestId } from 'hono/request-id';
 import type { Logger } from '../logger.js';
 
-export type RouteParams = Record<string, string>;
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse, params: RouteParams) => unknown;
+/** What every route sees: node's request and response (as bindings) and the request's id. */
+export type HttpEnv = { Bindings: HttpBindings; Variables: RequestIdVariables };
+export type HttpApp = Hono<HttpEnv>;
+export type HttpHandler = Handler<HttpEnv>;
 
-interface Route {
-  method: string;
-  pattern: RegExp;
-  names: string[];
-  handler: RouteHandler;
-}
+/** The most a request body may carry: a webhook update is far smaller. Routes may lower it (forms). */
+export const MAX_BODY_BYTES = 1 << 20;
 
-/** The most a webhook or form body may carry; Telegram updates are far smaller. */
-const MAX_BODY_BYTES = 1 << 20;
+/** A body over `maxSize` bytes is answered 413 before a handler reads it. */
+export const limitBody = (maxSize: number): MiddlewareHandler =>
+  bodyLimit({ maxSize, onError: (c) => c.text('Payload too large', 413) });
 
-export class BodyTooLargeError extends Error {}
-
-/** Reads a request body up to a limit, as text. */
-export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLargeError(`body over ${limit} bytes`);
-    chunks.push(chunk as Buffer);
+/** Whether every percent-escape in a URL decodes (`%`, `%E0%A4%A` and overlong UTF-8 do not). */
+function wellEscaped(url: string): boolean {
+  if (!url.includes('%')) return true;
+  try {
+    decodeURIComponent(url);
+    return true;
+  } catch {
+    return false;
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
-
-export function send(
-  res: ServerResponse,
-  status: number,
-  body: string,
-  contentType = 'text/plain; charset=utf-8',
-) {
-  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
-  res.end(body);
-}
-
-export const sendJson = (res: ServerResponse, status: number, body: unknown) =>
-  send(res, status, JSON.stringify(body), 'application/json; charset=utf-8');
 
 /**
- * One HTTP server for webhooks, signed-link pages, /healthz and /metrics. A handful of fixed routes does not
- * need a framework: routes are `METHOD /path/:param` patterns matched in order.
+ * The service's one HTTP app: every route sits behind a request id and the body limit. A request target that is
+ * no URL is answered 400 by @hono/node-server before it reaches the app, and a URL with a broken percent-escape
+ * 400 here (Hono would pass it on undecoded). Anything a route throws is logged once with the request id and
+ * answered with a bare 500: no detail leaves the service.
  */
-export class HttpServer {
-  private readonly routes: Route[] = [];
-  private readonly server: Server;
-  private readonly inFlight = new Set<Promise<unknown>>();
-
-  constructor(private readonly log: Logger) {
-    this.server = createServer((req, res) => {
-      const work = this.dispatch(req, res);
-      this.inFlight.add(work);
-      void work.finally(() => this.inFlight.delete(work));
-    });
-    // Keep-alive sockets would hold close() open for their idle timeout.
-    this.server.keepAliveTimeout = 5_000;
-  }
-
-  route(method: string, path: string, handler: RouteHandler): this {
-    const names: string[] = [];
-    const source = path
-      .split('/')
-      .map((part) => {
-        if (!part.startsWith(':')) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        names.push(part.slice(1));
-        return '([^/]+)';
-      })
-      .join('/');
-    this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
-    return this;
-  }
-
-  private async dispatch(req: IncomingMessage, res: ServerResponse) {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    let pathMatched = false;
-    for (const route of this.routes) {
-      const m = route.pattern.exec(path);
-      if (!m) continue;
-      pathMatched = true;
-      if (route.method !== req.method && !(route.method === 'GET' && req.method === 'HEAD')) continue;
-      const params: RouteParams = {};
-      route.names.forEach((name, i) => {
-        params[name] = decodeURIComponent(m[i + 1] ?? '');
-      });
-      try {
-        await route.handler(req, res, params);
-      } catch (err) {
-        if (err instanceof BodyTooLargeError) {
-          if (!res.headersSent) send(res, 413, 'Payload too large');
-          return;
-        }
-        this.log.error({ err, path }, 'HTTP handler failed');
-        if (!res.headersSent) send(res, 500, 'Internal error');
-        else res.end();
-      }
-      return;
+export function createHttpApp(log: Logger): HttpApp {
+  const app = new Hono<HttpEnv>();
+  app.use(requestId());
+  app.use((c, next) => (wellEscaped(c.req.url) ? next() : Promise.resolve(c.text('Bad request', 400))));
+  app.use(limitBody(MAX_BODY_BYTES));
+  app.notFound((c) => c.text('Not found', 404));
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return err.getResponse();
+    // A client that hangs up while its body is read is gone, not failed: nobody reads this answer.
+    if (c.req.raw.signal.aborted) {
+      log.debug(
+        { requestId: c.get('requestId') },
+        'The client closed the connection before its request was read',
+      );
+      return c.text('Bad request', 400);
     }
-    send(res, pathMatched ? 405 : 404, pathMatched ? 'Method not allowed' : 'Not found');
-  }
+    // The route's pattern, not the path: an answer link's path is its bearer token.
+    log.error(
+      { err, requestId: c.get('requestId'), method: c.req.method, route: c.req.routePath },
+      'HTTP handler failed',
+    );
+    return c.text('Internal error', 500);
+  });
+  return app;
+}
 
-  async listen(port: number, host = '0.0.0.0'): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
+/**
+ * Compares a secret header with the expected secret in constant time: both are hashed to equal-length digests
+ * first, so the time taken says nothing about the length or content of a guess.
+ */
+export function secretMatcher(secret: string): (given: string | undefined) => boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  const expected = digest(secret);
+  return (given) => given !== undefined && timingSafeEqual(digest(given), expected);
+}
+
+/** `GET /metrics` for Prometheus; behind `Authorization: Bearer <token>` when a token is configured. */
+export function metricsRoutes(
+  registry: { metrics(): Promise<string>; contentType: string },
+  token?: string,
+): HttpApp {
+  const routes = new Hono<HttpEnv>();
+  if (token) routes.use('/metrics', bearerAuth({ token }));
+  return routes.get('/metrics', async (c) =>
+    c.body(await registry.metrics(), 200, {
+      'content-type': registry.contentType,
+      'cache-control': 'no-store',
+    }),
+  );
+}
+
+export interface HttpServer {
+  port: number;
+  /** Stops taking connections, then waits (up to a grace period) for the requests being handled. */
+  close(): Promise<void>;
+}
+
+/** How long `close` waits for requests in flight before cutting their connections. */
+const CLOSE_GRACE_MS = 10_000;
+
+/** Serves `app` on node:http. Resolves once listening, with the port (0 picks a free one). */
+export async function listen(app: HttpApp, port: number, host = '0.0.0.0'): Promise<HttpServer> {
+  const inFlight = new Set<Promise<unknown>>();
+  const server = createAdaptorServer({
+    // Served over HTTP/1 only: the bindings are node:http's request and response.
+    fetch: (request, env) => {
+      const work = Promise.resolve(app.fetch(request, env as HttpBindings));
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work)).catch(() => {});
+      return work;
+    },
+    // An HTTP/1.0 request without a Host header is still served (health checkers send such).
+    hostname: 'localhost',
+  }) as Server;
+  // Keep-alive sockets would hold close() open for their idle timeout.
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
     });
-    return (this.server.address() as AddressInfo).port;
-  }
-
-  /** Stops taking connections, then waits for requests already being handled. */
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeIdleConnections();
-    await Promise.allSettled([...this.inFlight]);
-    await closed;
-  }
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+      try {
+        await Promise.allSettled([...inFlight]);
+        // Their keep-alive sockets are idle now.
+        server.closeIdleConnections();
+        await closed;
+      } finally {
+        clearTimeout(grace);
+      }
+    },
+  };
 }

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type App, startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { cellSchema, meetingSchema, newId } from '../../src/store/records.js';
 import { FAKE_TOKEN, FakeTelegram } from '../support/fake-telegram.js';
+import { aCellWithAMeeting } from '../support/webhook-app.js';
 
 const quiet = createLogger({ level: 'silent' });
 const running: { app?: App; fake?: FakeTelegram }[] = [];
@@ -42,31 +42,7 @@ async function boot(env: Record<string, string>, fakeOptions: Parameters<typeof 
   running.push({ app, fake });
   // Start-up does not wait for the Bot API: the channel connects in the background.
   await app.channelsConnected;
-  // A cell with a secretary and a member, and a meeting next week.
-  const { repos, roster } = app.services;
-  const org = await repos.cells.createOrg('Đảng bộ xã Tân An', Date.now());
-  const cell = cellSchema.parse({
-    id: newId(),
-    orgId: org.id,
-    name: 'Chi bộ thôn Khe Lếch',
-    kind: 'residential',
-    timeZone: 'Asia/Ho_Chi_Minh',
-    createdAt: Date.now(),
-  });
-  await repos.cells.save(cell);
-  await roster.importRoster(cell, 'ho_ten,vai_tro\nNguyễn Văn Tuấn,bi_thu\nLò Văn Sinh,dang_vien\n', 'test');
-  const invites = await roster.invites(cell.id);
-  const code = (name: string) => invites.find((i) => i.name === name)?.code ?? '';
-  const meeting = meetingSchema.parse({
-    id: newId(),
-    cellId: cell.id,
-    kind: 'regular',
-    startsAt: Date.now() + 7 * 24 * 3600_000,
-    state: 'planned',
-    origin: 'manual',
-    updatedAt: Date.now(),
-  });
-  await repos.meetings.save(meeting);
+  const { code, meeting } = await aCellWithAMeeting(app);
   return { app, fake, code, meeting };
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { answerLink, LinkSigner, linkSecret } from '../../src/channels/web/links.js';
-import { registerAnswerPages } from '../../src/channels/web/pages.js';
-import { HttpServer } from '../../src/http/server.js';
+import { answerPages } from '../../src/channels/web/pages.js';
+import { createHttpApp, type HttpServer, listen } from '../../src/http/server.js';
 import { t } from '../../src/i18n.js';
 import { createLogger } from '../../src/logger.js';
 import { keys } from '../../src/store/keys.js';
@@ -29,9 +29,10 @@ async function setup(signer = new LinkSigner(SECRET)) {
   const mai = await person(khe.code('Hà Thị Mai'), 'zalo-mai');
   const sinh = await person(khe.code('Lò Văn Sinh'), 'zalo-sinh');
   const teacher = await person(school.code('Phạm Văn Giáo'), 'zalo-giao');
-  const http = registerAnswerPages(new HttpServer(log), { services: w.services, signer, now: w.clock.now });
+  const app = createHttpApp(log).route('/', answerPages({ services: w.services, signer, now: w.clock.now }));
+  const http = await listen(app, 0, '127.0.0.1');
   servers.push(http);
-  const base = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}`;
+  const base = `http://127.0.0.1:${http.port}`;
   const linkOf = (personId: string, m = meeting) => answerLink(signer, base, personId, m);
   const answers = () => w.services.repos.meetings.answers(meeting.id);
   return { ...w, newMeeting: w.meeting, khe, meeting, mai, sinh, teacher, base, signer, linkOf, answers };

@@ -3,12 +3,12 @@ import { invitationView } from '../../handlers/attendance.js';
 import type { HandlerContext } from '../../handlers/context.js';
 import type { View } from '../../handlers/views.js';
 import { LinkSigner } from '../../src/channels/web/links.js';
-import { registerAnswerPages } from '../../src/channels/web/pages.js';
+import { answerPages } from '../../src/channels/web/pages.js';
 import { createZaloChannel } from '../../src/channels/zalo/adapter.js';
 import { ZaloBot } from '../../src/channels/zalo/client.js';
 import { createZaloInbox } from '../../src/channels/zalo/inbox.js';
 import { SendError } from '../../src/delivery/sender.js';
-import { HttpServer } from '../../src/http/server.js';
+import { createHttpApp, listen } from '../../src/http/server.js';
 import { t } from '../../src/i18n.js';
 import { createLogger } from '../../src/logger.js';
 import { deliveryChannel } from '../../src/services/channels.js';
@@ -37,8 +37,9 @@ async function setup() {
   const zalo = await FakeZalo.start();
   cleanups.push(() => zalo.close());
   const signer = new LinkSigner('a-link-secret-for-tests-only-0123456789');
-  const http = registerAnswerPages(new HttpServer(log), { services: w.services, signer, now: w.clock.now });
-  const publicUrl = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}`;
+  const app = createHttpApp(log).route('/', answerPages({ services: w.services, signer, now: w.clock.now }));
+  const http = await listen(app, 0, '127.0.0.1');
+  const publicUrl = `http://127.0.0.1:${http.port}`;
   cleanups.push(() => http.close());
   const bot = new ZaloBot(zalo.token, {
     baseApiUrl: zalo.baseApiUrl,

@@ -4,9 +4,9 @@ import { ZaloBot } from '../../src/channels/zalo/client.js';
 import { createZaloInbox } from '../../src/channels/zalo/inbox.js';
 import { pollOnOneReplica, ZALO_POLL_LEASE_MS } from '../../src/channels/zalo/poller.js';
 import type { ZaloMessage } from '../../src/channels/zalo/types.js';
-import { createZaloWebhookHandler, ZALO_SECRET_HEADER } from '../../src/channels/zalo/webhook.js';
+import { ZALO_SECRET_HEADER, zaloWebhook } from '../../src/channels/zalo/webhook.js';
 import { loadPolicy } from '../../src/content/policy.js';
-import { HttpServer } from '../../src/http/server.js';
+import { createHttpApp, listen } from '../../src/http/server.js';
 import { t } from '../../src/i18n.js';
 import { createLogger } from '../../src/logger.js';
 import { createServices } from '../../src/services/index.js';
@@ -47,12 +47,9 @@ async function cluster() {
     const inbox = createZaloInbox({ store, bot, channel: { ...channel, receive }, log, now: clock.now });
     inbox.start();
     later(() => inbox.stop());
-    const http = new HttpServer(log).route(
-      'POST',
-      '/zalo',
-      createZaloWebhookHandler({ bot, secret: SECRET, log, inbox }),
-    );
-    const url = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}/zalo`;
+    const app = createHttpApp(log).post('/zalo', zaloWebhook({ bot, secret: SECRET, log, inbox }));
+    const http = await listen(app, 0, '127.0.0.1');
+    const url = `http://127.0.0.1:${http.port}/zalo`;
     later(() => http.close());
     const post = (body: unknown) =>
       fetch(url, {

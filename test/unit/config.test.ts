@@ -66,4 +66,14 @@ describe('config', () => {
     );
     expect(problemsOf({ REDIS_URL: 'http://cache' })).toHaveLength(1);
   });
+
+  it('takes an optional METRICS_TOKEN for /metrics, refusing a short one without printing it', () => {
+    expect(loadConfig({}).METRICS_TOKEN).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: 'scrape-token-0123456789' }).METRICS_TOKEN).toBe(
+      'scrape-token-0123456789',
+    );
+    const problems = problemsOf({ METRICS_TOKEN: 'tiny tok' });
+    expect(problems).toEqual([expect.stringMatching(/^ {2}METRICS_TOKEN: must be 16–256 characters/)]);
+    expect(problems.join('\n')).not.toContain('tiny tok');
+  });
 });

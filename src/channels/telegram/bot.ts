@@ -1,6 +1,14 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
-import { Bot, Composer, type Context, GrammyError, type Transformer, webhookCallback } from 'grammy';
+import {
+  Bot,
+  type BotError,
+  Composer,
+  type Context,
+  GrammyError,
+  type Transformer,
+  webhookCallback,
+} from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { HandlerContext, Services } from '../../../handlers/index.js';
 import { type COMMANDS, handle } from '../../../handlers/index.js';
@@ -16,7 +24,7 @@ import {
   sendReplies,
 } from '../../delivery/replies.js';
 import { classifyTelegramError } from '../../delivery/sender.js';
-import type { RouteHandler } from '../../http/server.js';
+import { type HttpHandler, secretMatcher } from '../../http/server.js';
 import { type Locale, t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
 import { aborted, newReplicaId, whileLeader } from '../../scheduler/coordination.js';
@@ -25,6 +33,7 @@ import type { Store } from '../../store/port.js';
 import { floodGuard } from './flood-guard.js';
 import { groupUpdates } from './group.js';
 import { renderTelegram, renderTelegramDocument } from './render.js';
+import { checkUpdate, updateType } from './updates.js';
 
 export interface TelegramDeps {
   token: string;
@@ -105,21 +114,35 @@ export function createTelegramBot(deps: TelegramDeps) {
     ...deps.services,
     inviteLink: (code) => (bot.isInited() ? `https://t.me/${bot.botInfo.username}?start=${code}` : undefined),
   };
-  bot.catch((err) =>
-    log.error({ err: err.error, update: err.ctx.update.update_id }, 'Telegram update failed'),
-  );
+  /** Taps already answered: a tap is answered once, and a failure after that has nothing left to say. */
+  const answered = new WeakSet<Context>();
+
+  /**
+   * The one error boundary, around every middleware: an update whose handling fails is logged by its ID, kind
+   * and error (never its content), and a failed tap still gets a toast so its spinner stops. Nothing escapes it,
+   * so a webhook call is answered 200 and Telegram does not redeliver an update that would only fail again.
+   */
+  async function updateFailed({ error, ctx }: BotError<Context>) {
+    const updateLog = log.child({ update_id: ctx.update.update_id });
+    updateLog.error({ type: updateType(ctx.update), err: error }, 'Telegram update failed');
+    if (!ctx.callbackQuery || answered.has(ctx)) return;
+    await ctx
+      .answerCallbackQuery({ text: t('error.tapFailed') })
+      .catch((err) => updateLog.warn({ err }, 'Could not answer a tap whose handling failed'));
+  }
+  const guarded = bot.errorBoundary(updateFailed);
 
   // Updates of one chat are handled in order (the runner is concurrent across chats).
-  bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
+  guarded.use(sequentialize((ctx) => ctx.chat?.id.toString()));
   // A per-user flood guard: past the limit, updates are dropped until the window passes; a dropped tap is told so.
   const flood = deps.floodGuard ?? { limit: 5, timeFrameMs: 2000 };
-  bot.use(floodGuard({ ...flood, now: deps.now, onDroppedTap: tooFast }));
+  guarded.use(floodGuard({ ...flood, now: deps.now, onDroppedTap: tooFast }));
   // Every other update, after the taps.
   const others = new Composer<Context>();
   // Taps go straight to their handler; everything else to the rest. One middleware rather than one per step:
   // grammY enters every middleware registered on the bot for each update (a closure and a promise apiece),
   // and `bot.on('callback_query:data')` would build a new composer for each update besides.
-  bot.use((ctx, next) => {
+  guarded.use((ctx, next) => {
     const data = ctx.callbackQuery?.data;
     return data === undefined ? others.middleware()(ctx, next) : onTap(ctx, data);
   });
@@ -210,12 +233,14 @@ export function createTelegramBot(deps: TelegramDeps) {
     const intent = decodeIntent(data);
     if (!hctx || !intent) {
       await ctx.answerCallbackQuery({ text: t('refuse.invalid') });
+      answered.add(ctx);
       return;
     }
     const views = await handle(hctx, intent);
     // Answer the tap at once, with the first view's toast, before any message is edited or sent.
     const toast = views.find((v) => v.toast)?.toast;
     await ctx.answerCallbackQuery(toast ? { text: toast.slice(0, 200) } : {});
+    answered.add(ctx);
     await reply(ctx, views);
   }
 
@@ -324,10 +349,42 @@ export function createTelegramBot(deps: TelegramDeps) {
     poller = undefined;
   }
 
-  /** The webhook route: grammY answers 401 to a wrong X-Telegram-Bot-Api-Secret-Token. */
-  function webhook(secretToken: string): RouteHandler {
-    const callback = webhookCallback(bot, 'http', { secretToken });
-    return (req, res) => callback(req, res);
+  /**
+   * The webhook route, through grammY's Hono adapter, which answers 401 to a wrong X-Telegram-Bot-Api-Secret-Token.
+   * With the right one, the body is read first: not JSON is 400 (a broken sender, worth a look); JSON the bot
+   * cannot use is 200 with one warning (Telegram would redeliver anything else, forever). The body is cached by
+   * Hono, so grammY reads it again for free.
+   */
+  function webhook(secretToken: string, { timeoutMs = 10_000 } = {}): HttpHandler {
+    const callback = webhookCallback(bot, 'hono', {
+      secretToken,
+      // An update still being handled after 10 s (a send waiting out a 429) is answered 200 and carries on:
+      // a 500 would have Telegram deliver it again while the first is under way.
+      timeoutMilliseconds: timeoutMs,
+      onTimeout: () => log.warn({ timeoutMs }, 'A Telegram update is taking long; answered its webhook call'),
+    });
+    const rightSecret = secretMatcher(secretToken);
+    return async (c) => {
+      if (!rightSecret(c.req.header('x-telegram-bot-api-secret-token'))) return callback(c);
+      const requestId = c.get('requestId');
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch (err) {
+        if (!(err instanceof SyntaxError)) throw err;
+        log.warn({ requestId }, 'Refused a Telegram webhook call whose body is not JSON');
+        return c.text('Bad request', 400);
+      }
+      const check = checkUpdate(body);
+      if (!check.ok) {
+        log.warn(
+          { requestId, update_id: check.updateId, issues: check.issues },
+          'Ignored a Telegram update the bot cannot use',
+        );
+        return c.body(null, 200);
+      }
+      return callback(c);
+    };
   }
 
   return {

@@ -1,10 +1,10 @@
-import type { ServerResponse } from 'node:http';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { answerLabel, MAX_REASON_LENGTH } from '../../../handlers/attendance.js';
 import type { Services } from '../../../handlers/context.js';
 import { kindInSentence, when } from '../../../handlers/format.js';
 import { ABSENCE_REASONS } from '../../../handlers/intents.js';
-import { type HttpServer, type RouteHandler, readBody } from '../../http/server.js';
+import { type HttpEnv, type HttpHandler, limitBody } from '../../http/server.js';
 import { type Locale, type Params, t } from '../../i18n.js';
 import type { AnswerRefusal } from '../../services/attendance.js';
 import type { Answer, Cell, Meeting, Person } from '../../store/records.js';
@@ -42,9 +42,10 @@ const formSchema = z.object({
 /**
  * The one-tap answer page behind every signed link: `GET /r/:token` shows the meeting and the member's answer
  * with real form buttons (no JavaScript needed), `POST /r/:token` records the answer through the same service as
- * a Telegram tap or a Zalo reply. A GET never changes anything, so link previews are harmless.
+ * a Telegram tap or a Zalo reply. A GET never changes anything, so link previews are harmless. Mount it with
+ * `http.route('/', answerPages(deps))`.
  */
-export function registerAnswerPages(http: HttpServer, deps: AnswerPagesDeps): HttpServer {
+export function answerPages(deps: AnswerPagesDeps): Hono<HttpEnv> {
   const { services, signer } = deps;
   const { repos, attendance } = services;
 
@@ -64,32 +65,32 @@ export function registerAnswerPages(http: HttpServer, deps: AnswerPagesDeps): Ht
     return { status: 200, html: answerPage(person, meeting, cell, answer, saved) };
   }
 
-  const show: RouteHandler = async (_req, res, params) => {
-    const found = await holder(params.token ?? '');
-    if ('refused' in found) return sendPage(res, refusalPage(found.refused));
+  const show: HttpHandler = async (c) => {
+    const found = await holder(c.req.param('token') ?? '');
+    if ('refused' in found) return sendPage(refusalPage(found.refused));
     const { person, link } = found;
     const open = await attendance.canAnswer(person.id, link.meetingId);
-    if (!open.ok) return sendPage(res, refusalPage(open.reason, person.locale));
+    if (!open.ok) return sendPage(refusalPage(open.reason, person.locale));
     const answer = await repos.meetings.answer(open.meeting.id, person.id);
-    sendPage(res, await page(person, open.meeting, answer, false));
+    return sendPage(await page(person, open.meeting, answer, false));
   };
 
-  const record: RouteHandler = async (req, res, params) => {
-    const found = await holder(params.token ?? '');
-    if ('refused' in found) return sendPage(res, refusalPage(found.refused));
+  const record: HttpHandler = async (c) => {
+    const found = await holder(c.req.param('token') ?? '');
+    if ('refused' in found) return sendPage(refusalPage(found.refused));
     const { person, link } = found;
-    const form = readForm(await readBody(req, MAX_FORM_BYTES));
-    if (!form) return sendPage(res, refusalPage('invalid_form', person.locale));
+    const form = readForm(await c.req.text());
+    if (!form) return sendPage(refusalPage('invalid_form', person.locale));
     const choice = form.answer === 'present' ? 'present' : 'absent';
     const reason = form.answer === 'present' ? undefined : form.answer;
     // Only "another reason" takes the typed words; a quick reason is recorded as itself.
     const note = form.answer === 'other' ? form.note || undefined : undefined;
     const result = await attendance.recordAnswer(person.id, link.meetingId, choice, reason, note);
-    if (!result.ok) return sendPage(res, refusalPage(result.reason, person.locale));
-    sendPage(res, await page(person, result.meeting, result.answer, true));
+    if (!result.ok) return sendPage(refusalPage(result.reason, person.locale));
+    return sendPage(await page(person, result.meeting, result.answer, true));
   };
 
-  return http.route('GET', ANSWER_PATH, show).route('POST', ANSWER_PATH, record);
+  return new Hono<HttpEnv>().get(ANSWER_PATH, show).post(ANSWER_PATH, limitBody(MAX_FORM_BYTES), record);
 }
 
 function readForm(body: string) {
@@ -201,15 +202,17 @@ ${body}
 }
 
 /** No caching, no referrer (the URL is the credential), no scripts, no framing. */
-function sendPage(res: ServerResponse, { status, html }: { status: number; html: string }): void {
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    'content-security-policy':
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    'referrer-policy': 'no-referrer',
-    'x-content-type-options': 'nosniff',
-    'x-robots-tag': 'noindex',
+function sendPage({ status, html }: { status: number; html: string }): Response {
+  return new Response(html, {
+    status,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy':
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+      'x-robots-tag': 'noindex',
+    },
   });
-  res.end(html);
 }

@@ -1,58 +1,75 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, send, sendJson } from '../../http/server.js';
+import type { Context } from 'hono';
+import { type HttpEnv, type HttpHandler, secretMatcher } from '../../http/server.js';
 import type { Logger } from '../../logger.js';
 import type { ZaloBot } from './client.js';
 import { ZaloError } from './errors.js';
 import type { ZaloInbox } from './inbox.js';
 
-/** Zalo sends the `secret_token` given to setWebhook in this header (lower-cased, as node:http presents it). */
+/** Zalo sends the `secret_token` given to setWebhook in this header. */
 export const ZALO_SECRET_HEADER = 'x-bot-api-secret-token';
 
-/** Equal-length digests, so the comparison takes the same time whatever the length or content of a guess. */
-const digest = (value: string) => createHash('sha256').update(value).digest();
+export type ZaloWebhookCall = { ok: true; update: unknown } | { ok: false; response: Response };
 
 /**
- * The Zalo webhook endpoint for node:http (e.g. `HttpServer.route('POST', path, handler)`): checks the secret,
- * stores the update in the inbox (src/channels/zalo/inbox.ts), which validates it and drops echoes and repeats,
- * and answers 200 only once it is stored: 503 while the store cannot take it, so Zalo delivers it again. The
- * inbox handles it afterwards. The body may be a bare update or wrapped as `{ ok, result }`.
+ * The webhook's gate: the secret, compared in constant time (401), then the body as JSON (400, reported as a
+ * `webhook_error`). What passes is an update to act on, bare or unwrapped from `{ ok, result }`; it is not yet
+ * validated (the inbox does that, dropping echoes and repeats).
  */
-export function createZaloWebhookHandler(options: {
+export function zaloWebhookGate(options: { bot: ZaloBot; secret: string; log: Logger }) {
+  const { bot, log } = options;
+  const rightSecret = secretMatcher(options.secret);
+  return async (c: Context<HttpEnv>): Promise<ZaloWebhookCall> => {
+    if (!rightSecret(c.req.header(ZALO_SECRET_HEADER))) {
+      log.warn(
+        { requestId: c.get('requestId'), ip: c.env?.incoming?.socket.remoteAddress },
+        'Rejected a Zalo webhook call without the right secret',
+      );
+      return { ok: false, response: c.text('Unauthorized', 401) };
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch (err) {
+      // A body over the size limit is the HTTP app's to answer (413).
+      if (!(err instanceof SyntaxError)) throw err;
+      const error = new ZaloError('EPARSE', 'webhook', 'the request body is not JSON');
+      log.warn(
+        { err: error, requestId: c.get('requestId') },
+        'Rejected a Zalo webhook call whose body is not JSON',
+      );
+      bot.emit('webhook_error', error);
+      return { ok: false, response: c.text('Bad request', 400) };
+    }
+    return { ok: true, update: unwrap(body) };
+  };
+}
+
+/**
+ * The Zalo webhook route: past the gate, the update is stored in the inbox (src/channels/zalo/inbox.ts), which
+ * validates it and drops echoes and repeats, and answered 200 only once it is stored: 503 while the store cannot
+ * take it, so Zalo delivers it again. The inbox handles it afterwards.
+ */
+export function zaloWebhook(options: {
   bot: ZaloBot;
   secret: string;
   log: Logger;
   inbox: Pick<ZaloInbox, 'accept'>;
-}) {
-  const { bot, log, inbox } = options;
-  const expected = digest(options.secret);
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const given = req.headers[ZALO_SECRET_HEADER];
-    if (typeof given !== 'string' || !timingSafeEqual(digest(given), expected)) {
-      log.warn({ ip: req.socket.remoteAddress }, 'Rejected a Zalo webhook call without the right secret');
-      send(res, 401, 'Unauthorized');
-      return;
-    }
-    let body: unknown;
+}): HttpHandler {
+  const { log, inbox } = options;
+  const gate = zaloWebhookGate(options);
+  return async (c) => {
+    const call = await gate(c);
+    if (!call.ok) return call.response;
     try {
-      body = JSON.parse(await readBody(req));
+      await inbox.accept(call.update);
     } catch (err) {
-      // A body over the size limit is the HTTP server's to answer (413).
-      if (!(err instanceof SyntaxError)) throw err;
-      const error = new ZaloError('EPARSE', 'webhook', 'the request body is not JSON');
-      log.warn({ err: error }, 'Rejected a Zalo webhook call whose body is not JSON');
-      bot.emit('webhook_error', error);
-      send(res, 400, 'Bad request');
-      return;
+      log.warn(
+        { err, requestId: c.get('requestId') },
+        'Could not store a Zalo update: answered 503, for Zalo to deliver it again',
+      );
+      return c.text('Service unavailable', 503);
     }
-    try {
-      await inbox.accept(unwrap(body));
-    } catch (err) {
-      log.warn({ err }, 'Could not store a Zalo update: answered 503, for Zalo to deliver it again');
-      send(res, 503, 'Service unavailable');
-      return;
-    }
-    sendJson(res, 200, { ok: true });
+    return c.json({ ok: true });
   };
 }
 

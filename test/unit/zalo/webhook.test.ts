@@ -3,8 +3,8 @@ import { ZaloBot } from '../../../src/channels/zalo/client.js';
 import type { ZaloError } from '../../../src/channels/zalo/errors.js';
 import { createZaloInbox, type ZaloInbox } from '../../../src/channels/zalo/inbox.js';
 import type { ZaloMessage } from '../../../src/channels/zalo/types.js';
-import { createZaloWebhookHandler } from '../../../src/channels/zalo/webhook.js';
-import { HttpServer } from '../../../src/http/server.js';
+import { zaloWebhook } from '../../../src/channels/zalo/webhook.js';
+import { createHttpApp, type HttpServer, listen } from '../../../src/http/server.js';
 import { createLogger } from '../../../src/logger.js';
 import { keys } from '../../../src/store/keys.js';
 import type { Store } from '../../../src/store/port.js';
@@ -36,9 +36,9 @@ async function serve(over: Store) {
     now: Date.now,
     storeTimeoutMs: 300,
   });
-  const handler = createZaloWebhookHandler({ bot, secret: SECRET, log, inbox });
-  http = new HttpServer(log).route('POST', '/zalo/webhook', handler);
-  url = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}/zalo/webhook`;
+  const handler = zaloWebhook({ bot, secret: SECRET, log, inbox });
+  http = await listen(createHttpApp(log).post('/zalo/webhook', handler), 0, '127.0.0.1');
+  url = `http://127.0.0.1:${http.port}/zalo/webhook`;
 }
 
 beforeEach(async () => {

@@ -1,0 +1,35 @@
+import type { Logger } from './logger.js';
+
+/** How long a stop after an uncaught exception may take before the process exits anyway. */
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * The last line of defence, once the service runs:
+ *
+ * - A promise rejected with no handler is a bug in a background task (an HTTP request's failure is answered by
+ *   the HTTP app's error handler, an update's by the bot's error boundary). It is logged with its error and the
+ *   service keeps serving: the task that failed is over, and nothing else shares its state.
+ * - An exception thrown past every stack frame is different: Node documents that the process is then in an
+ *   undefined state (a half-applied change, a lock never released, a stream half-written), so it is not
+ *   resumed. It is logged, the service stops gracefully (HTTP drains, the store closes), and the process exits
+ *   1 for its supervisor (Docker's restart policy, systemd) to start it afresh. Everything lasting is in the
+ *   store, so a restart loses nothing; no input reaches this path, since requests and updates run in promises.
+ */
+export function guardProcess(log: Logger, stop: () => Promise<void>): void {
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason }, 'Unhandled promise rejection; the service keeps serving');
+  });
+  process.once('uncaughtException', (err, origin) => {
+    log.fatal({ err, origin }, 'Uncaught exception; stopping the service to be restarted');
+    // A second one while stopping must not bring Node's default handler back mid-stop.
+    process.on('uncaughtException', (again) =>
+      log.fatal({ err: again }, 'Uncaught exception while stopping'),
+    );
+    const forced = setTimeout(() => process.exit(1), STOP_GRACE_MS);
+    forced.unref();
+    stop().then(
+      () => process.exit(1),
+      () => process.exit(1),
+    );
+  });
+}
