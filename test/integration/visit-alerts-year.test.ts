@@ -98,7 +98,11 @@ for (const target of targets) {
             if (fresh.rollCallClosedAt === undefined) {
               for (const other of attends.filter((o) => o.cell.id === visit.cell.id && o.day === meetingDay))
                 await w.services.attendance.toggleRollCall(fresh, other.who.id, secretary);
-              await w.services.attendance.closeRollCall(fresh, secretary, VN);
+              // The cell's members never answered: the secretary marks them absent, confirmed once.
+              const unmarked = (await w.services.attendance.rollCallSheet(fresh)).entries.filter(
+                (e) => e.entry.state === 'unmarked',
+              ).length;
+              await w.services.attendance.closeRollCall(fresh, secretary, VN, { settleUnmarked: unmarked });
             }
           }
         }
