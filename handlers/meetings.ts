@@ -78,7 +78,11 @@ export async function handleTally(ctx: HandlerContext, meetingId?: string, cellI
       unanswered: tally.unanswered.length,
     }),
   ].join('\n');
-  const canRemind = tally.unanswered.length > 0 && ctx.now < meeting.startsAt;
+  // A reminder follows the notice: offered once the notice has reached someone.
+  const canRemind =
+    tally.unanswered.length > 0 &&
+    ctx.now < meeting.startsAt &&
+    (await ctx.services.meetings.noticeSent(meeting.id)) > 0;
   return [
     {
       text,

@@ -204,7 +204,14 @@ export async function handleRegister(ctx: HandlerContext, meetingId: string): Pr
   const params = { kind: kindWords(ctx, result), cell: result.cell.name, when: whenOf(ctx, result) };
   return [
     {
-      text: ctx.t(result.changed ? 'visits.registered' : 'visits.alreadyRegistered', params),
+      text: ctx.t(
+        result.changed
+          ? result.noticed
+            ? 'visits.registeredNoticed'
+            : 'visits.registered'
+          : 'visits.alreadyRegistered',
+        params,
+      ),
       choices: [[withdrawChoice(ctx, result)]],
     },
   ];

@@ -7,6 +7,7 @@ import { isSecretary } from '../store/repositories/cells.js';
 import type { Repos } from '../store/repositories/index.js';
 import { EXCLUDED_STATUSES } from './attendance.js';
 import { deliveryChannel } from './channels.js';
+import { followUpTargets } from './notices.js';
 import type { Clock } from './people.js';
 import type { Planning } from './planning.js';
 
@@ -43,6 +44,9 @@ export type ChangeResult =
 export type SendResult =
   | { ok: true; recipients: number }
   | { ok: false; reason: MeetingRefusal | 'already_sent' | 'nobody' | 'no_scheduler' };
+
+/** A reminder of the notice: as a send, or refused because the notice has not gone out yet. */
+export type RemindResult = SendResult | { ok: false; reason: 'not_noticed' };
 
 const AUDIT_ACTION: Record<MeetingChange['kind'], string> = {
   time: 'meeting.move',
@@ -200,9 +204,11 @@ export class MeetingsService {
 
   /**
    * "Nhắc người chưa trả lời": the follow-up now, to the convened members who have not answered and whom a
-   * channel reaches. Tagged with the minute, so a double tap sends once.
+   * channel reaches — those whose notice was delivered; one who missed the notice gets the notice itself, and one
+   * whose notice is still on its way nothing more (src/services/notices.ts). Tagged with the minute, so a double
+   * tap sends once.
    */
-  async remindUnanswered(actorId: string, meetingId: string): Promise<SendResult> {
+  async remindUnanswered(actorId: string, meetingId: string): Promise<RemindResult> {
     const found = await this.forSecretary(meetingId, actorId);
     if (!found.ok) return found;
     const { meeting } = found;
@@ -215,10 +221,16 @@ export class MeetingsService {
     const waiting = [...members]
       .filter(([id, m]) => !EXCLUDED_STATUSES.has(m.status) && !answers.has(id))
       .map(([id]) => id);
-    const reachable = (await this.repos.people.getMany(waiting))
-      .filter((p) => deliveryChannel(p) !== undefined)
-      .map((p) => p.id)
-      .sort();
+    const { remind, notice, wentOut } = await followUpTargets(
+      this.store,
+      meeting.id,
+      (await this.repos.people.getMany(waiting))
+        .filter((p) => deliveryChannel(p) !== undefined)
+        .map((p) => p.id),
+    );
+    const reachable = [...remind, ...notice].sort();
+    // Nobody has had the notice yet: a reminder of it would come first.
+    if (!wentOut) return { ok: false, reason: 'not_noticed' };
     if (reachable.length === 0) return { ok: false, reason: 'nobody' };
     const tag = String(Math.floor(now / 60_000));
     const sent = await this.planning.sendNow(meeting.id, 'follow_up', { tag, recipients: reachable });

@@ -86,7 +86,8 @@ export type VisitRefusal =
   | 'not_registered';
 
 export type RegistrationResult =
-  | { ok: true; meeting: Meeting; cell: Cell; changed: boolean }
+  /** `noticed`: the member had already received the meeting's notice (they registered from it, say). */
+  | { ok: true; meeting: Meeting; cell: Cell; changed: boolean; noticed?: boolean }
   | { ok: false; reason: VisitRefusal; clashWith?: MeetingRef };
 
 export interface AssignmentInput {
@@ -382,8 +383,10 @@ export class VisitsService {
       }),
       ...(await this.secretaryNotices('registered', person, assignment, meeting, cell, now)),
     ]);
-    await this.ensureNotice(personId, meeting, cell, now);
-    return { ok: true, meeting, cell, changed: true };
+    // HD 42 makes the assigned members recipients of every notice: one who registers from it is not sent it twice.
+    const noticed = (await this.repos.meetings.notified(meeting.id)).includes(personId);
+    if (!noticed) await this.ensureNotice(personId, meeting, cell, now);
+    return { ok: true, meeting, cell, changed: true, noticed };
   }
 
   /** Withdraws a registration before the meeting starts; the secretaries are told again. */

@@ -117,6 +117,13 @@ for (const target of targets) {
       await s.services.repos.people.link(s.named('Lò Thị Cụ'), 'telegram', 502);
       await s.services.repos.people.link(tuan, 'telegram', 500);
       await s.services.attendance.recordAnswer(tuan.id, s.meeting.id, 'present');
+      // No reminder before the notice it reminds of.
+      expect(await s.services.meetings.remindUnanswered(tuan.id, s.meeting.id)).toEqual({
+        ok: false,
+        reason: 'not_noticed',
+      });
+      expect(await s.services.meetings.sendNotice(tuan.id, s.meeting.id)).toMatchObject({ ok: true });
+      await s.scheduler?.deliver();
       expect(await s.services.meetings.remindUnanswered(tuan.id, s.meeting.id)).toEqual({
         ok: true,
         recipients: 1,
