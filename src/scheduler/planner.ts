@@ -5,7 +5,7 @@ import { meetingTimes } from '../domain/schedule.js';
 import { DAY_MS, monthWindow } from '../domain/time.js';
 import type { Holiday, Policy, ScheduleRule } from '../domain/types.js';
 import type { Logger } from '../logger.js';
-import type { SendNowOptions, SendNowResult } from '../services/planning.js';
+import { PLANNING_HORIZON_DAYS, type SendNowOptions, type SendNowResult } from '../services/planning.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
 import { type Cell, type Meeting, meetingSchema, newId, parseDoc } from '../store/records.js';
@@ -62,7 +62,7 @@ export class Planner {
   private readonly visitAlerts: VisitAlerts;
 
   constructor(private readonly deps: PlannerDeps) {
-    this.horizonMs = (deps.horizonDays ?? 45) * DAY_MS;
+    this.horizonMs = (deps.horizonDays ?? PLANNING_HORIZON_DAYS) * DAY_MS;
     this.visitAlerts = new VisitAlerts(deps);
     const after = Math.max(
       0,

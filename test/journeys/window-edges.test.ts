@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AppHarness, buttonsOf, type ShownMessage, telegramUser } from '../support/app-harness.js';
+import { registerCommittee, setUpCommune } from '../support/commune.js';
+
+// Whole-app turns over weeks of simulated time.
+vi.setConfig({ testTimeout: 240_000 });
+
+/**
+ * Issue 15, point 9: at a window's edge, when no meeting of a committee member's cells is left in it, /nhiemvu and
+ * the alerts say so, say what the member can still do, and offer the next window's meetings, which count there.
+ */
+const harnesses: AppHarness[] = [];
+afterEach(async () => {
+  for (const h of harnesses.splice(0)) await h.stop();
+});
+
+const last = (reply: { messages: ShownMessage[]; edits: ShownMessage[] }) =>
+  (reply.edits.at(-1) ?? reply.messages.at(-1)) as ShownMessage;
+
+describe('a provincial member in the last weeks of the half-year', () => {
+  it('on 6 December sees that no meeting is left, registers for January, and the visit counts in the new half-year', async () => {
+    const h = await AppHarness.start({ start: '2026-12-06T02:00:00Z' });
+    harnesses.push(h);
+    const c = await setUpCommune(h);
+    const codes = await registerCommittee(h, c);
+    const lam = telegramUser(9001, 'Lâm');
+    await h.say(lam, `/start ${codes.get('Hoàng Văn Lâm')}`);
+    const tuan = telegramUser(9002, 'Tuấn');
+    await c.join('Nguyễn Văn Tuấn', tuan);
+
+    // Khe Lếch met on 05/12 and the school on 04/12: nothing is left before 31/12 in his cells.
+    const duty = async () => (await h.say(lam, '/nhiemvu')).messages[0] as ShownMessage;
+    const first = await duty();
+    const lines = first.text.split('\n');
+    expect(lines).toContain('Kỳ 01/07/2026 – 31/12/2026: ⏳ chưa đạt — đã dự 0/1, còn 25 ngày');
+    expect(lines.slice(-6)).toEqual([
+      'Trong kỳ 01/07/2026 – 31/12/2026 không còn buổi sinh hoạt nào của các chi bộ đồng chí được phân công theo dõi.',
+      'Nếu đồng chí có điều kiện đến dự trong kỳ này, bí thư chi bộ có thể bố trí một buổi sinh hoạt chuyên đề hoặc sinh hoạt bất thường; khi có lịch, đồng chí sẽ nhận thông báo họp kèm nút «Đăng ký dự».',
+      '',
+      'Lịch sinh hoạt kỳ sau (01/01/2027 – 30/06/2027) đồng chí có thể đăng ký dự ngay; buổi dự được tính vào kỳ sau:',
+      '• Thứ Hai, 04/01/2027, 16:30 — Chi bộ Trường THCS Tân An — Phòng họp nhà trường',
+      '• Thứ Ba, 05/01/2027, 19:30 — Chi bộ thôn Khe Lếch — Nhà văn hóa thôn Khe Lếch',
+    ]);
+    expect(buttonsOf(first).map((b) => b.text)).toEqual([
+      '📝 Đăng ký dự 04/01 — Chi bộ Trường THCS Tân An',
+      '📝 Đăng ký dự 05/01 — Chi bộ thôn Khe Lếch',
+    ]);
+
+    // He registers for Khe Lếch's January meeting; it is shown as counting in the new half-year, not this one.
+    const registered = await h.tap(lam, first, '📝 Đăng ký dự 05/01');
+    expect(registered.messages[0]?.text).toMatch(/^✅ Đã đăng ký dự .* Thứ Ba, 05\/01\/2027, 19:30/);
+    const after = await duty();
+    expect(after.text).toContain('Kỳ 01/07/2026 – 31/12/2026: ⏳ chưa đạt — đã dự 0/1, còn 25 ngày');
+    expect(after.text).toContain(
+      'Đã đăng ký dự:\n• Thứ Ba, 05/01/2027, 19:30 — Chi bộ thôn Khe Lếch — Nhà văn hóa thôn Khe Lếch — tính vào kỳ 01/01/2027 – 30/06/2027',
+    );
+    expect(buttonsOf(after).map((b) => b.text)).toEqual([
+      '📝 Đăng ký dự 04/01 — Chi bộ Trường THCS Tân An',
+      '↩️ Rút đăng ký 05/01 — Chi bộ thôn Khe Lếch',
+    ]);
+
+    // The 21-day alert (10/12) says the same plainly, with the next half-year's meetings to register for.
+    await h.advanceTo('2026-12-10T02:00:00Z');
+    const [alert] = h.inbox(lam, 'kỳ 01/07/2026 – 31/12/2026').filter((m) => m.text.includes('Đã dự: 0/1'));
+    expect(alert?.text).toContain(
+      'Trong kỳ 01/07/2026 – 31/12/2026 không còn buổi sinh hoạt nào của các chi bộ đồng chí được phân công theo dõi.',
+    );
+    expect(alert?.text).toContain(
+      '• Thứ Ba, 05/01/2027, 19:30 — Chi bộ thôn Khe Lếch — Nhà văn hóa thôn Khe Lếch (đã đăng ký)',
+    );
+    expect(buttonsOf(alert as ShownMessage).map((b) => b.text)).toEqual([
+      '📝 Đăng ký dự 04/01 — Chi bộ Trường THCS Tân An',
+    ]);
+
+    // January: he attends; anh Tuấn's roll call counts the visit in the new half-year, where the rule is met.
+    await h.advanceTo('2027-01-06T02:00:00Z');
+    const sheet = (await h.say(tuan, '/diemdanh')).messages[0] as ShownMessage;
+    const guest = buttonsOf(sheet).find((b) => b.text.includes('Hoàng Văn Lâm'))?.text ?? '';
+    const marked = last(await h.tap(tuan, sheet, guest));
+    const settle = last(await h.tap(tuan, marked, '✔ Chốt điểm danh'));
+    const confirm = last(await h.tap(tuan, settle, 'Ghi '));
+    expect(last(await h.tap(tuan, confirm, '✔ Xác nhận')).text).toMatch(/^Đã chốt điểm danh/);
+    const met = (await duty()).text;
+    expect(met).toContain('Kỳ 01/01/2027 – 30/06/2027: ✅ đã đạt (1/1)');
+    // Assigned on 6 December, he is not held to the half-year he had three weeks of.
+    expect(met).not.toContain('quá hạn');
+  });
+});
