@@ -117,13 +117,28 @@ function windowEdgeLines(ctx: Words, standing: MemberStanding, listed: readonly 
  * the assigned cells still to come in the window, each with [Đăng ký dự] (numbered replies on Zalo); when none is
  * left in the window, the next window's meetings, to register for now.
  */
-export function visitAlertView(ctx: Words, standing: MemberStanding): View {
+export function visitAlertView(
+  ctx: Words,
+  standing: MemberStanding,
+  pace?: { expected: number; through: Date },
+): View {
   const registered = new Set(standing.registered.map((r) => r.meeting.id));
   const listed = (standing.next?.upcoming ?? standing.upcoming).slice(0, MAX_LISTED);
   const open = listed.filter((ref) => !registered.has(ref.meeting.id));
+  const { window } = standing.current;
   const lines = [
-    ctx.t('visits.alert.title', { window: windowLabel(ctx, standing.current.window) }),
+    ctx.t('visits.alert.title', { window: windowLabel(ctx, window) }),
     ruleText(ctx, standing.rule),
+    ...(pace
+      ? [
+          ctx.t('visits.alert.pace', {
+            date: formatDate(new Date(pace.through.getTime() - 1), window.timeZone),
+            expected: pace.expected,
+            required: standing.current.status.required,
+            done: standing.current.status.done,
+          }),
+        ]
+      : []),
     progressLine(ctx, standing.current),
     '',
     ...(standing.next

@@ -201,6 +201,12 @@ export type VisitRule = {
   /** Only meetings of a cell the member does not belong to count (Kon Tum's commune level). */
   otherCellsOnly?: boolean;
   alertOffsets: readonly VisitAlertOffset[];
+  /**
+   * A rule counted over a long window ("≥ 6 per year") checked part by part: at the end of each part of
+   * `everyMonths` months, a member behind pace is alerted (see paceCheckpoints in src/domain/visits.ts). It
+   * replaces alerts at a fraction of the window.
+   */
+  pacing?: { everyMonths: number };
 };
 
 export type AttendanceThresholds = {

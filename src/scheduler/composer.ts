@@ -24,6 +24,8 @@ export interface ReminderInput {
 export interface VisitAlertInput {
   occurrence: Occurrence;
   standing: MemberStanding;
+  /** A pace check: the visits expected by the end of the part just ended (the member has fewer). */
+  pace?: { expected: number; through: Date };
 }
 
 export interface ChangeInput {
@@ -134,9 +136,9 @@ export class TextComposer implements ReminderComposer {
   }
 
   /** A visit alert is one view for one member, in their language; its words live with the visits handlers. */
-  visitAlert({ standing }: VisitAlertInput): View {
+  visitAlert({ standing, pace }: VisitAlertInput): View {
     const { locale } = standing.person;
-    return visitAlertView({ locale, t: (k, p) => t(k, p, locale) }, standing);
+    return visitAlertView({ locale, t: (k, p) => t(k, p, locale) }, standing, pace);
   }
 
   change({ change, meeting, cell, recipients }: ChangeInput): View[] {

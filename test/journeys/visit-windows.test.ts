@@ -8,6 +8,8 @@ vi.setConfig({ testTimeout: 240_000 });
 /**
  * Issue 15, point 9: at a window's edge, when no meeting of a committee member's cells is left in it, /nhiemvu and
  * the alerts say so, say what the member can still do, and offer the next window's meetings, which count there.
+ * Point 11: a rule counted per year (Kon Tum's "≥ 6 per year") is checked each quarter, and a member behind pace
+ * is alerted once.
  */
 const harnesses: AppHarness[] = [];
 afterEach(async () => {
@@ -84,5 +86,47 @@ describe('a provincial member in the last weeks of the half-year', () => {
     expect(met).toContain('Kỳ 01/01/2027 – 30/06/2027: ✅ đã đạt (1/1)');
     // Assigned on 6 December, he is not held to the half-year he had three weeks of.
     expect(met).not.toContain('quá hạn');
+  });
+});
+
+describe('a Kon Tum district member behind pace at the end of a quarter', () => {
+  it('with one visit by 31 March where the pace asks for two of six, gets the pacing alert once, on 1 April', async () => {
+    const h = await AppHarness.start({ start: '2027-03-01T02:00:00Z', env: { POLICY: 'kontum-2023' } });
+    harnesses.push(h);
+    const c = await setUpCommune(h);
+    const added = await h.say(c.hoa, '/capuy Phạm Văn Đức | huyện | 1, 2');
+    const code = /Mã mời cá nhân: ([A-Z0-9]{6})/.exec(added.messages[0]?.text ?? '')?.[1] ?? '';
+    const duc = telegramUser(9101, 'Đức');
+    await h.say(duc, `/start ${code}`);
+    const tuan = telegramUser(9102, 'Tuấn');
+    await c.join('Nguyễn Văn Tuấn', tuan);
+
+    // He attends Khe Lếch on Friday 05/03; the roll call counts it.
+    const duty = async () => (await h.say(duc, '/nhiemvu')).messages[0] as ShownMessage;
+    await h.tap(duc, await duty(), '📝 Đăng ký dự 05/03 — Chi bộ thôn Khe Lếch');
+    await h.advanceTo('2027-03-06T02:00:00Z');
+    const sheet = (await h.say(tuan, '/diemdanh')).messages[0] as ShownMessage;
+    const guest = buttonsOf(sheet).find((b) => b.text.includes('Phạm Văn Đức'))?.text ?? '';
+    const settle = last(await h.tap(tuan, last(await h.tap(tuan, sheet, guest)), '✔ Chốt điểm danh'));
+    await h.tap(tuan, last(await h.tap(tuan, settle, 'Ghi ')), '✔ Xác nhận');
+    expect((await duty()).text).toContain('Kỳ 01/01/2027 – 31/12/2027: ⏳ chưa đạt — đã dự 1/6');
+
+    // The first quarter ends with one visit where an even pace asks for ceil(6 × 1/4) = 2: on 1 April at 08:00
+    // he is alerted, and once only.
+    const alertsSoFar = () => h.inbox(duc, 'kỳ 01/01/2027 – 31/12/2027');
+    await h.advanceTo('2027-04-01T00:59:00Z');
+    expect(alertsSoFar()).toEqual([]);
+    await h.advanceTo('2027-04-01T01:01:00Z');
+    expect(alertsSoFar()).toHaveLength(1);
+    await h.advanceTo('2027-04-08T02:00:00Z');
+    const alerts = alertsSoFar();
+    expect(alerts).toHaveLength(1);
+    const lines = alerts[0]?.text.split('\n') ?? [];
+    expect(lines.slice(1, 4)).toEqual([
+      'Quy định: cấp ủy viên cấp huyện dự ít nhất 6 buổi sinh hoạt chi bộ (thường kỳ hoặc chuyên đề) ở chi bộ được phân công theo dõi, mỗi năm.',
+      'Theo tiến độ chia đều trong kỳ, đến hết ngày 31/03/2027 cần dự 2/6 buổi; đồng chí đã dự 1 buổi.',
+      'Đã dự: 1/6 · Còn 274 ngày.',
+    ]);
+    expect(buttonsOf(alerts[0] as ShownMessage).length).toBeGreaterThan(0);
   });
 });
