@@ -21,15 +21,8 @@ for (const target of targets) {
       const org = await w.repos.cells.createOrg('Đảng ủy xã Tân An', w.clock.now());
       const a = await w.cell(org.id, 'Chi bộ A', 'ngày 3 hằng tháng 19:30', 'Bí thư,bi_thu\n');
       const b = await w.cell(org.id, 'Chi bộ B', 'ngày 20 hằng tháng 19:30', 'Bí thư B,bi_thu\n');
-      const member = async (name: string, level: 'provincial' | 'district', chat: number) => {
-        const result = await w.services.visits.assign(
-          org.id,
-          { name, level, cellIds: [a.id, b.id] },
-          'admin',
-        );
-        if (!result.ok) throw new Error(result.problem);
-        return w.repos.people.link(result.person, 'telegram', chat);
-      };
+      const member = (name: string, level: 'provincial' | 'district', chat: number) =>
+        w.committeeMember(org.id, name, level, [a.id, b.id], chat);
       const onPace = await member('Đúng tiến độ', 'district', 81);
       const behind = await member('Chậm tiến độ', 'district', 82);
       const provincial = await member('Cấp tỉnh', 'provincial', 83);

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AppHarness, buttonsOf, type ShownMessage, telegramUser } from '../support/app-harness.js';
+import { describe, expect, it, vi } from 'vitest';
+import { buttonsOf, harnessPerTest, type ShownMessage, telegramUser } from '../support/app-harness.js';
 import { registerCommittee, setUpCommune } from '../support/commune.js';
 
 // Whole-app turns on a simulated clock: dozens of chat turns, each waiting for the bot to finish.
@@ -10,15 +10,8 @@ vi.setConfig({ testTimeout: 180_000 });
  * its notices with [Đăng ký dự] (a numbered reply on Zalo); a meeting moved inside its notice window is announced
  * at once; a follow-up never reaches someone who did not receive the notice.
  */
-const harnesses: AppHarness[] = [];
-afterEach(async () => {
-  for (const h of harnesses.splice(0)) await h.stop();
-});
-async function harness(start: string, zalo = false) {
-  const h = await AppHarness.start({ start, zalo });
-  harnesses.push(h);
-  return h;
-}
+const start = harnessPerTest();
+const harness = (at: string, zalo = false) => start({ start: at, zalo });
 
 const KHE_LECH_DEC = 'Thứ Bảy, 05/12/2026, 19:30';
 

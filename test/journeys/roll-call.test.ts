@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { keys } from '../../src/store/keys.js';
-import { AppHarness, buttonsOf, type ShownMessage, telegramUser } from '../support/app-harness.js';
+import { buttonsOf, harnessPerTest, type ShownMessage, telegramUser } from '../support/app-harness.js';
 import { setUpCommune } from '../support/commune.js';
 
 // Whole-app turns on a simulated clock: dozens of chat turns, each waiting for the bot to finish.
@@ -11,16 +11,9 @@ vi.setConfig({ testTimeout: 120_000 });
  * to settle them (each, or all at once as absent without reason after one confirmation); the removal rule counts
  * settled states only. On Telegram (buttons) and Zalo (numbered replies).
  */
-const harnesses: AppHarness[] = [];
-afterEach(async () => {
-  for (const h of harnesses.splice(0)) await h.stop();
-});
-async function harness(zalo = false) {
-  // Before the meeting of Thursday 05/11/2026 19:30, so the planner makes it.
-  const h = await AppHarness.start({ start: '2026-11-04T02:00:00Z', zalo });
-  harnesses.push(h);
-  return h;
-}
+const start = harnessPerTest();
+// Before the meeting of Thursday 05/11/2026 19:30, so the planner makes it.
+const harness = (zalo = false) => start({ start: '2026-11-04T02:00:00Z', zalo });
 
 const last = (reply: { messages: ShownMessage[]; edits: ShownMessage[] }) =>
   (reply.edits.at(-1) ?? reply.messages.at(-1)) as ShownMessage;

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AppHarness, buttonsOf, type ShownMessage, telegramUser } from '../support/app-harness.js';
+import { describe, expect, it, vi } from 'vitest';
+import { buttonsOf, harnessPerTest, type ShownMessage, telegramUser } from '../support/app-harness.js';
 import { registerCommittee, setUpCommune } from '../support/commune.js';
 
 // Whole-app turns over weeks of simulated time.
@@ -11,18 +11,14 @@ vi.setConfig({ testTimeout: 240_000 });
  * Point 11: a rule counted per year (Kon Tum's "≥ 6 per year") is checked each quarter, and a member behind pace
  * is alerted once.
  */
-const harnesses: AppHarness[] = [];
-afterEach(async () => {
-  for (const h of harnesses.splice(0)) await h.stop();
-});
+const harness = harnessPerTest();
 
 const last = (reply: { messages: ShownMessage[]; edits: ShownMessage[] }) =>
   (reply.edits.at(-1) ?? reply.messages.at(-1)) as ShownMessage;
 
 describe('a provincial member in the last weeks of the half-year', () => {
   it('on 6 December sees that no meeting is left, registers for January, and the visit counts in the new half-year', async () => {
-    const h = await AppHarness.start({ start: '2026-12-06T02:00:00Z' });
-    harnesses.push(h);
+    const h = await harness({ start: '2026-12-06T02:00:00Z' });
     const c = await setUpCommune(h);
     const codes = await registerCommittee(h, c);
     const lam = telegramUser(9001, 'Lâm');
@@ -91,8 +87,7 @@ describe('a provincial member in the last weeks of the half-year', () => {
 
 describe('a Kon Tum district member behind pace at the end of a quarter', () => {
   it('with one visit by 31 March where the pace asks for two of six, gets the pacing alert once, on 1 April', async () => {
-    const h = await AppHarness.start({ start: '2027-03-01T02:00:00Z', env: { POLICY: 'kontum-2023' } });
-    harnesses.push(h);
+    const h = await harness({ start: '2027-03-01T02:00:00Z', env: { POLICY: 'kontum-2023' } });
     const c = await setUpCommune(h);
     const added = await h.say(c.hoa, '/capuy Phạm Văn Đức | huyện | 1, 2');
     const code = /Mã mời cá nhân: ([A-Z0-9]{6})/.exec(added.messages[0]?.text ?? '')?.[1] ?? '';

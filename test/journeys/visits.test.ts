@@ -1,19 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { keys } from '../../src/store/keys.js';
 import type { Cell, Meeting } from '../../src/store/records.js';
-import { AppHarness, buttonsOf, type ShownMessage, telegramUser } from '../support/app-harness.js';
+import {
+  type AppHarness,
+  buttonsOf,
+  harnessPerTest,
+  type ShownMessage,
+  telegramUser,
+} from '../support/app-harness.js';
 import { type Commune, setUpCommune } from '../support/commune.js';
 
 /** Journey 5 of ../shared/journeys.md and the visits' refusals (journey 8), end to end on both channels. */
-const harnesses: AppHarness[] = [];
-afterEach(async () => {
-  for (const h of harnesses.splice(0)) await h.stop();
-});
-async function harness(start: string, zalo = false) {
-  const h = await AppHarness.start({ start, zalo });
-  harnesses.push(h);
-  return h;
-}
+const start = harnessPerTest();
+const harness = (at: string, zalo = false) => start({ start: at, zalo });
 
 const COMMITTEE_CSV = ['ho_ten,cap,chi_bo', 'Hoàng Văn Lâm,tỉnh,1|2', 'Lê Thị Thu,xã,tất cả'].join('\n');
 
