@@ -6,7 +6,7 @@ import type { Policy } from '../domain/types.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { EXCLUDED_STATUSES } from '../services/attendance.js';
-import { followUpTargets, noticeRecordOps } from '../services/notices.js';
+import { followUpTargets, membersNoticeStep, noticeDue, noticeRecordOps } from '../services/notices.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
 import { type Cell, type Meeting, type Person, parseDoc } from '../store/records.js';
@@ -253,6 +253,7 @@ export class Dispatcher {
   /** The recipients of each live occurrence, read with one round trip per distinct cell or meeting. */
   private async audiences(live: { occurrence: Occurrence; cell: Cell; meeting?: Meeting }[]) {
     const { store, repos } = this.deps;
+    const now = this.deps.now();
     const needs = (audience: string) => [
       ...new Set(
         live.filter((l) => l.occurrence.audience === audience).map((l) => l.occurrence.meetingId ?? ''),
@@ -312,7 +313,12 @@ export class Dispatcher {
             async (l) =>
               [
                 l.occurrence.id,
-                await followUpTargets(store, l.meeting?.id ?? '', ids.get(l.occurrence.id) ?? []),
+                await followUpTargets(
+                  store,
+                  l.meeting?.id ?? '',
+                  ids.get(l.occurrence.id) ?? [],
+                  !!l.meeting && noticeDue(l.meeting, l.cell, this.deps.policy?.timeline ?? [], now),
+                ),
               ] as const,
           ),
       ),
@@ -340,7 +346,7 @@ export class Dispatcher {
 
   /** The members' notice step of the policy, which a late notice is sent as. */
   private noticeStepId(): string {
-    return this.deps.policy?.timeline.find((s) => s.audience === 'members')?.id ?? 'notice';
+    return membersNoticeStep(this.deps.policy?.timeline ?? [])?.id ?? 'notice';
   }
 
   /** One outbox message per recipient a channel reaches, keyed (occurrence × recipient) so a retake sends once. */

@@ -1,4 +1,4 @@
-import type { MeetingKind } from '../domain/types.js';
+import type { MeetingKind, TimelineStep } from '../domain/types.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/port.js';
 import type { Cell, Meeting } from '../store/records.js';
@@ -7,7 +7,7 @@ import { isSecretary } from '../store/repositories/cells.js';
 import type { Repos } from '../store/repositories/index.js';
 import { EXCLUDED_STATUSES } from './attendance.js';
 import { deliveryChannel } from './channels.js';
-import { followUpTargets } from './notices.js';
+import { followUpTargets, noticeDue } from './notices.js';
 import type { Clock } from './people.js';
 import type { Planning } from './planning.js';
 
@@ -67,6 +67,8 @@ export class MeetingsService {
     private readonly repos: Repos,
     private readonly clock: Clock,
     private readonly planning: Planning,
+    /** The reminder timeline: when the members' notice is due, which a reminder of it must follow. */
+    private readonly timeline: readonly TimelineStep[] = [],
   ) {}
 
   /** The planned meetings of every cell the person belongs to, from now on, earliest first. */
@@ -227,6 +229,7 @@ export class MeetingsService {
       (await this.repos.people.getMany(waiting))
         .filter((p) => deliveryChannel(p) !== undefined)
         .map((p) => p.id),
+      noticeDue(meeting, found.cell, this.timeline, now),
     );
     const reachable = [...remind, ...notice].sort();
     // Nobody has had the notice yet: a reminder of it would come first.

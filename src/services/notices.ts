@@ -1,14 +1,15 @@
 import { type DeliveryState, deliveryStates } from '../delivery/outbox.js';
-import { occurrenceSchema } from '../scheduler/occurrences.js';
+import { meetingReminders } from '../domain/reminders.js';
+import type { TimelineStep } from '../domain/types.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
-import { parseDoc } from '../store/records.js';
+import type { Cell, Meeting } from '../store/records.js';
 
 /**
  * Who a meeting's notice reached, read from the outbox itself: a follow-up ("⏰ Nhắc lại: đồng chí chưa trả lời
  * thông báo dưới đây") is only for someone whose notice was delivered. Whoever missed it — not reachable when it
  * went out, linked since, or their message given up — is owed the notice itself; whoever's notice is still on its
- * way gets nothing more yet.
+ * way gets nothing more yet. Two store round trips per meeting, whatever the number of people.
  */
 
 export interface FollowUpTargets {
@@ -18,7 +19,7 @@ export interface FollowUpTargets {
   notice: string[];
   /** Their notice is still on its way, or the notice has not gone out yet: nothing now. */
   waiting: string[];
-  /** Whether the members' notice has gone out at all. */
+  /** Whether the members' notice has gone out: its time has come, or it was sent to someone earlier on request. */
   wentOut: boolean;
 }
 
@@ -38,38 +39,50 @@ export function noticeRecordOps(
   ];
 }
 
-/** Whether the members' notice of the meeting (any version) has gone out: its step fired, or was sent on request. */
-async function noticeWentOut(store: Store, meetingId: string): Promise<boolean> {
-  const ids = await store.smembers(keys.meetingReminders(meetingId));
-  const raws = await store.getMany(ids.map(keys.reminder));
-  return raws.some((raw, i) => {
-    const occurrence = parseDoc(occurrenceSchema, keys.reminder(ids[i] as string), raw);
-    return occurrence?.audience === 'members' && occurrence.state === 'sent';
-  });
+/** The members' notice step of a timeline, the one a late notice is sent as. */
+export const membersNoticeStep = (timeline: readonly TimelineStep[]) =>
+  timeline.find((s) => s.audience === 'members');
+
+/** Whether the members' notice of the meeting is due by now (at its time, as planned for the meeting's time). */
+export function noticeDue(
+  meeting: Pick<Meeting, 'id' | 'startsAt'>,
+  cell: Pick<Cell, 'timeZone'>,
+  timeline: readonly TimelineStep[],
+  now: number,
+): boolean {
+  const step = membersNoticeStep(timeline);
+  if (!step) return false;
+  const [planned] = meetingReminders(
+    { id: meeting.id, startsAt: new Date(meeting.startsAt) },
+    [step],
+    cell.timeZone,
+  );
+  return planned !== undefined && planned.dueAt.getTime() <= now;
 }
 
-/** Splits those a follow-up is meant for by whether, and how, the meeting's notice reached each. */
+/**
+ * Splits those a follow-up is meant for by whether, and how, the meeting's notice reached each. `due`: whether the
+ * notice's time has come (noticeDue); a notice sent earlier on request counts as gone out too.
+ */
 export async function followUpTargets(
   store: Store,
   meetingId: string,
   personIds: readonly string[],
+  due: boolean,
 ): Promise<FollowUpTargets> {
-  const [notified, noticeKeys, wentOut] = await Promise.all([
-    store.smembers(keys.meetingNotified(meetingId)),
-    store.hgetall(keys.meetingNoticeKeys(meetingId)),
-    noticeWentOut(store, meetingId),
-  ]);
+  const noticeKeys = await store.hgetall(keys.meetingNoticeKeys(meetingId));
+  const wentOut = due || Object.keys(noticeKeys).length > 0;
   const targets: FollowUpTargets = { remind: [], notice: [], waiting: [], wentOut };
   const recorded = personIds.filter((id) => noticeKeys[id] !== undefined);
-  const states = await deliveryStates(
-    store,
-    recorded.map((id) => noticeKeys[id] as string),
-  );
+  const states = recorded.length
+    ? await deliveryStates(
+        store,
+        recorded.map((id) => noticeKeys[id] as string),
+      )
+    : [];
   const stateOf = new Map<string, DeliveryState>(recorded.map((id, i) => [id, states[i] ?? 'sent']));
-  // Notified before their notice's message was recorded (an older version of the service): taken as delivered.
-  const legacy = new Set(notified);
   for (const id of personIds) {
-    const state = stateOf.get(id) ?? (legacy.has(id) ? 'sent' : undefined);
+    const state = stateOf.get(id);
     if (state === 'sent') targets.remind.push(id);
     else if (state === 'pending' || !wentOut) targets.waiting.push(id);
     else targets.notice.push(id);
