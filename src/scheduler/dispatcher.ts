@@ -6,7 +6,7 @@ import type { Policy } from '../domain/types.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { EXCLUDED_STATUSES } from '../services/attendance.js';
-import { followUpTargets, membersNoticeStep, noticeDue, noticeRecordOps } from '../services/notices.js';
+import { followUpTargets, membersNoticeStep, noticeRecordOps } from '../services/notices.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
 import { type Cell, type Meeting, type Person, parseDoc } from '../store/records.js';
@@ -307,20 +307,20 @@ export class Dispatcher {
     // A follow-up reaches only those whose notice was delivered; those who missed it get the notice instead.
     const followUps = new Map(
       await Promise.all(
-        live
-          .filter((l) => l.occurrence.audience === 'members_unanswered' && l.meeting)
-          .map(
-            async (l) =>
-              [
-                l.occurrence.id,
-                await followUpTargets(
+        live.flatMap(({ occurrence, meeting, cell }) =>
+          occurrence.audience === 'members_unanswered' && meeting
+            ? [
+                followUpTargets(
                   store,
-                  l.meeting?.id ?? '',
-                  ids.get(l.occurrence.id) ?? [],
-                  !!l.meeting && noticeDue(l.meeting, l.cell, this.deps.policy?.timeline ?? [], now),
-                ),
-              ] as const,
-          ),
+                  meeting,
+                  cell,
+                  this.deps.policy?.timeline ?? [],
+                  ids.get(occurrence.id) ?? [],
+                  now,
+                ).then((targets) => [occurrence.id, targets] as const),
+              ]
+            : [],
+        ),
       ),
     );
     const people = new Map(

@@ -7,7 +7,7 @@ import { isSecretary } from '../store/repositories/cells.js';
 import type { Repos } from '../store/repositories/index.js';
 import { EXCLUDED_STATUSES } from './attendance.js';
 import { deliveryChannel } from './channels.js';
-import { followUpTargets, noticeDue } from './notices.js';
+import { followUpTargets } from './notices.js';
 import type { Clock } from './people.js';
 import type { Planning } from './planning.js';
 
@@ -225,11 +225,13 @@ export class MeetingsService {
       .map(([id]) => id);
     const { remind, notice, wentOut } = await followUpTargets(
       this.store,
-      meeting.id,
+      meeting,
+      found.cell,
+      this.timeline,
       (await this.repos.people.getMany(waiting))
         .filter((p) => deliveryChannel(p) !== undefined)
         .map((p) => p.id),
-      noticeDue(meeting, found.cell, this.timeline, now),
+      now,
     );
     const reachable = [...remind, ...notice].sort();
     // Nobody has had the notice yet: a reminder of it would come first.

@@ -1,15 +1,16 @@
 import { type DeliveryState, deliveryStates } from '../delivery/outbox.js';
 import { meetingReminders } from '../domain/reminders.js';
 import type { TimelineStep } from '../domain/types.js';
+import { meetingOccurrenceId, occurrenceSchema } from '../scheduler/occurrences.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
-import type { Cell, Meeting } from '../store/records.js';
+import { type Cell, type Meeting, parseDoc } from '../store/records.js';
 
 /**
  * Who a meeting's notice reached, read from the outbox itself: a follow-up ("⏰ Nhắc lại: đồng chí chưa trả lời
  * thông báo dưới đây") is only for someone whose notice was delivered. Whoever missed it — not reachable when it
  * went out, linked since, or their message given up — is owed the notice itself; whoever's notice is still on its
- * way gets nothing more yet. Two store round trips per meeting, whatever the number of people.
+ * way gets nothing more yet.
  */
 
 export interface FollowUpTargets {
@@ -43,34 +44,31 @@ export function noticeRecordOps(
 export const membersNoticeStep = (timeline: readonly TimelineStep[]) =>
   timeline.find((s) => s.audience === 'members');
 
-/** Whether the members' notice of the meeting is due by now (at its time, as planned for the meeting's time). */
-export function noticeDue(
-  meeting: Pick<Meeting, 'id' | 'startsAt'>,
-  cell: Pick<Cell, 'timeZone'>,
-  timeline: readonly TimelineStep[],
-  now: number,
-): boolean {
-  const step = membersNoticeStep(timeline);
-  if (!step) return false;
-  const [planned] = meetingReminders(
-    { id: meeting.id, startsAt: new Date(meeting.startsAt) },
-    [step],
-    cell.timeZone,
-  );
-  return planned !== undefined && planned.dueAt.getTime() <= now;
-}
-
 /**
- * Splits those a follow-up is meant for by whether, and how, the meeting's notice reached each. `due`: whether the
- * notice's time has come (noticeDue); a notice sent earlier on request counts as gone out too.
+ * Splits those a follow-up is meant for by whether, and how, the meeting's notice reached each. The notice has gone
+ * out once its time has come (as planned for the meeting's time) and its occurrence is not still waiting to fire,
+ * or once it was sent to someone (earlier, on request). Three store reads per meeting, whatever the number of people.
  */
 export async function followUpTargets(
   store: Store,
-  meetingId: string,
+  meeting: Pick<Meeting, 'id' | 'startsAt' | 'version'>,
+  cell: Pick<Cell, 'timeZone'>,
+  timeline: readonly TimelineStep[],
   personIds: readonly string[],
-  due: boolean,
+  now: number,
 ): Promise<FollowUpTargets> {
-  const noticeKeys = await store.hgetall(keys.meetingNoticeKeys(meetingId));
+  const step = membersNoticeStep(timeline);
+  const occurrenceKey = keys.reminder(meetingOccurrenceId(meeting.id, step?.id ?? '', meeting.version));
+  const [noticeKeys, rawOccurrence] = await Promise.all([
+    store.hgetall(keys.meetingNoticeKeys(meeting.id)),
+    step ? store.get(occurrenceKey) : undefined,
+  ]);
+  const [planned] = step
+    ? meetingReminders({ id: meeting.id, startsAt: new Date(meeting.startsAt) }, [step], cell.timeZone)
+    : [];
+  // Still to fire (or firing in the same tick as this follow-up, a meeting moved to the next day): not out yet.
+  const firing = parseDoc(occurrenceSchema, occurrenceKey, rawOccurrence)?.state === 'pending';
+  const due = planned !== undefined && planned.dueAt.getTime() <= now && !firing;
   const wentOut = due || Object.keys(noticeKeys).length > 0;
   const targets: FollowUpTargets = { remind: [], notice: [], waiting: [], wentOut };
   const recorded = personIds.filter((id) => noticeKeys[id] !== undefined);
