@@ -232,6 +232,8 @@ export async function handleRemind(ctx: HandlerContext, meeting: Meeting): Promi
       return [refusal(ctx.t('tally.remindClosed'))];
     case 'nobody':
       return [refusal(ctx.t('tally.remindNobody'))];
+    case 'not_noticed':
+      return [refusal(ctx.t('tally.remindNotNoticed'))];
     case 'no_scheduler':
       return [refusal(ctx.t('hop.notice.no_scheduler'))];
     case 'not_found':

@@ -1,10 +1,11 @@
 import { localDateOf } from '../src/domain/time.js';
+import type { RollCallOutcome } from '../src/services/attendance.js';
 import type { Cell, Meeting } from '../src/store/records.js';
 import { answerLabel, reasonLabel } from './attendance.js';
 import type { HandlerContext } from './context.js';
 import { kindLabel, shiftNote, when } from './format.js';
 import { HOP_ACTIONS, handleHopAction, handleRemind } from './hop.js';
-import { ABSENCE_REASONS } from './intents.js';
+import { ABSENCE_REASONS, type Intent } from './intents.js';
 import { chooseSecretaryCell, commandCellQuestion } from './secretary-cells.js';
 import { refusal, type View } from './views.js';
 
@@ -78,7 +79,11 @@ export async function handleTally(ctx: HandlerContext, meetingId?: string, cellI
       unanswered: tally.unanswered.length,
     }),
   ].join('\n');
-  const canRemind = tally.unanswered.length > 0 && ctx.now < meeting.startsAt;
+  // A reminder follows the notice: offered once the notice has reached someone.
+  const canRemind =
+    tally.unanswered.length > 0 &&
+    ctx.now < meeting.startsAt &&
+    (await ctx.services.meetings.noticeSent(meeting.id)) > 0;
   return [
     {
       text,
@@ -103,15 +108,27 @@ const percent = (ctx: HandlerContext, fraction: number | null) =>
     ? '—'
     : `${(fraction * 100).toLocaleString(ctx.locale === 'vi' ? 'vi-VN' : 'en-US', { maximumFractionDigits: 1 })}%`;
 
-/** The roll call after the meeting: one tap per member cycles their state; closing computes the flags. */
+type MeetingIntent = Extract<Intent, { type: 'meeting' }>;
+const rollCallIntent = (meeting: Meeting, action: string, arg?: string): MeetingIntent => ({
+  type: 'meeting',
+  action,
+  meetingId: meeting.id,
+  ...(arg ? { arg } : {}),
+});
+
+/**
+ * The roll call after the meeting: one tap per member cycles their state ("chưa điểm danh" for those who never
+ * answered, until marked); the guests (đại biểu) who registered or were marked present; a way to mark an assigned
+ * committee member who came unannounced; closing computes the flags.
+ */
 async function rollCallView(ctx: HandlerContext, meeting: Meeting, cell: Cell): Promise<View> {
   const sheet = await ctx.services.attendance.rollCallSheet(meeting);
-  const intent = (action: string, arg?: string) =>
-    ({ type: 'meeting', action, meetingId: meeting.id, ...(arg ? { arg } : {}) }) as const;
+  const unsettled = sheet.entries.filter((e) => e.entry.state === 'unmarked').length;
   return {
     text: [
       ctx.t('rollcall.title', { kind: kindLabel(ctx, meeting), when: when(ctx, meeting, cell) }),
       ctx.t('rollcall.hint'),
+      ...(unsettled ? [ctx.t('rollcall.unsettledLine', { count: unsettled })] : []),
     ].join('\n'),
     replace: true,
     choices: [
@@ -123,7 +140,7 @@ async function rollCallView(ctx: HandlerContext, meeting: Meeting, cell: Cell): 
               ctx.t(`rollcall.state.${e.entry.state}`) +
               (e.entry.reason ? ` (${reasonLabel(ctx, e.entry.reason)})` : ''),
           }),
-          intent: intent('rc', e.personId),
+          intent: rollCallIntent(meeting, 'rc', e.personId),
         },
       ]),
       ...sheet.guests.map((g) => [
@@ -132,12 +149,159 @@ async function rollCallView(ctx: HandlerContext, meeting: Meeting, cell: Cell): 
             name: g.name,
             state: ctx.t(g.present ? 'rollcall.state.present' : 'rollcall.guestAbsent'),
           }),
-          intent: intent('rc', g.personId),
+          intent: rollCallIntent(meeting, 'rc', g.personId),
         },
       ]),
-      [{ label: ctx.t('rollcall.close'), intent: intent('rcclose') }],
+      ...(sheet.others.length
+        ? [[{ label: ctx.t('rollcall.addGuest'), intent: rollCallIntent(meeting, 'rcguest') }]]
+        : []),
+      [{ label: ctx.t('rollcall.close'), intent: rollCallIntent(meeting, 'rcclose') }],
     ],
   };
+}
+
+const backToSheet = (ctx: HandlerContext, meeting: Meeting) => [
+  { label: ctx.t('rollcall.back'), intent: rollCallIntent(meeting, 'rcsheet') },
+];
+
+/** The cell's assigned committee members not on the guest list: the one who came unannounced is marked present. */
+async function othersView(ctx: HandlerContext, meeting: Meeting, cell: Cell): Promise<View> {
+  const { others } = await ctx.services.attendance.rollCallSheet(meeting);
+  if (!others.length) return rollCallView(ctx, meeting, cell);
+  return {
+    text: ctx.t('rollcall.others.title'),
+    replace: true,
+    choices: [
+      ...others.map((o) => [
+        {
+          label: ctx.t('rollcall.other', { name: o.name }),
+          intent: rollCallIntent(meeting, 'rc', o.personId),
+        },
+      ]),
+      backToSheet(ctx, meeting),
+    ],
+  };
+}
+
+type Unsettled = { personId: string; name: string }[];
+const namesOf = (people: Unsettled) => people.map((p) => p.name).join(', ');
+
+/** Closing found members still "chưa điểm danh": mark each, or all at once as absent without reason. */
+function settleView(ctx: HandlerContext, meeting: Meeting, unsettled: Unsettled, changed = false): View {
+  const count = unsettled.length;
+  return {
+    text: [
+      ...(changed ? [ctx.t('rollcall.settle.changed')] : []),
+      ctx.t('rollcall.settle.title', { count, names: namesOf(unsettled) }),
+      ctx.t('rollcall.settle.hint'),
+    ].join('\n'),
+    replace: true,
+    choices: [
+      ...unsettled.map((p) => [
+        {
+          label: ctx.t('rollcall.member', { name: p.name, state: ctx.t('rollcall.state.unmarked') }),
+          intent: rollCallIntent(meeting, 'rc', p.personId),
+        },
+      ]),
+      [{ label: ctx.t('rollcall.settle.all', { count }), intent: rollCallIntent(meeting, 'rcall') }],
+      backToSheet(ctx, meeting),
+    ],
+  };
+}
+
+/** The one confirmation a bulk change of records needs: how many, who, and that it closes the roll call. */
+function confirmSettleView(ctx: HandlerContext, meeting: Meeting, unsettled: Unsettled): View {
+  const count = unsettled.length;
+  return {
+    text: ctx.t('rollcall.settle.confirm', { count, names: namesOf(unsettled) }),
+    replace: true,
+    choices: [
+      [
+        {
+          label: ctx.t('rollcall.settle.confirmButton'),
+          intent: rollCallIntent(meeting, 'rcallok', String(count)),
+        },
+      ],
+      backToSheet(ctx, meeting),
+    ],
+  };
+}
+
+/** The closed roll call: the rate, the HD 12 flags and the private removal-rule warnings. */
+function closedView(ctx: HandlerContext, meeting: Meeting, cell: Cell, outcome: RollCallOutcome): View {
+  const { count, quality } = outcome;
+  const threshold = percent(ctx, ctx.services.policy.attendance.goodRateAbove);
+  const nameOf = (id: string) => outcome.names.get(id) ?? '?';
+  const year = localDateOf(new Date(meeting.startsAt), cell.timeZone).year;
+  const lines = [
+    ctx.t('rollcall.closed', {
+      present: count.present,
+      base: count.base,
+      rate: percent(ctx, count.rate),
+    }),
+    quality.good ? ctx.t('rollcall.good', { threshold }) : '',
+    !quality.rateIsGood ? ctx.t('rollcall.lowRate', { threshold }) : '',
+    quality.absentWithoutReason.length
+      ? ctx.t('rollcall.withoutReason', { names: quality.absentWithoutReason.map(nameOf).join(', ') })
+      : '',
+    quality.longExcusedRuns.length
+      ? ctx.t('rollcall.longRun', {
+          max: ctx.services.policy.attendance.maxAbsencesWithReasonInARow,
+          names: quality.longExcusedRuns.map((r) => nameOf(r.personId)).join(', '),
+        })
+      : '',
+    ...outcome.removal.map((r) =>
+      ctx.t(r.level === 'flag' ? 'rollcall.removalFlag' : 'rollcall.removalWarn', {
+        name: r.name,
+        months: r.months.length,
+        year,
+      }),
+    ),
+  ];
+  return { text: lines.filter(Boolean).join('\n'), replace: true };
+}
+
+/** The roll-call actions on a meeting (intent `meeting`). */
+const ROLL_CALL_ACTIONS = new Set(['rc', 'rcclose', 'rcsheet', 'rcguest', 'rcall', 'rcallok']);
+
+async function handleRollCallAction(
+  ctx: HandlerContext,
+  meeting: Meeting,
+  cell: Cell,
+  actorId: string,
+  action: string,
+  arg: string | undefined,
+): Promise<View[]> {
+  if (meeting.rollCallClosedAt !== undefined) return [refusal(ctx.t('rollcall.alreadyClosed'))];
+  if (ctx.now < meeting.startsAt) return [refusal(ctx.t('rollcall.notYet'))];
+  const { attendance } = ctx.services;
+  switch (action) {
+    case 'rc':
+      if (!arg || !(await attendance.toggleRollCall(meeting, arg, actorId)))
+        return [refusal(ctx.t('refuse.invalid'))];
+      return [await rollCallView(ctx, meeting, cell)];
+    case 'rcsheet':
+      return [await rollCallView(ctx, meeting, cell)];
+    case 'rcguest':
+      return [await othersView(ctx, meeting, cell)];
+    case 'rcall': {
+      const unsettled = (await attendance.rollCallSheet(meeting)).entries.filter(
+        (e) => e.entry.state === 'unmarked',
+      );
+      if (!unsettled.length) return [await rollCallView(ctx, meeting, cell)];
+      return [confirmSettleView(ctx, meeting, unsettled)];
+    }
+    default: {
+      // rcclose, or rcallok with the number of members the secretary confirmed marking absent without reason.
+      const confirmed = action === 'rcallok' ? Number(arg) : 0;
+      if (!Number.isInteger(confirmed) || confirmed < 0) return [refusal(ctx.t('refuse.invalid'))];
+      const result = await attendance.closeRollCall(meeting, actorId, cell.timeZone, {
+        settleUnmarked: confirmed,
+      });
+      if (!result.closed) return [settleView(ctx, meeting, result.unsettled, action === 'rcallok')];
+      return [closedView(ctx, meeting, cell, result)];
+    }
+  }
 }
 
 /** Secretary actions on one meeting, each authorized against the meeting's own cell. */
@@ -160,48 +324,9 @@ export async function handleMeetingAction(
       return handleTally(ctx, meeting.id);
     case 'remind':
       return handleRemind(ctx, meeting);
-    case 'rc':
-    case 'rcclose': {
-      if (meeting.rollCallClosedAt !== undefined) return [refusal(ctx.t('rollcall.alreadyClosed'))];
-      if (ctx.now < meeting.startsAt) return [refusal(ctx.t('rollcall.notYet'))];
-      if (action === 'rc') {
-        if (!arg || !(await ctx.services.attendance.toggleRollCall(meeting, arg, ctx.actor.id)))
-          return [refusal(ctx.t('refuse.invalid'))];
-        return [await rollCallView(ctx, meeting, cell)];
-      }
-      const outcome = await ctx.services.attendance.closeRollCall(meeting, ctx.actor.id, cell.timeZone);
-      const { count, quality } = outcome;
-      const threshold = percent(ctx, ctx.services.policy.attendance.goodRateAbove);
-      const nameOf = (id: string) => outcome.names.get(id) ?? '?';
-      const year = localDateOf(new Date(meeting.startsAt), cell.timeZone).year;
-      const lines = [
-        ctx.t('rollcall.closed', {
-          present: count.present,
-          base: count.base,
-          rate: percent(ctx, count.rate),
-        }),
-        quality.good ? ctx.t('rollcall.good', { threshold }) : '',
-        !quality.rateIsGood ? ctx.t('rollcall.lowRate', { threshold }) : '',
-        quality.absentWithoutReason.length
-          ? ctx.t('rollcall.withoutReason', { names: quality.absentWithoutReason.map(nameOf).join(', ') })
-          : '',
-        quality.longExcusedRuns.length
-          ? ctx.t('rollcall.longRun', {
-              max: ctx.services.policy.attendance.maxAbsencesWithReasonInARow,
-              names: quality.longExcusedRuns.map((r) => nameOf(r.personId)).join(', '),
-            })
-          : '',
-        ...outcome.removal.map((r) =>
-          ctx.t(r.level === 'flag' ? 'rollcall.removalFlag' : 'rollcall.removalWarn', {
-            name: r.name,
-            months: r.months.length,
-            year,
-          }),
-        ),
-      ];
-      return [{ text: lines.filter(Boolean).join('\n'), replace: true }];
-    }
     default:
+      if (ROLL_CALL_ACTIONS.has(action))
+        return handleRollCallAction(ctx, meeting, cell, ctx.actor.id, action, arg);
       if (HOP_ACTIONS.has(action)) return handleHopAction(ctx, meeting, cell, action, arg, note);
       return [refusal(ctx.t('refuse.invalid'))];
   }

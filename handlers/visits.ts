@@ -1,5 +1,6 @@
 import { formatDate, instantAt, lastDayOf, MIDNIGHT, type Window } from '../src/domain/time.js';
 import type { CommitteeLevel, VisitRule } from '../src/domain/types.js';
+import { visitWindow } from '../src/domain/visits.js';
 import { translator } from '../src/i18n.js';
 import { MAX_NAME_LENGTH } from '../src/services/csv.js';
 import {
@@ -90,24 +91,64 @@ function progressLine(ctx: Words, standing: WindowStanding): string {
 }
 
 /**
- * The visit alert (one view for every channel): what the rule asks, done n of m, days left, and the meetings of
- * the assigned cells still to come in the window, each with [Đăng ký dự] (numbered replies on Zalo).
+ * At a window's edge, no meeting of the assigned cells left in it: said plainly, with what the member can still do
+ * (a thematic or extraordinary meeting the secretary may set), then the next window's meetings, which count there.
  */
-export function visitAlertView(ctx: Words, standing: MemberStanding): View {
+function windowEdgeLines(ctx: Words, standing: MemberStanding, listed: readonly MeetingRef[]): string[] {
+  const { next } = standing;
+  if (!next) return [];
   const registered = new Set(standing.registered.map((r) => r.meeting.id));
-  const listed = standing.upcoming.slice(0, MAX_LISTED);
-  const open = listed.filter((ref) => !registered.has(ref.meeting.id));
-  const lines = [
-    ctx.t('visits.alert.title', { window: windowLabel(ctx, standing.current.window) }),
-    ruleText(ctx, standing.rule),
-    progressLine(ctx, standing.current),
+  const window = windowLabel(ctx, next.window);
+  return [
+    ctx.t('visits.edge.noneLeft', { window: windowLabel(ctx, standing.current.window) }),
+    ...(standing.current.status.state === 'due' ? [ctx.t('visits.edge.stillPossible')] : []),
     '',
     ...(listed.length
       ? [
-          ctx.t('visits.alert.meetings'),
+          ctx.t('visits.edge.next', { window }),
           ...listed.map((ref) => meetingLine(ctx, ref, registered.has(ref.meeting.id))),
         ]
-      : [ctx.t('visits.alert.noMeetings')]),
+      : [ctx.t('visits.edge.nextNone', { window })]),
+  ];
+}
+
+/**
+ * The visit alert (one view for every channel): what the rule asks, done n of m, days left, and the meetings of
+ * the assigned cells still to come in the window, each with [Đăng ký dự] (numbered replies on Zalo); when none is
+ * left in the window, the next window's meetings, to register for now.
+ */
+export function visitAlertView(
+  ctx: Words,
+  standing: MemberStanding,
+  pace?: { expected: number; through: Date },
+): View {
+  const registered = new Set(standing.registered.map((r) => r.meeting.id));
+  const listed = (standing.next?.upcoming ?? standing.upcoming).slice(0, MAX_LISTED);
+  const open = listed.filter((ref) => !registered.has(ref.meeting.id));
+  const { window } = standing.current;
+  const lines = [
+    ctx.t('visits.alert.title', { window: windowLabel(ctx, window) }),
+    ruleText(ctx, standing.rule),
+    ...(pace
+      ? [
+          ctx.t('visits.alert.pace', {
+            date: formatDate(new Date(pace.through.getTime() - 1), window.timeZone),
+            expected: pace.expected,
+            required: standing.current.status.required,
+            done: standing.current.status.done,
+          }),
+        ]
+      : []),
+    progressLine(ctx, standing.current),
+    '',
+    ...(standing.next
+      ? windowEdgeLines(ctx, standing, listed)
+      : listed.length
+        ? [
+            ctx.t('visits.alert.meetings'),
+            ...listed.map((ref) => meetingLine(ctx, ref, registered.has(ref.meeting.id))),
+          ]
+        : [ctx.t('visits.alert.noMeetings')]),
     ...(open.length ? ['', ctx.t('visits.alert.hint')] : []),
   ];
   return {
@@ -132,8 +173,22 @@ export async function handleVisitDuty(ctx: HandlerContext): Promise<View[]> {
   const standing = await visits.standing(ctx.actor.id);
   if (!standing) return [refusal(ctx.t('visits.refuse.notCommittee'))];
   const options = (await visits.options(standing)).slice(0, MAX_LISTED);
+  const nextOptions = (await visits.nextOptions(standing)).slice(0, MAX_LISTED);
   const cells = await ctx.services.repos.cells.getMany([...standing.assignment.cellIds]);
   const { current, previous } = standing;
+  // A registration for a meeting of another window is shown with the window it counts in.
+  const registeredLine = (ref: MeetingRef) => {
+    const line = meetingLine(ctx, ref);
+    const window = visitWindow(
+      standing.rule,
+      new Date(ref.meeting.startsAt),
+      current.window.timeZone,
+      new Date(standing.assignment.since),
+    );
+    return window.start.getTime() === current.window.start.getTime()
+      ? line
+      : ctx.t('visits.edge.countsIn', { line, window: windowLabel(ctx, window) });
+  };
   const lines = [
     ctx.t('visits.status.title', { name: standing.person.name, level: levelName(ctx, standing.rule.level) }),
     ruleText(ctx, standing.rule),
@@ -161,19 +216,21 @@ export async function handleVisitDuty(ctx: HandlerContext): Promise<View[]> {
         ]
       : []),
     ...(standing.registered.length
-      ? ['', ctx.t('visits.status.registered'), ...standing.registered.map((ref) => meetingLine(ctx, ref))]
+      ? ['', ctx.t('visits.status.registered'), ...standing.registered.map(registeredLine)]
       : []),
-    ...(current.status.state === 'due'
-      ? [
-          '',
-          ...(options.length
-            ? [ctx.t('visits.status.options'), ...options.map((ref) => meetingLine(ctx, ref))]
-            : [ctx.t('visits.status.noOptions')]),
-        ]
-      : []),
+    ...(standing.next
+      ? ['', ...windowEdgeLines(ctx, standing, nextOptions)]
+      : current.status.state === 'due'
+        ? [
+            '',
+            ...(options.length
+              ? [ctx.t('visits.status.options'), ...options.map((ref) => meetingLine(ctx, ref))]
+              : [ctx.t('visits.status.noOptions')]),
+          ]
+        : []),
   ];
   const choices = [
-    ...options.map((ref) => [registerChoice(ctx, ref)]),
+    ...[...options, ...nextOptions].map((ref) => [registerChoice(ctx, ref)]),
     ...standing.registered.map((ref) => [withdrawChoice(ctx, ref)]),
   ];
   return [{ text: lines.join('\n'), ...(choices.length ? { choices } : {}) }];
@@ -204,7 +261,14 @@ export async function handleRegister(ctx: HandlerContext, meetingId: string): Pr
   const params = { kind: kindWords(ctx, result), cell: result.cell.name, when: whenOf(ctx, result) };
   return [
     {
-      text: ctx.t(result.changed ? 'visits.registered' : 'visits.alreadyRegistered', params),
+      text: ctx.t(
+        result.changed
+          ? result.noticed
+            ? 'visits.registeredNoticed'
+            : 'visits.registered'
+          : 'visits.alreadyRegistered',
+        params,
+      ),
       choices: [[withdrawChoice(ctx, result)]],
     },
   ];

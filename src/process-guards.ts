@@ -27,13 +27,9 @@ export function guardProcess(log: Logger, stop: () => Promise<void>): void {
     );
     const forced = setTimeout(() => process.exit(1), STOP_GRACE_MS);
     forced.unref();
-    // The fatal line is flushed before stopping: on a busy pipe pino's writes are buffered, and the line that
-    // says why the service stopped must come before anything the stop writes.
-    log.flush(() => {
-      stop().then(
-        () => process.exit(1),
-        () => process.exit(1),
-      );
-    });
+    stop().then(
+      () => process.exit(1),
+      () => process.exit(1),
+    );
   });
 }

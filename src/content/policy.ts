@@ -70,8 +70,25 @@ const visitRule = z
     scope: z.enum(VISIT_SCOPES),
     otherCellsOnly: z.boolean().optional(),
     alertOffsets: z.array(visitAlertOffset),
+    pacing: z.strictObject({ everyMonths: positiveInt }).optional(),
   })
   .superRefine((rule, ctx) => {
+    // Pace checks cut the window into equal parts, and stand in for alerts part-way through it.
+    if (
+      rule.pacing &&
+      (rule.windowMonths % rule.pacing.everyMonths !== 0 || rule.pacing.everyMonths >= rule.windowMonths)
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pacing', 'everyMonths'],
+        message: 'must divide windowMonths into two or more parts (3 for quarters of a 12-month window)',
+      });
+    if (rule.pacing && rule.alertOffsets.some((offset) => 'atFraction' in offset))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alertOffsets'],
+        message: 'a paced rule is checked at the end of each part: drop its atFraction alerts',
+      });
     // Calendar windows restart every January, which only works when they tile the year.
     if (rule.alignment === 'calendar' && 12 % rule.windowMonths !== 0)
       ctx.addIssue({

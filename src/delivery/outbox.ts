@@ -156,6 +156,37 @@ function followUpOps(message: Stored, now: number): WriteOp[] {
   return outboxEnqueueOps([{ ...next, ...(rest.length ? { followedBy: rest } : {}) }], now);
 }
 
+/** The key a message goes on under when its channel refused the person for good and another reaches them. */
+export const fallbackKey = (key: string, channel: ChannelName) => `${key}:via:${channel}`;
+
+/** Where a message queued under a key stands: delivered, still on its way (or retrying), or given up. */
+export type DeliveryState = 'sent' | 'pending' | 'failed';
+
+/**
+ * The delivery state of each key, in one read: sent when it (or its fallback on the other channel) has a sent
+ * marker; pending while it (or its fallback) is stored; failed when it became a dead letter with no fallback on its
+ * way. A key with none of these was sent longer ago than sent markers are kept, so it counts as sent.
+ */
+export async function deliveryStates(store: Store, messageKeys: readonly string[]): Promise<DeliveryState[]> {
+  const variants = (key: string) => [key, ...channelNameSchema.options.map((c) => fallbackKey(key, c))];
+  const per = variants('').length;
+  const raws = await store.getMany(
+    messageKeys.flatMap((key) => [
+      ...variants(key).map(keys.outboxSent),
+      ...variants(key).map(keys.outboxMessage),
+      keys.outboxDeadLetter(key),
+    ]),
+  );
+  return messageKeys.map((_, i) => {
+    const at = i * (2 * per + 1);
+    const present = (from: number, count: number) =>
+      raws.slice(at + from, at + from + count).some((raw) => raw !== undefined);
+    if (present(0, per)) return 'sent';
+    if (present(per, per)) return 'pending';
+    return present(2 * per, 1) ? 'failed' : 'sent';
+  });
+}
+
 const deadLetterSchema = storedSchema.extend({ error: z.string(), at: z.number() });
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
 
@@ -577,7 +608,7 @@ export class Outbox {
     const fallback = addressOf(marked, this.channels);
     if (fallback) {
       const { key, personId, cellId, view } = message;
-      await this.enqueue([{ key: `${key}:via:${fallback.channel}`, ...fallback, personId, cellId, view }]);
+      await this.enqueue([{ key: fallbackKey(key, fallback.channel), ...fallback, personId, cellId, view }]);
       return;
     }
     if (!message.cellId) return;

@@ -4,6 +4,7 @@ import {
   EXCLUDED_STATES,
   type RollCallEntry,
   type RollCallState,
+  SETTLED_ROLL_CALL_STATES,
 } from './types.js';
 
 /**
@@ -22,11 +23,16 @@ export type AttendanceCount = {
   present: number;
   absentWithReason: number;
   absentWithoutReason: number;
+  /** Members still "chưa điểm danh": in the base, neither present nor absent yet (none once closed). */
+  unsettled: number;
   /** present ÷ base; null when nobody is in the base. */
   rate: number | null;
 };
 
 const isExcluded = (state: RollCallState) => (EXCLUDED_STATES as readonly RollCallState[]).includes(state);
+/** Whether the secretary has settled this state; "chưa điểm danh" is not, and counts for nothing. */
+export const isSettled = (state: RollCallState) =>
+  (SETTLED_ROLL_CALL_STATES as readonly RollCallState[]).includes(state);
 
 export function countAttendance(rollCall: readonly RollCallEntry[]): AttendanceCount {
   const tally = (state: RollCallState) => rollCall.filter((entry) => entry.state === state).length;
@@ -40,6 +46,7 @@ export function countAttendance(rollCall: readonly RollCallEntry[]): AttendanceC
     present,
     absentWithReason: tally('absent_with_reason'),
     absentWithoutReason: tally('absent_without_reason'),
+    unsettled: tally('unmarked'),
     rate: base === 0 ? null : present / base,
   };
 }
@@ -97,7 +104,7 @@ function excusedRun(personId: string, newestFirst: readonly HeldMeeting[]): numb
   let run = 0;
   for (const m of newestFirst) {
     const state = m.rollCall.find((entry) => entry.personId === personId)?.state;
-    if (state === undefined || isExcluded(state)) continue;
+    if (state === undefined || isExcluded(state) || !isSettled(state)) continue;
     if (state !== 'absent_with_reason') break;
     run += 1;
   }
@@ -114,7 +121,8 @@ export type RemovalStanding = {
 /**
  * The removal rule (xóa tên): months of one calendar year in which a member was absent without reason, any
  * months, not necessarily in a row. The secretary is warned privately at the warning count and the member is
- * flagged at the flag count. Lists only members with at least one such month.
+ * flagged at the flag count. Lists only members with at least one such month. Only what a secretary settled
+ * counts: a member left "chưa điểm danh" (never answered, not yet marked) is never taken for absent.
  */
 export function removalStandings(
   cellMeetings: readonly HeldMeeting[],

@@ -114,8 +114,11 @@ export type Answer = { personId: string; answeredAt: Date } & (
   | { response: 'absent'; reason?: string }
 );
 
-/** The final roll call; the last three states are left out of the attendance base. */
-export const ROLL_CALL_STATES = [
+/**
+ * The states a secretary settles a member in at the roll call; the last three are left out of the attendance
+ * base. A secretary's tap cycles through them in this order.
+ */
+export const SETTLED_ROLL_CALL_STATES = [
   'present',
   'absent_with_reason',
   'absent_without_reason',
@@ -123,6 +126,12 @@ export const ROLL_CALL_STATES = [
   'temporarily_elsewhere',
   'special_duty',
 ] as const;
+export type SettledRollCallState = (typeof SETTLED_ROLL_CALL_STATES)[number];
+/**
+ * Every roll-call state: the settled ones and "chưa điểm danh" (`unmarked`), where a member who never answered
+ * starts until the secretary says otherwise. A roll call closes only once nobody is unmarked.
+ */
+export const ROLL_CALL_STATES = [...SETTLED_ROLL_CALL_STATES, 'unmarked'] as const;
 export type RollCallState = (typeof ROLL_CALL_STATES)[number];
 export const EXCLUDED_STATES = [
   'exempt',
@@ -217,6 +226,12 @@ export type VisitRule = {
   /** Only meetings of a cell the member does not belong to count (Kon Tum's commune level). */
   otherCellsOnly?: boolean;
   alertOffsets: readonly VisitAlertOffset[];
+  /**
+   * A rule counted over a long window ("≥ 6 per year") checked part by part: at the end of each part of
+   * `everyMonths` months, a member behind pace is alerted (see paceCheckpoints in src/domain/visits.ts). It
+   * replaces alerts at a fraction of the window.
+   */
+  pacing?: { everyMonths: number };
 };
 
 export type AttendanceThresholds = {

@@ -1,7 +1,7 @@
 import { invitationView } from '../../handlers/attendance.js';
 import type { View } from '../../handlers/views.js';
 import { visitAlertView } from '../../handlers/visits.js';
-import { formatDateTime } from '../domain/time.js';
+import { formatDate, formatDateTime } from '../domain/time.js';
 import { type Locale, t, translator } from '../i18n.js';
 import type { MemberStanding } from '../services/visits.js';
 import type { Cell, Meeting, Person } from '../store/records.js';
@@ -16,12 +16,16 @@ export interface ReminderInput {
   meeting?: Meeting;
   cell: Cell;
   recipients: Person[];
+  /** For the committee's notice: those registered as guests; the others are offered [Đăng ký dự]. */
+  guests?: ReadonlySet<string>;
 }
 
 /** A committee member's visit alert: where they stand in the window the alert was planned for. */
 export interface VisitAlertInput {
   occurrence: Occurrence;
   standing: MemberStanding;
+  /** A pace check: the visits expected by the end of the part just ended (the member has fewer). */
+  pace?: { expected: number; through: Date };
 }
 
 export interface ChangeInput {
@@ -68,7 +72,13 @@ export class TextComposer implements ReminderComposer {
     return capitalize(t(key, this.params(cell, meeting, locale), locale));
   }
 
-  private plainReminder({ occurrence, meeting, cell, recipients }: ReminderInput): (View | undefined)[] {
+  private plainReminder({
+    occurrence,
+    meeting,
+    cell,
+    recipients,
+    guests,
+  }: ReminderInput): (View | undefined)[] {
     if (occurrence.stepId === 'roll_call' && meeting?.rollCallClosedAt !== undefined)
       return recipients.map(() => undefined);
     const step = `reminders.step.${occurrence.stepId}`;
@@ -77,7 +87,7 @@ export class TextComposer implements ReminderComposer {
     const detailed = occurrence.audience === 'members' || occurrence.audience === 'committee';
     // What members get is the invitation itself, answerable with one tap (numbered replies and a link on Zalo).
     const invitation = occurrence.audience === 'members' || occurrence.audience === 'members_unanswered';
-    return this.perLocale(recipients, (locale) => {
+    const views = this.perLocale(recipients, (locale) => {
       const params = this.params(cell, meeting, locale);
       const text = capitalize(t(key, params, locale));
       if (invitation && meeting) {
@@ -91,12 +101,44 @@ export class TextComposer implements ReminderComposer {
         text: detailed && meeting ? [text, ...this.details(meeting, params.when, locale)].join('\n') : text,
       };
     });
+    // HD 42: the committee members following the cell get each notice, and may register to attend from it.
+    if (occurrence.audience === 'committee' && meeting)
+      return recipients.map((person, i) => {
+        const view = views[i];
+        return view && this.committeeNotice(view, meeting, cell, person, guests?.has(person.id) ?? false);
+      });
+    return views;
+  }
+
+  /** The committee's notice with [Đăng ký dự] (a numbered reply on Zalo), or a word that they are registered. */
+  private committeeNotice(
+    view: View,
+    meeting: Meeting,
+    cell: Cell,
+    person: Person,
+    registered: boolean,
+  ): View {
+    const { locale } = person;
+    if (registered)
+      return { text: [view.text, '', t('reminders.committee.registered', {}, locale)].join('\n') };
+    const date = formatDate(new Date(meeting.startsAt), cell.timeZone).slice(0, 5);
+    return {
+      text: [view.text, '', t('reminders.committee.registerHint', {}, locale)].join('\n'),
+      choices: [
+        [
+          {
+            label: t('visits.button.register', { date, cell: cell.name }, locale),
+            intent: { type: 'command', name: 'dangky', args: meeting.id },
+          },
+        ],
+      ],
+    };
   }
 
   /** A visit alert is one view for one member, in their language; its words live with the visits handlers. */
-  visitAlert({ standing }: VisitAlertInput): View {
+  visitAlert({ standing, pace }: VisitAlertInput): View {
     const { locale } = standing.person;
-    return visitAlertView({ locale, t: (k, p) => t(k, p, locale) }, standing);
+    return visitAlertView({ locale, t: (k, p) => t(k, p, locale) }, standing, pace);
   }
 
   change({ change, meeting, cell, recipients }: ChangeInput): View[] {

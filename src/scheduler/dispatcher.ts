@@ -1,14 +1,17 @@
 import type { View } from '../../handlers/views.js';
+import { holidayCalendar } from '../content/holidays.js';
 import { addressOf } from '../delivery/address.js';
 import type { Outbox, OutboxMessage } from '../delivery/outbox.js';
-import { thematicCheckDue } from '../domain/reminders.js';
-import type { Policy } from '../domain/types.js';
+import type { Holidays } from '../domain/holidays.js';
+import { reminderCalendar, thematicCheckDue } from '../domain/reminders.js';
+import type { Holiday, Policy } from '../domain/types.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { EXCLUDED_STATUSES } from '../services/attendance.js';
+import { followUpTargets, membersNoticeStep, noticeRecordOps } from '../services/notices.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
-import { type Cell, type Meeting, parseDoc } from '../store/records.js';
+import { type Cell, type Meeting, type Person, parseDoc } from '../store/records.js';
 import { isSecretary } from '../store/repositories/cells.js';
 import type { Repos } from '../store/repositories/index.js';
 import type { ReminderComposer } from './composer.js';
@@ -43,6 +46,8 @@ export interface DispatcherDeps {
   leaseMs?: number;
   /** Needed for visit alerts (the rule of each level); without it they wait, claimed, and an error is logged. */
   policy?: Policy;
+  /** The planner's holidays, which move the notice a follow-up checks (content/holidays unless given). */
+  holidays?: readonly Holiday[];
 }
 
 export interface TickResult {
@@ -58,6 +63,15 @@ export interface TickResult {
 /** Audiences whose recipients have been told of the meeting, so they hear of its changes. */
 const NOTIFYING = new Set(['members', 'members_unanswered', 'committee']);
 
+/** Who an occurrence goes to: its recipients, those a follow-up sends the notice to instead, the registered guests. */
+interface Audience {
+  recipients: Person[];
+  lateNotice: Person[];
+  /** For the committee's notice: those already registered as guests (the others are offered [Đăng ký dự]). */
+  guests?: ReadonlySet<string>;
+}
+const EMPTY_AUDIENCE: Audience = { recipients: [], lateNotice: [] };
+
 /**
  * The minute tick: claims the occurrences now due (O(due), never a walk over cells), and for each either
  * enqueues its messages — one outbox key per (occurrence, recipient) — or records it as missed when its grace
@@ -67,10 +81,12 @@ const NOTIFYING = new Set(['members', 'members_unanswered', 'committee']);
 export class Dispatcher {
   private readonly batchSize: number;
   private readonly leaseMs: number;
+  private readonly holidays: Holidays;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.batchSize = deps.batchSize ?? 200;
     this.leaseMs = deps.leaseMs ?? 5 * 60_000;
+    this.holidays = holidayCalendar(deps.holidays);
   }
 
   async tick(): Promise<TickResult> {
@@ -184,21 +200,20 @@ export class Dispatcher {
 
     const audiences = await this.audiences(live);
     for (const { occurrence, cell, meeting } of live) {
-      const recipients = audiences.get(occurrence.id) ?? [];
-      const views = await this.deps.composer.reminder({ occurrence, meeting, cell, recipients });
-      const messages: OutboxMessage[] = recipients.flatMap((person, i) => {
-        const view = views[i];
-        const address = addressOf(person, this.deps.outbox.channels);
-        if (!view) return [];
-        if (!address) {
-          log.info({ personId: person.id, occurrenceId: occurrence.id }, 'No channel reaches this person');
-          return [];
-        }
-        return [
-          { key: `${occurrence.id}:${person.id}`, ...address, personId: person.id, cellId: cell.id, view },
-        ];
-      });
-      ops.push(...this.deps.outbox.enqueueOps(messages), ...firedOps(occurrence, 'sent'));
+      const { recipients, lateNotice, guests } = audiences.get(occurrence.id) ?? EMPTY_AUDIENCE;
+      const messages = await this.messages({ occurrence, meeting, cell, recipients, guests });
+      // Those a follow-up found without the notice get the notice itself, as the members' notice step says it.
+      const late =
+        meeting && lateNotice.length
+          ? await this.messages({
+              occurrence: { ...occurrence, audience: 'members', stepId: this.noticeStepId() },
+              meeting,
+              cell,
+              recipients: lateNotice,
+              key: occurrence.id,
+            })
+          : [];
+      ops.push(...this.deps.outbox.enqueueOps([...messages, ...late]), ...firedOps(occurrence, 'sent'));
       // The members' notice (not a send to chosen recipients) is posted in the cell's group too, once.
       if (
         meeting &&
@@ -208,14 +223,18 @@ export class Dispatcher {
         this.deps.outbox.channels.includes('telegram')
       )
         ops.push(...this.deps.groups.noticeOps(meeting, cell));
-      if (meeting && NOTIFYING.has(occurrence.audience) && messages.length)
-        ops.push({
-          op: 'sadd',
-          key: keys.meetingNotified(meeting.id),
-          members: messages.flatMap((m) => m.personId ?? []),
-        });
+      // Who was sent the notice, and by which message: they hear of changes, and a follow-up checks it arrived.
+      if (meeting && NOTIFYING.has(occurrence.audience))
+        ops.push(
+          ...noticeRecordOps(
+            meeting.id,
+            [...(occurrence.audience === 'members_unanswered' ? late : messages)].flatMap((m) =>
+              m.personId ? [{ personId: m.personId, key: m.key }] : [],
+            ),
+          ),
+        );
       result.sent++;
-      result.messages += messages.length;
+      result.messages += messages.length + late.length;
     }
 
     // The messages, the occurrences' new states and the notified sets land together, or not at all.
@@ -240,6 +259,7 @@ export class Dispatcher {
   /** The recipients of each live occurrence, read with one round trip per distinct cell or meeting. */
   private async audiences(live: { occurrence: Occurrence; cell: Cell; meeting?: Meeting }[]) {
     const { store, repos } = this.deps;
+    const now = this.deps.now();
     const needs = (audience: string) => [
       ...new Set(
         live.filter((l) => l.occurrence.audience === audience).map((l) => l.occurrence.meetingId ?? ''),
@@ -290,10 +310,80 @@ export class Dispatcher {
       }
     };
     const ids = new Map(live.map((l) => [l.occurrence.id, idsFor(l)]));
+    // A follow-up reaches only those whose notice was delivered; those who missed it get the notice instead.
+    const followUps = new Map(
+      await Promise.all(
+        live.flatMap(({ occurrence, meeting, cell }) =>
+          occurrence.audience === 'members_unanswered' && meeting
+            ? [
+                followUpTargets(
+                  store,
+                  meeting,
+                  this.deps.policy
+                    ? reminderCalendar(cell, this.deps.policy, this.holidays)
+                    : { timeZone: cell.timeZone },
+                  this.deps.policy?.timeline ?? [],
+                  ids.get(occurrence.id) ?? [],
+                  now,
+                ).then((targets) => [occurrence.id, targets] as const),
+              ]
+            : [],
+        ),
+      ),
+    );
     const people = new Map(
       (await repos.people.getMany([...new Set([...ids.values()].flat())])).map((p) => [p.id, p]),
     );
-    return new Map([...ids].map(([id, personIds]) => [id, personIds.flatMap((p) => people.get(p) ?? [])]));
+    const persons = (personIds: readonly string[]) => personIds.flatMap((p) => people.get(p) ?? []);
+    return new Map(
+      live.map(({ occurrence }): [string, Audience] => {
+        const split = followUps.get(occurrence.id);
+        return [
+          occurrence.id,
+          {
+            recipients: persons(split ? split.remind : (ids.get(occurrence.id) ?? [])),
+            lateNotice: persons(split?.notice ?? []),
+            ...(occurrence.audience === 'committee'
+              ? { guests: new Set(guestsOf.get(occurrence.meetingId ?? '') ?? []) }
+              : {}),
+          },
+        ];
+      }),
+    );
+  }
+
+  /** The members' notice step of the policy, which a late notice is sent as. */
+  private noticeStepId(): string {
+    return membersNoticeStep(this.deps.policy?.timeline ?? [])?.id ?? 'notice';
+  }
+
+  /** One outbox message per recipient a channel reaches, keyed (occurrence × recipient) so a retake sends once. */
+  private async messages(input: {
+    occurrence: Occurrence;
+    meeting: Meeting | undefined;
+    cell: Cell;
+    recipients: Person[];
+    guests?: ReadonlySet<string>;
+    /** The key's first part when not the occurrence's own ID. */
+    key?: string;
+  }): Promise<OutboxMessage[]> {
+    const { occurrence, cell, recipients } = input;
+    if (recipients.length === 0) return [];
+    const views = await this.deps.composer.reminder(input);
+    return recipients.flatMap((person, i) => {
+      const view = views[i];
+      const address = addressOf(person, this.deps.outbox.channels);
+      if (!view) return [];
+      if (!address) {
+        this.deps.log.info(
+          { personId: person.id, occurrenceId: occurrence.id },
+          'No channel reaches this person',
+        );
+        return [];
+      }
+      const key = `${input.key ?? occurrence.id}:${person.id}`;
+      return [{ key, ...address, personId: person.id, cellId: cell.id, view }];
+    });
   }
 
   /** Whether the cell still has no thematic meeting planned or held in the checked period. */

@@ -56,13 +56,21 @@ export function schedulerPlanning(parts: {
   log: Logger;
 }): Planning {
   const { planner, dispatcher, log } = parts;
+  // A notice owed at once (a meeting moved or created inside its notice window) goes now, not at the next tick.
+  const dispatchIfDue = async (dueNow: boolean) => {
+    if (dueNow) await dispatcher.tick();
+  };
   return {
     // The change itself is already saved; if planning fails now, the daily run plans it.
     replanCell: (cellId) =>
-      planner.replanCell(cellId).catch((err) => log.error({ err, cellId }, 'Re-planning a cell failed')),
+      planner
+        .replanCell(cellId)
+        .then(dispatchIfDue)
+        .catch((err) => log.error({ err, cellId }, 'Re-planning a cell failed')),
     replanMeeting: (meetingId) =>
       planner
         .replanMeeting(meetingId)
+        .then(dispatchIfDue)
         .catch((err) => log.error({ err, meetingId }, 'Re-planning a meeting failed')),
     async sendNow(meetingId, stepId, options) {
       const result = await planner.sendNow(meetingId, stepId, options);
@@ -113,11 +121,12 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     },
     { ...deps.outbox, rates: deps.rates },
   );
+  const holidays = deps.holidays ?? loadHolidays();
   const planner = new Planner({
     store,
     repos,
     policy,
-    holidays: deps.holidays ?? loadHolidays(),
+    holidays,
     outbox,
     composer,
     now,
@@ -133,6 +142,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     log,
     metrics,
     policy,
+    holidays,
     ...(groups ? { groups } : {}),
   });
 

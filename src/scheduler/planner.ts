@@ -7,7 +7,7 @@ import { isScheduleRule, type PlannedMeeting, plannedMeetings } from '../domain/
 import { DAY_MS, monthWindow } from '../domain/time.js';
 import type { Holiday, Policy } from '../domain/types.js';
 import type { Logger } from '../logger.js';
-import type { SendNowOptions, SendNowResult } from '../services/planning.js';
+import { PLANNING_HORIZON_DAYS, type SendNowOptions, type SendNowResult } from '../services/planning.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
 import { type Cell, type Meeting, meetingSchema, newId, parseDoc } from '../store/records.js';
@@ -40,6 +40,8 @@ export interface PlannerDeps {
   horizonDays?: number;
 }
 
+/** The notices: owed at once when their time passed before the meeting was moved or created. */
+const NOTICE_AUDIENCES = new Set(['members', 'committee']);
 /** How long a thematic-check reminder stays worth sending. */
 const THEMATIC_GRACE_MS = 3 * DAY_MS;
 /** Cells read per batch on the daily walk. */
@@ -62,7 +64,7 @@ export class Planner {
   private readonly holidays: Holidays;
 
   constructor(private readonly deps: PlannerDeps) {
-    this.horizonMs = (deps.horizonDays ?? 45) * DAY_MS;
+    this.horizonMs = (deps.horizonDays ?? PLANNING_HORIZON_DAYS) * DAY_MS;
     this.holidays = holidayCalendar(deps.holidays);
     this.visitAlerts = new VisitAlerts(deps);
     const after = Math.max(
@@ -94,17 +96,23 @@ export class Planner {
     return { cells: ids.length, committee: members };
   }
 
-  /** After the cell's schedule changed (or on demand): its meetings over the horizon and their reminders. */
-  async replanCell(cellId: string): Promise<void> {
+  /**
+   * After the cell's schedule changed (or on demand): its meetings over the horizon and their reminders. True when
+   * something is due at once (a notice owed for a meeting now inside its notice window): the caller dispatches it.
+   */
+  async replanCell(cellId: string): Promise<boolean> {
     const cell = await this.deps.repos.cells.get(cellId);
-    if (cell) await this.planCell(cell);
+    return cell ? this.planCell(cell) : false;
   }
 
-  /** After a meeting changed (moved, edited, cancelled): its reminders, and a word to those already told. */
-  async replanMeeting(meetingId: string): Promise<void> {
+  /**
+   * After a meeting changed (moved, created, edited, cancelled): its reminders, and a word to those already told.
+   * True when something is due at once (see replanCell).
+   */
+  async replanMeeting(meetingId: string): Promise<boolean> {
     const meeting = await this.deps.repos.meetings.get(meetingId);
     const cell = meeting && (await this.deps.repos.cells.get(meeting.cellId));
-    if (meeting && cell) await this.planMeeting(meeting, cell);
+    return meeting && cell ? this.planMeeting(meeting, cell) : false;
   }
 
   /**
@@ -148,7 +156,7 @@ export class Planner {
     return { ok: true, occurrenceId: id };
   }
 
-  private async planCell(cell: Cell): Promise<void> {
+  private async planCell(cell: Cell): Promise<boolean> {
     const now = this.deps.now();
     await this.materialiseMeetings(cell, now);
     const meetings = await this.deps.repos.meetings.ofCell(
@@ -156,8 +164,10 @@ export class Planner {
       now - this.lookBackMs,
       now + this.horizonMs,
     );
-    for (const meeting of meetings) await this.planMeeting(meeting, cell);
+    let dueNow = false;
+    for (const meeting of meetings) dueNow = (await this.planMeeting(meeting, cell)) || dueNow;
     await this.planThematicChecks(cell, now);
+    return dueNow;
   }
 
   /**
@@ -240,9 +250,11 @@ export class Planner {
   /**
    * Brings one meeting's occurrences in line with its current version: pending occurrences of an earlier
    * version are dropped (a moved meeting's reminders move), steps still useful are planned, and those already
-   * notified hear of a change or cancellation once per version.
+   * notified hear of a change or cancellation once per version. A notice whose time has passed for a meeting
+   * moved or created inside its notice window is owed at once, to everyone it was never sent to (members and the
+   * committee members following the cell), until the meeting starts. True when anything planned is due now.
    */
-  private async planMeeting(meeting: Meeting, cell: Cell): Promise<void> {
+  private async planMeeting(meeting: Meeting, cell: Cell): Promise<boolean> {
     const { store, policy, now: clock } = this.deps;
     const now = clock();
     const ids = await store.smembers(keys.meetingReminders(meeting.id));
@@ -253,6 +265,7 @@ export class Planner {
     const current = (o: Occurrence) => o.meetingVersion === meeting.version;
 
     const ops: WriteOp[] = [];
+    let dueNow = false;
     for (const o of existing)
       if (o.state === 'pending' && (meeting.state === 'cancelled' || !current(o))) ops.push(...unplanOps(o));
 
@@ -270,9 +283,15 @@ export class Planner {
       );
       for (const step of steps) {
         const id = meetingOccurrenceId(meeting.id, step.stepId, meeting.version);
-        const dueAt = step.dueAt.getTime();
-        const graceEndsAt = step.graceEndsAt.getTime();
-        if (have.has(id) || graceEndsAt <= now || (dueAt <= now && firedBefore.has(step.stepId))) continue;
+        let dueAt = step.dueAt.getTime();
+        let graceEndsAt = step.graceEndsAt.getTime();
+        if (have.has(id) || (dueAt <= now && firedBefore.has(step.stepId))) continue;
+        if (graceEndsAt <= now) {
+          if (!NOTICE_AUDIENCES.has(step.audience) || meeting.startsAt <= now) continue;
+          dueAt = now;
+          graceEndsAt = meeting.startsAt;
+        }
+        if (dueAt <= now) dueNow = true;
         ops.push(
           ...pendingOps({
             id,
@@ -297,6 +316,7 @@ export class Planner {
         ...((await this.deps.groups?.refreshOps(meeting.id)) ?? []),
       );
     if (ops.length) await store.write(ops);
+    return dueNow;
   }
 
   /** The cancellation or change notice for everyone the meeting's notice reached, keyed by meeting version. */

@@ -147,12 +147,17 @@ export class VisitAlerts {
         );
         continue;
       }
-      if (standing.current.status.state !== 'due') {
+      // A pace check is sent only to a member behind pace: fewer visits than the part's share of the rule.
+      const pace = visitAlerts(standing.rule, standing.current.window, policy.alertTime).find(
+        (alert) => alert.id === occurrence.stepId,
+      )?.pace;
+      const { status } = standing.current;
+      if (status.state !== 'due' || (pace && status.done >= pace.expected)) {
         outcome.ops.push(...firedOps(occurrence, 'dropped'));
         outcome.dropped++;
         continue;
       }
-      const view = await composer.visitAlert({ occurrence, standing });
+      const view = await composer.visitAlert({ occurrence, standing, ...(pace ? { pace } : {}) });
       const address = addressOf(standing.person, channels);
       if (view && address)
         outcome.messages.push({

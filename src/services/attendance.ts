@@ -12,7 +12,7 @@ import { localDateOf } from '../domain/time.js';
 import {
   type AttendanceThresholds,
   type RollCallEntry as DomainEntry,
-  ROLL_CALL_STATES,
+  SETTLED_ROLL_CALL_STATES,
 } from '../domain/types.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
@@ -175,24 +175,28 @@ export class AttendanceService {
   }
 
   /**
-   * The roll call as it stands: what the secretary set, else pre-filled from the member's status and answer
-   * (an unanswered member starts as absent without reason until the secretary says otherwise).
+   * The roll call as it stands: what the secretary set, else pre-filled from the member's status and answer. A
+   * member who never answered starts as "chưa điểm danh" (`unmarked`) until the secretary says otherwise: never
+   * as absent without reason, which the removal rule counts. Guests (đại biểu) are the committee members who
+   * registered or were marked present; the cell's other assigned committee members are `others`, who may come
+   * unannounced and be marked present.
    */
   async rollCallSheet(meeting: Meeting): Promise<RollCallSheet> {
-    const [members, answers, taken, registered, assigned] = await Promise.all([
+    const [members, answers, taken, stored, assigned] = await Promise.all([
       this.repos.cells.members(meeting.cellId),
       this.repos.meetings.answers(meeting.id),
       this.repos.meetings.rollCall(meeting.id),
       this.repos.meetings.guests(meeting.id),
       this.store.smembers(keys.cellCommittee(meeting.cellId)),
     ]);
-    // Guests: those who registered, and the committee members assigned to the cell, who may come unannounced.
-    const guests = new Map<string, { present?: boolean }>(registered);
-    for (const personId of assigned)
-      if (!members.has(personId) && !guests.has(personId)) guests.set(personId, {});
+    const others = assigned.filter((id) => !members.has(id) && !stored.has(id));
     const people = new Map(
-      (await this.repos.people.getMany([...members.keys(), ...guests.keys()])).map((p) => [p.id, p.name]),
+      (await this.repos.people.getMany([...members.keys(), ...stored.keys(), ...others])).map((p) => [
+        p.id,
+        p.name,
+      ]),
     );
+    const name = (personId: string) => people.get(personId) ?? '?';
     const prefill = (personId: string): RollCallEntry => {
       const status = members.get(personId)?.status ?? 'official';
       if (EXCLUDED_STATUSES.has(status)) return { state: status as RollCallEntry['state'] };
@@ -200,30 +204,35 @@ export class AttendanceService {
       if (answer?.choice === 'present') return { state: 'present' };
       if (answer?.choice === 'absent')
         return { state: 'absent_with_reason', ...(answer.reason ? { reason: answer.reason } : {}) };
-      return { state: 'absent_without_reason' };
+      return { state: 'unmarked' };
     };
-    const entries = [...members.keys()]
-      .map((personId) => ({
-        personId,
-        name: people.get(personId) ?? '?',
-        entry: taken.get(personId) ?? prefill(personId),
-      }))
-      .sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name, 'vi');
     return {
       meeting,
-      entries,
-      guests: [...guests]
+      entries: [...members.keys()]
+        .map((personId) => ({
+          personId,
+          name: name(personId),
+          entry: taken.get(personId) ?? prefill(personId),
+        }))
+        .sort(byName),
+      guests: [...stored]
         .map(([personId, g]) => ({
           personId,
-          name: people.get(personId) ?? '?',
+          name: name(personId),
           present: g.present ?? false,
-          registered: registered.has(personId),
+          registered: !g.walkIn,
         }))
-        .sort((a, b) => a.name.localeCompare(b.name, 'vi')),
+        .sort(byName),
+      others: others.map((personId) => ({ personId, name: name(personId) })).sort(byName),
     };
   }
 
-  /** A secretary moves one member to the next roll-call state (or a guest between present and absent). */
+  /**
+   * A secretary moves one member to the next settled roll-call state ("chưa điểm danh" moves to present), a
+   * registered guest between present and absent, and an assigned committee member who came unannounced onto the
+   * list as present (or off it again).
+   */
   async toggleRollCall(meeting: Meeting, personId: string, actorId: string): Promise<boolean> {
     const sheet = await this.rollCallSheet(meeting);
     const now = this.clock.now();
@@ -249,40 +258,65 @@ export class AttendanceService {
       return true;
     }
     const guest = sheet.guests.find((g) => g.personId === personId);
-    if (!guest) return false;
+    const walkIn = !guest && sheet.others.some((o) => o.personId === personId);
+    if (!guest && !walkIn) return false;
+    const present = !guest?.present;
     const stored = (await this.repos.meetings.guests(meeting.id)).get(personId);
     await this.store.write([
-      {
-        op: 'hset',
-        key: keys.meetingGuests(meeting.id),
-        fields: {
-          [personId]: JSON.stringify({ registeredAt: stored?.registeredAt ?? now, present: !guest.present }),
-        },
-      },
+      guest && !guest.registered && !present
+        ? // Someone who came unannounced, unmarked again: off the list, as if never there.
+          { op: 'hdel', key: keys.meetingGuests(meeting.id), fields: [personId] }
+        : {
+            op: 'hset',
+            key: keys.meetingGuests(meeting.id),
+            fields: {
+              [personId]: JSON.stringify({
+                registeredAt: stored?.registeredAt ?? now,
+                present,
+                ...(guest?.registered === false || walkIn ? { walkIn: true } : {}),
+              }),
+            },
+          },
       auditOp(meeting.cellId, {
         at: now,
         actorId,
         action: 'rollcall.guest',
         subject: meeting.id,
-        detail: { personId, present: !guest.present },
+        detail: { personId, present },
       }),
     ]);
     return true;
   }
 
   /**
-   * Closes the roll call: the sheet becomes the record, the meeting is held, and the HD 12 flags and the
-   * removal rule are computed over the cell's year.
+   * Closes the roll call: the sheet becomes the record, the meeting is held, and the HD 12 flags and the removal
+   * rule are computed over the cell's year. Members still "chưa điểm danh" must be settled first: the roll call
+   * stays open and they are returned, unless the secretary confirmed marking them absent without reason —
+   * `settleUnmarked` is how many they confirmed, and more than that still unmarked (the roster changed meanwhile)
+   * leaves the roll call open again.
    */
-  async closeRollCall(meeting: Meeting, actorId: string, timeZone: string): Promise<RollCallOutcome> {
+  async closeRollCall(
+    meeting: Meeting,
+    actorId: string,
+    timeZone: string,
+    options: { settleUnmarked?: number } = {},
+  ): Promise<CloseResult> {
     const sheet = await this.rollCallSheet(meeting);
+    const unsettled = sheet.entries.filter((e) => e.entry.state === 'unmarked');
+    if (unsettled.length > 0 && unsettled.length > (options.settleUnmarked ?? 0))
+      return { closed: false, unsettled: unsettled.map(({ personId, name }) => ({ personId, name })) };
+    const entries = sheet.entries.map((e) =>
+      e.entry.state === 'unmarked'
+        ? { ...e, entry: { state: 'absent_without_reason' } satisfies RollCallEntry }
+        : e,
+    );
     const now = this.clock.now();
     const held: Meeting = { ...meeting, state: 'held', rollCallClosedAt: now, updatedAt: now };
     await this.store.write([
       {
         op: 'hset',
         key: keys.meetingRollCall(meeting.id),
-        fields: Object.fromEntries(sheet.entries.map((e) => [e.personId, JSON.stringify(e.entry)])),
+        fields: Object.fromEntries(entries.map((e) => [e.personId, JSON.stringify(e.entry)])),
       },
       ...this.repos.meetings.saveOps(held),
       // A committee member's visit counts once the roll call closes with them present (src/services/visits.ts).
@@ -295,6 +329,17 @@ export class AttendanceService {
             entries: [{ member: meeting.id, score: meeting.startsAt }],
           }),
         ),
+      ...(unsettled.length
+        ? [
+            auditOp(meeting.cellId, {
+              at: now,
+              actorId,
+              action: 'rollcall.settle_all',
+              subject: meeting.id,
+              detail: { count: unsettled.length, state: 'absent_without_reason' },
+            }),
+          ]
+        : []),
       auditOp(meeting.cellId, {
         at: now,
         actorId,
@@ -309,7 +354,7 @@ export class AttendanceService {
         : { personId, state: e.state };
     const thisMeeting: HeldMeeting = {
       startsAt: new Date(meeting.startsAt),
-      rollCall: sheet.entries.map((e) => toDomain(e.personId, e.entry)),
+      rollCall: entries.map((e) => toDomain(e.personId, e.entry)),
     };
     const year = localDateOf(thisMeeting.startsAt, timeZone).year;
     const yearStart = Date.UTC(year - 1, 11, 31);
@@ -326,6 +371,7 @@ export class AttendanceService {
     );
     const names = new Map(sheet.entries.map((e) => [e.personId, e.name]));
     return {
+      closed: true,
       count: countAttendance(thisMeeting.rollCall),
       quality: meetingQuality(thisMeeting, history, this.thresholds, timeZone),
       removal: removalStandings([...history, thisMeeting], year, this.thresholds, timeZone)
@@ -336,15 +382,28 @@ export class AttendanceService {
   }
 }
 
-/** A secretary's tap moves a member to the next roll-call state, in the domain's order, round again. */
-export const ROLL_CALL_CYCLE: readonly RollCallEntry['state'][] = ROLL_CALL_STATES;
+/**
+ * A secretary's tap moves a member to the next settled roll-call state, in the domain's order, round again; a
+ * member "chưa điểm danh" moves to the first (present) and never comes back to it.
+ */
+export const ROLL_CALL_CYCLE: readonly RollCallEntry['state'][] = SETTLED_ROLL_CALL_STATES;
 
 export interface RollCallSheet {
   meeting: Meeting;
   entries: { personId: string; name: string; entry: RollCallEntry }[];
-  /** Registered guests and the cell's assigned committee members; only those present at the close count a visit. */
+  /**
+   * The guests (đại biểu): committee members who registered, or whom the secretary marked present; only those
+   * present at the close count a visit.
+   */
   guests: { personId: string; name: string; present: boolean; registered: boolean }[];
+  /** The cell's other assigned committee members, not on the list: one who came unannounced is marked present. */
+  others: { personId: string; name: string }[];
 }
+
+/** Closing the roll call: done, or left open with the members still "chưa điểm danh". */
+export type CloseResult =
+  | ({ closed: true } & RollCallOutcome)
+  | { closed: false; unsettled: { personId: string; name: string }[] };
 
 export interface RollCallOutcome {
   count: AttendanceCount;

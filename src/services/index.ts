@@ -47,7 +47,7 @@ export function createServices(
     menus: ports.menus ?? new CommandMenusPort(),
     people: new PeopleService(store, repos, clock),
     attendance,
-    meetings: new MeetingsService(store, repos, clock, planning),
+    meetings: new MeetingsService(store, repos, clock, planning, policy),
     joins: new JoinService(store, repos, clock, notifier),
     groups: new CellGroupsService(store, repos, attendance, clock),
     roster: new RosterService(store, repos, clock, planning, policy.defaultShift),

@@ -1,4 +1,7 @@
-import type { MeetingKind } from '../domain/types.js';
+import { holidayCalendar } from '../content/holidays.js';
+import type { Holidays } from '../domain/holidays.js';
+import { reminderCalendar } from '../domain/reminders.js';
+import type { MeetingKind, Policy } from '../domain/types.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/port.js';
 import type { Cell, Meeting } from '../store/records.js';
@@ -7,6 +10,7 @@ import { isSecretary } from '../store/repositories/cells.js';
 import type { Repos } from '../store/repositories/index.js';
 import { EXCLUDED_STATUSES } from './attendance.js';
 import { deliveryChannel } from './channels.js';
+import { followUpTargets } from './notices.js';
 import type { Clock } from './people.js';
 import type { Planning } from './planning.js';
 
@@ -44,6 +48,9 @@ export type SendResult =
   | { ok: true; recipients: number }
   | { ok: false; reason: MeetingRefusal | 'already_sent' | 'nobody' | 'no_scheduler' };
 
+/** A reminder of the notice: as a send, or refused because the notice has not gone out yet. */
+export type RemindResult = SendResult | { ok: false; reason: 'not_noticed' };
+
 const AUDIT_ACTION: Record<MeetingChange['kind'], string> = {
   time: 'meeting.move',
   place: 'meeting.place',
@@ -63,6 +70,10 @@ export class MeetingsService {
     private readonly repos: Repos,
     private readonly clock: Clock,
     private readonly planning: Planning,
+    /** The reminder timeline and hours: when the members' notice is due, which a reminder of it must follow. */
+    private readonly policy: Pick<Policy, 'timeline' | 'daytime'>,
+    /** The public holidays the planner steps the notice around. */
+    private readonly holidays: Holidays = holidayCalendar(),
   ) {}
 
   /** The planned meetings of every cell the person belongs to, from now on, earliest first. */
@@ -201,9 +212,11 @@ export class MeetingsService {
 
   /**
    * "Nhắc người chưa trả lời": the follow-up now, to the convened members who have not answered and whom a
-   * channel reaches. Tagged with the minute, so a double tap sends once.
+   * channel reaches — those whose notice was delivered; one who missed the notice gets the notice itself, and one
+   * whose notice is still on its way nothing more (src/services/notices.ts). Tagged with the minute, so a double
+   * tap sends once.
    */
-  async remindUnanswered(actorId: string, meetingId: string): Promise<SendResult> {
+  async remindUnanswered(actorId: string, meetingId: string): Promise<RemindResult> {
     const found = await this.forSecretary(meetingId, actorId);
     if (!found.ok) return found;
     const { meeting } = found;
@@ -216,10 +229,19 @@ export class MeetingsService {
     const waiting = [...members]
       .filter(([id, m]) => !EXCLUDED_STATUSES.has(m.status) && !answers.has(id))
       .map(([id]) => id);
-    const reachable = (await this.repos.people.getMany(waiting))
-      .filter((p) => deliveryChannel(p) !== undefined)
-      .map((p) => p.id)
-      .sort();
+    const { remind, notice, wentOut } = await followUpTargets(
+      this.store,
+      meeting,
+      reminderCalendar(found.cell, this.policy, this.holidays),
+      this.policy.timeline,
+      (await this.repos.people.getMany(waiting))
+        .filter((p) => deliveryChannel(p) !== undefined)
+        .map((p) => p.id),
+      now,
+    );
+    const reachable = [...remind, ...notice].sort();
+    // Nobody has had the notice yet: a reminder of it would come first.
+    if (!wentOut) return { ok: false, reason: 'not_noticed' };
     if (reachable.length === 0) return { ok: false, reason: 'nobody' };
     const tag = String(Math.floor(now / 60_000));
     const sent = await this.planning.sendNow(meeting.id, 'follow_up', { tag, recipients: reachable });

@@ -1,4 +1,11 @@
 /**
+ * How far ahead the planner materialises meetings. A cell meets once a month (a shift keeps consecutive meetings
+ * within about 40 days of each other), so when no meeting of a window is left, the first meeting of each cell in
+ * the next window is already planned: what a committee member at a window's end is offered.
+ */
+export const PLANNING_HORIZON_DAYS = 45;
+
+/**
  * What services ask of the scheduler after they change something: re-plan a cell or a meeting, or send a
  * timeline step now. The scheduler starts after the channels (which need the services), so services hold
  * this port and the composition root binds it once the scheduler exists.

@@ -22,7 +22,7 @@ import type { Repos } from '../store/repositories/index.js';
 import { cleanName, nameKey, nameProblem, type RowProblem, readCsv, toCode } from './csv.js';
 import type { Notice, Notifier } from './notifier.js';
 import type { Clock } from './people.js';
-import type { Planning } from './planning.js';
+import { PLANNING_HORIZON_DAYS, type Planning } from './planning.js';
 import type { ImportResult } from './roster.js';
 
 /**
@@ -76,6 +76,11 @@ export interface MemberStanding {
   registered: MeetingRef[];
   /** Planned meetings of the assigned cells from now to the end of the window, earliest first. */
   upcoming: MeetingRef[];
+  /**
+   * When no meeting of the assigned cells is left in the window (all of what remains of it is planned, and none
+   * is there): the next window and its planned meetings so far, to register for now. They count in that window.
+   */
+  next?: { window: Window; upcoming: MeetingRef[] };
 }
 
 export type VisitRefusal =
@@ -87,7 +92,8 @@ export type VisitRefusal =
   | 'not_registered';
 
 export type RegistrationResult =
-  | { ok: true; meeting: Meeting; cell: Cell; changed: boolean }
+  /** `noticed`: the member had already received the meeting's notice (they registered from it, say). */
+  | { ok: true; meeting: Meeting; cell: Cell; changed: boolean; noticed?: boolean }
   | { ok: false; reason: VisitRefusal; clashWith?: MeetingRef };
 
 export interface AssignmentInput {
@@ -383,8 +389,10 @@ export class VisitsService {
       }),
       ...(await this.secretaryNotices('registered', person, assignment, meeting, cell, now)),
     ]);
-    await this.ensureNotice(personId, meeting, cell, now);
-    return { ok: true, meeting, cell, changed: true };
+    // HD 42 makes the assigned members recipients of every notice: one who registers from it is not sent it twice.
+    const noticed = (await this.repos.meetings.notified(meeting.id)).includes(personId);
+    if (!noticed) await this.ensureNotice(personId, meeting, cell, now);
+    return { ok: true, meeting, cell, changed: true, noticed };
   }
 
   /** Withdraws a registration before the meeting starts; the secretaries are told again. */
@@ -570,12 +578,35 @@ export class VisitsService {
         : undefined;
     const registered = await this.registeredMeetings(personId);
     const cells = await this.repos.cells.getMany(assignment.cellIds.filter((id) => !own.has(id)));
-    const from = Math.max(now + 1, window.start.getTime());
-    const upcoming = (
+    const upcoming = await this.plannedMeetings(cells, Math.max(now + 1, window.start.getTime()), window.end);
+    // The rest of the window is planned (by the last daily run, up to a day ago) and holds no meeting: the next
+    // window's are offered, counted there.
+    const planned = now + (PLANNING_HORIZON_DAYS - 1) * DAY_MS;
+    const noneLeft = upcoming.length === 0 && window.end.getTime() <= planned;
+    const nextWindow = noneLeft ? visitWindow(rule, window.end, timeZone, since) : undefined;
+    const next = nextWindow && {
+      window: nextWindow,
+      upcoming: await this.plannedMeetings(cells, nextWindow.start.getTime(), nextWindow.end),
+    };
+    return {
+      person,
+      assignment,
+      rule,
+      current,
+      ...(previous ? { previous } : {}),
+      registered,
+      upcoming,
+      ...(next ? { next } : {}),
+    };
+  }
+
+  /** The planned meetings of these cells from `from` to the end of a window, earliest first. */
+  private async plannedMeetings(cells: readonly Cell[], from: number, end: Date): Promise<MeetingRef[]> {
+    return (
       await Promise.all(
         cells.map(async (cell) =>
           (
-            await this.repos.meetings.ofCell(cell.id, from, window.end.getTime() - 1)
+            await this.repos.meetings.ofCell(cell.id, from, end.getTime() - 1)
           )
             .filter((meeting) => meeting.state === 'planned')
             .map((meeting) => ({ meeting, cell })),
@@ -586,7 +617,6 @@ export class VisitsService {
       .sort(
         (a, b) => a.meeting.startsAt - b.meeting.startsAt || a.cell.name.localeCompare(b.cell.name, 'vi'),
       );
-    return { person, assignment, rule, current, ...(previous ? { previous } : {}), registered, upcoming };
   }
 
   /**
@@ -612,8 +642,8 @@ export class VisitsService {
     return visited;
   }
 
-  private candidates(standing: MemberStanding): Candidate[] {
-    return standing.upcoming.map(({ meeting }) => ({
+  private candidates(upcoming: readonly MeetingRef[]): Candidate[] {
+    return upcoming.map(({ meeting }) => ({
       meetingId: meeting.id,
       cellId: meeting.cellId,
       startsAt: meeting.startsAt,
@@ -623,15 +653,31 @@ export class VisitsService {
   /** The member's next options, best first (see rankMeetings); none once the rule is met. */
   async options(standing: MemberStanding): Promise<MeetingRef[]> {
     if (standing.current.status.state !== 'due') return [];
-    const cells = [...new Map(standing.upcoming.map((u) => [u.cell.id, u.cell])).values()];
+    return this.ranked(standing, standing.upcoming, standing.current.window);
+  }
+
+  /**
+   * When no meeting is left in the window: the next window's meetings to register for now, best first (cells
+   * nobody visits in that window first), whether or not this window's rule is met.
+   */
+  async nextOptions(standing: MemberStanding): Promise<MeetingRef[]> {
+    return standing.next ? this.ranked(standing, standing.next.upcoming, standing.next.window) : [];
+  }
+
+  private async ranked(
+    standing: MemberStanding,
+    upcoming: readonly MeetingRef[],
+    window: Window,
+  ): Promise<MeetingRef[]> {
+    const cells = [...new Map(upcoming.map((u) => [u.cell.id, u.cell])).values()];
     const ranked = rankMeetings({
-      candidates: this.candidates(standing),
+      candidates: this.candidates(upcoming),
       busy: standing.registered.map((r) => r.meeting.startsAt),
-      visitedCells: await this.visitedCells(cells, standing.current.window),
-      window: { start: standing.current.window.start.getTime(), end: standing.current.window.end.getTime() },
+      visitedCells: await this.visitedCells(cells, window),
+      window: { start: window.start.getTime(), end: window.end.getTime() },
       now: this.clock.now(),
     });
-    const byId = new Map(standing.upcoming.map((u) => [u.meeting.id, u]));
+    const byId = new Map(upcoming.map((u) => [u.meeting.id, u]));
     const registered = new Set(standing.registered.map((r) => r.meeting.id));
     return ranked.flatMap((c) => (registered.has(c.meetingId) ? [] : (byId.get(c.meetingId) ?? [])));
   }
@@ -713,7 +759,7 @@ export class VisitsService {
       .map((s) => ({
         personId: s.person.id,
         options: rankMeetings({
-          candidates: this.candidates(s),
+          candidates: this.candidates(s.upcoming),
           busy: s.registered.map((r) => r.meeting.startsAt),
           visitedCells: visited,
           window: { start: s.current.window.start.getTime(), end: s.current.window.end.getTime() },

@@ -51,6 +51,11 @@ export const keys = {
   meetingGuests: (id: string) => `meeting:${id}:guests`,
   /** set: person IDs a meeting's notice reached (they hear of changes and cancellation). */
   meetingNotified: (id: string) => `meeting:${id}:notified`,
+  /**
+   * hash: person ID → the outbox key of the notice queued for them, so a follow-up goes only to those whose notice
+   * was delivered (src/services/notices.ts).
+   */
+  meetingNoticeKeys: (id: string) => `meeting:${id}:notice-keys`,
   /** doc: who took a meeting from this version to the next, so two secretaries' edits never both land. */
   meetingEdit: (id: string, version: number) => `meeting:${id}:edit:v${version}`,
   /** hash: preparation step → when and by whom the secretary ticked it (the HD 42 checklist). */

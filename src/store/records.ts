@@ -130,6 +130,11 @@ export const guestSchema = z.object({
   registeredAt: z.number(),
   /** Set by the roll call: a visit counts only when the guest was present. */
   present: z.boolean().optional(),
+  /**
+   * A committee member assigned to the cell who came without registering, added by the roll call when the
+   * secretary marked them present (`registeredAt` is then that moment); unmarked again, they leave the list.
+   */
+  walkIn: z.boolean().optional(),
 });
 export type Guest = z.infer<typeof guestSchema>;
 

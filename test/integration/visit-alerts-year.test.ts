@@ -24,15 +24,8 @@ for (const target of targets) {
       // A meets on the 3rd, B on the 20th, every month, whatever the weekday.
       const a = await cell('Chi bộ A', 'ngày 3 hằng tháng 19:30');
       const b = await cell('Chi bộ B', 'ngày 20 hằng tháng 19:30');
-      const member = async (name: string, level: 'provincial' | 'district' | 'grassroots', chat: number) => {
-        const result = await w.services.visits.assign(
-          org.id,
-          { name, level, cellIds: [a.id, b.id] },
-          'admin',
-        );
-        if (!result.ok) throw new Error(result.problem);
-        return w.repos.people.link(result.person, 'telegram', chat);
-      };
+      const member = (name: string, level: 'provincial' | 'district' | 'grassroots', chat: number) =>
+        w.committeeMember(org.id, name, level, [a.id, b.id], chat);
       const province = await member('Cấp tỉnh', 'provincial', 71);
       const district = await member('Cấp huyện', 'district', 72);
       const commune = await member('Cấp cơ sở', 'grassroots', 73);
@@ -98,7 +91,11 @@ for (const target of targets) {
             if (fresh.rollCallClosedAt === undefined) {
               for (const other of attends.filter((o) => o.cell.id === visit.cell.id && o.day === meetingDay))
                 await w.services.attendance.toggleRollCall(fresh, other.who.id, secretary);
-              await w.services.attendance.closeRollCall(fresh, secretary, VN);
+              // The cell's members never answered: the secretary marks them absent, confirmed once.
+              const unmarked = (await w.services.attendance.rollCallSheet(fresh)).entries.filter(
+                (e) => e.entry.state === 'unmarked',
+              ).length;
+              await w.services.attendance.closeRollCall(fresh, secretary, VN, { settleUnmarked: unmarked });
             }
           }
         }

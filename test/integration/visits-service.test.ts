@@ -300,21 +300,30 @@ for (const target of targets) {
       s.w.clock.advance(at('2026-11-06', '09:00') - s.w.clock.now());
       const { attendance } = s.w.services;
       const sheet = await attendance.rollCallSheet(khe);
-      // The registered guest and the cell's other assigned member (who may come unannounced) are on the sheet.
+      // Only the registered guest is listed; the cell's other assigned member may come unannounced.
       expect(sheet.guests.map((g) => [g.name, g.registered, g.present])).toEqual([
-        ['Đỗ Thị Thu', false, false],
         ['Hoàng Văn Lâm', true, false],
       ]);
+      expect(sheet.others.map((o) => o.name)).toEqual(['Đỗ Thị Thu']);
       await attendance.toggleRollCall(khe, lam.id, s.khe.secretary.id);
+      // Marked present, she is listed; marked again, she is off the list and counts nothing.
       await attendance.toggleRollCall(khe, thu.id, s.khe.secretary.id);
+      expect(
+        (await attendance.rollCallSheet(khe)).guests.map((g) => [g.name, g.registered, g.present]),
+      ).toEqual([
+        ['Đỗ Thị Thu', false, true],
+        ['Hoàng Văn Lâm', true, true],
+      ]);
       await attendance.toggleRollCall(khe, thu.id, s.khe.secretary.id);
+      expect((await attendance.rollCallSheet(khe)).others.map((o) => o.name)).toEqual(['Đỗ Thị Thu']);
       const done = async (p: Person) => (await s.w.services.visits.standing(p.id))?.current.status;
       expect(await done(lam)).toMatchObject({ state: 'due', done: 0 });
-      await attendance.closeRollCall(
-        (await s.w.repos.meetings.get(khe.id)) as Meeting,
-        s.khe.secretary.id,
-        VN,
-      );
+      const fresh = (await s.w.repos.meetings.get(khe.id)) as Meeting;
+      // Nobody in the cell answered: the secretary closes marking them absent, confirmed once.
+      expect(await attendance.closeRollCall(fresh, s.khe.secretary.id, VN)).toMatchObject({ closed: false });
+      expect(await done(lam)).toMatchObject({ state: 'due', done: 0 });
+      const unmarked = (await attendance.rollCallSheet(fresh)).entries.length;
+      await attendance.closeRollCall(fresh, s.khe.secretary.id, VN, { settleUnmarked: unmarked });
       expect(await done(lam)).toEqual({ state: 'met', done: 1, required: 1 });
       expect(await done(thu)).toMatchObject({ state: 'due', done: 0 });
 

@@ -55,13 +55,20 @@ describe('journey 2: a secretary’s month on Telegram', () => {
     await h.say(lam, `/start ${committeeCodes.get('Hoàng Văn Lâm')}`);
     await h.say(thu, `/start ${committeeCodes.get('Lê Thị Thu')}`);
 
-    // November: Đinh Văn Quý misses the meeting of Thursday 05/11 without a reason (the first month).
+    // November: everyone confirms the meeting of Thursday 05/11 but Đinh Văn Quý, who misses it without a
+    // reason (the first month).
+    await h.advanceTo('2026-11-03T02:00:00Z');
+    for (const [name, user] of [['Nguyễn Văn Tuấn', tuan] as const, ...members])
+      if (name !== 'Đinh Văn Quý')
+        await h.tap(user, h.inbox(user, 'Thứ Năm, 05/11/2026, 19:30').at(-1) as ShownMessage, '✅ Có mặt');
     await h.advanceTo('2026-11-06T02:00:00Z');
     const [november] = (await h.say(tuan, '/diemdanh')).messages;
     expect(november?.text).toContain('Điểm danh — Sinh hoạt chi bộ thường kỳ, Thứ Năm, 05/11/2026, 19:30');
     let sheet: ShownMessage = november as ShownMessage;
     sheet = await markRollCall(h, tuan, sheet, 'Đinh Văn Quý', 'Vắng không lý do');
-    await h.tap(tuan, sheet, '✔ Chốt điểm danh');
+    expect((await h.tap(tuan, sheet, '✔ Chốt điểm danh')).edits.at(-1)?.text).toContain(
+      'Vắng không lý do: Đinh Văn Quý.',
+    );
 
     // Seven days before Saturday 05/12/2026 19:30: the preparation step; two days later, the committee's.
     await h.advanceTo('2026-11-28T13:00:00Z');
@@ -142,7 +149,11 @@ describe('journey 2: a secretary’s month on Telegram', () => {
     sheet = await markRollCall(h, tuan, sheet, 'Tạ Văn Út', 'Có mặt');
     sheet = await markRollCall(h, tuan, sheet, 'Hồ Văn Long', 'Có mặt');
     sheet = await markRollCall(h, tuan, sheet, 'Đinh Văn Quý', 'Vắng không lý do');
-    // Bà Thu came as the committee member following the cell: marked present as a guest.
+    // Bà Thu, the committee member following the cell, came without registering: she is not on the list of
+    // guests (đại biểu) until he adds her as present.
+    expect(buttonsOf(sheet).some((b) => b.text.includes('Lê Thị Thu'))).toBe(false);
+    const others = (await h.tap(tuan, sheet, '➕')).edits.at(-1) as ShownMessage;
+    sheet = (await h.tap(tuan, others, 'Đại biểu Lê Thị Thu')).edits.at(-1) as ShownMessage;
     sheet = await markRollCall(h, tuan, sheet, 'Lê Thị Thu', 'Có mặt');
     const closed = (await h.tap(tuan, sheet, '✔ Chốt điểm danh')).edits.at(-1)?.text ?? '';
     expect(closed).toContain('Đã chốt điểm danh: có mặt 18/21 (85,7%).');

@@ -1,19 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { keys } from '../../src/store/keys.js';
 import type { Cell, Meeting } from '../../src/store/records.js';
-import { AppHarness, buttonsOf, type ShownMessage, telegramUser } from '../support/app-harness.js';
+import {
+  type AppHarness,
+  buttonsOf,
+  harnessPerTest,
+  type ShownMessage,
+  telegramUser,
+} from '../support/app-harness.js';
 import { type Commune, setUpCommune } from '../support/commune.js';
 
 /** Journey 5 of ../shared/journeys.md and the visits' refusals (journey 8), end to end on both channels. */
-const harnesses: AppHarness[] = [];
-afterEach(async () => {
-  for (const h of harnesses.splice(0)) await h.stop();
-});
-async function harness(start: string, zalo = false) {
-  const h = await AppHarness.start({ start, zalo });
-  harnesses.push(h);
-  return h;
-}
+const start = harnessPerTest();
+const harness = (at: string, zalo = false) => start({ start: at, zalo });
 
 const COMMITTEE_CSV = ['ho_ten,cap,chi_bo', 'Hoàng Văn Lâm,tỉnh,1|2', 'Lê Thị Thu,xã,tất cả'].join('\n');
 
@@ -121,7 +120,11 @@ describe('journey 5: a provincial committee member’s half-year', () => {
     const marked = last(await h.tap(tuan, sheet, 'Đại biểu Hoàng Văn Lâm')) as ShownMessage;
     expect(buttonsOf(marked).map((b) => b.text)).toContain('Đại biểu Hoàng Văn Lâm: Có mặt');
     expect(await duty()).toContain('đã dự 0/1');
-    const closed = last(await h.tap(tuan, marked, '✔ Chốt điểm danh'));
+    // Nobody in the cell answered the notice: closing asks him to settle them; he marks them all absent.
+    const settle = last(await h.tap(tuan, marked, '✔ Chốt điểm danh')) as ShownMessage;
+    expect(settle.text).toMatch(/^Chưa chốt điểm danh: còn 21 đồng chí chưa điểm danh/);
+    const confirm = last(await h.tap(tuan, settle, 'Ghi 21 đồng chí')) as ShownMessage;
+    const closed = last(await h.tap(tuan, confirm, '✔ Xác nhận'));
     expect(closed?.text).toMatch(/^Đã chốt điểm danh/);
 
     // /nhiemvu shows the rule met and the visit counted.
@@ -132,8 +135,11 @@ describe('journey 5: a provincial committee member’s half-year', () => {
     // Bà Thu, assigned to the school, came to its meeting unannounced: its secretary marks her present.
     await h.advanceTo('2026-11-07T02:00:00Z');
     const schoolSheet = (await h.say(nga, '/diemdanh')).messages[0] as ShownMessage;
-    const thu = last(await h.tap(nga, schoolSheet, 'Đại biểu Lê Thị Thu')) as ShownMessage;
-    await h.tap(nga, thu, '✔ Chốt điểm danh');
+    const others = last(await h.tap(nga, schoolSheet, '➕')) as ShownMessage;
+    const thu = last(await h.tap(nga, others, 'Đại biểu Lê Thị Thu')) as ShownMessage;
+    const schoolSettle = last(await h.tap(nga, thu, '✔ Chốt điểm danh')) as ShownMessage;
+    const schoolConfirm = last(await h.tap(nga, schoolSettle, 'Ghi ')) as ShownMessage;
+    await h.tap(nga, schoolConfirm, '✔ Xác nhận');
 
     // The 21-day (10/12) and 7-day (24/12) alerts do not come.
     await h.advanceTo('2026-12-25T02:00:00Z');

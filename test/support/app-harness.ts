@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach } from 'vitest';
 import { type App, type AppOptions, startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -286,6 +287,19 @@ export class AppHarness {
       }
     }
   }
+}
+
+/** For a test file: starts harnesses on demand, and stops those a test started once it ends. */
+export function harnessPerTest(): (options: HarnessOptions) => Promise<AppHarness> {
+  const started: AppHarness[] = [];
+  afterEach(async () => {
+    for (const h of started.splice(0)) await h.stop();
+  });
+  return async (options) => {
+    const h = await AppHarness.start(options);
+    started.push(h);
+    return h;
+  };
 }
 
 /** The inline keyboard buttons of a recorded message, in order. */

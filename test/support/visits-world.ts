@@ -1,5 +1,6 @@
+import type { CommitteeLevel } from '../../src/domain/types.js';
 import type { Store } from '../../src/store/port.js';
-import type { Cell } from '../../src/store/records.js';
+import type { Cell, Person } from '../../src/store/records.js';
 import { schedulerWorld } from './scheduler-fixtures.js';
 
 /**
@@ -35,5 +36,17 @@ export async function visitsWorld(store: Store, start: number, policyName = 'lao
     await world.services.roster.importRoster(created.cell, `ho_ten,vai_tro\n${roster}`, 'admin');
     return created.cell;
   };
-  return { ...world, flush, cell };
+  /** A committee member of the đảng bộ following these cells, linked on Telegram to `chat`. */
+  const committeeMember = async (
+    orgId: string,
+    name: string,
+    level: CommitteeLevel,
+    cellIds: string[],
+    chat: number,
+  ): Promise<Person> => {
+    const result = await world.services.visits.assign(orgId, { name, level, cellIds }, 'admin');
+    if (!result.ok) throw new Error(`committee fixture failed: ${result.problem}`);
+    return world.repos.people.link(result.person, 'telegram', chat);
+  };
+  return { ...world, flush, cell, committeeMember };
 }

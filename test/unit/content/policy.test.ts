@@ -42,6 +42,14 @@ describe('policy presets', () => {
       ).toBe(true);
   });
 
+  it('kontum-2023 checks its per-year rules each quarter', () => {
+    expect(loadPolicy('kontum-2023').visits.map((r) => [r.level, r.pacing?.everyMonths])).toEqual([
+      ['provincial', 3],
+      ['district', 3],
+      ['commune', 3],
+    ]);
+  });
+
   it('carry the default timeline, thresholds and cadence of domain.md', () => {
     const policy = loadPolicy('hai-cap-2025');
     expect(
@@ -209,6 +217,19 @@ describe('policy validation', () => {
       'thematicEveryMonths: must divide the year: 1, 2, 3, 4, 6 or 12',
     ],
     ['a misspelt key', (p) => (p.visits[0].minimun = 1), 'visits[0]: Unrecognized key: "minimun"'],
+    [
+      'pace parts that do not cut the window evenly',
+      (p) => {
+        p.visits[0].alertOffsets = [{ id: 'days_7', daysBeforeEnd: 7 }];
+        p.visits[0].pacing = { everyMonths: 4 };
+      },
+      'visits[0].pacing.everyMonths: must divide windowMonths into two or more parts (3 for quarters of a 12-month window)',
+    ],
+    [
+      'a paced rule that keeps an alert part-way through the window',
+      (p) => (p.visits[0].pacing = { everyMonths: 3 }),
+      'visits[0].alertOffsets: a paced rule is checked at the end of each part: drop its atFraction alerts',
+    ],
   ])('rejects %s', (_, change, problem) => {
     const policy = preset();
     change(policy);

@@ -163,4 +163,28 @@ describe('removalStandings', () => {
       { personId: 'mai', months: [3, 7], level: 'warning' },
     ]);
   });
+  it('counts settled states only: a member left "chưa điểm danh" is never taken for absent', () => {
+    const unsettled = [
+      held('2026-02-05 19:30', [mark('quy', 'absent_without_reason')]),
+      held('2026-04-05 19:30', [mark('quy', 'unmarked')]),
+      held('2026-05-05 19:30', [mark('quy', 'unmarked')]),
+    ];
+    expect(removalStandings(unsettled, 2026, thresholds, VN)).toEqual([
+      { personId: 'quy', months: [2], level: 'none' },
+    ]);
+    const count = countAttendance([mark('quy', 'unmarked'), mark('mai', 'present')]);
+    expect(count).toMatchObject({ base: 2, present: 1, absentWithoutReason: 0, unsettled: 1 });
+  });
+
+  it('neither lengthens nor breaks a run of absences with reason at an unsettled entry', () => {
+    const history = ['01', '02', '03'].map((m) =>
+      held(`2026-${m}-05 19:30`, [mark('mai', m === '02' ? 'unmarked' : 'absent_with_reason')]),
+    );
+    const april = held('2026-04-05 19:30', [mark('mai', 'absent_with_reason')]);
+    expect(meetingQuality(april, history, thresholds, VN).longExcusedRuns).toEqual([]);
+    const may = held('2026-05-05 19:30', [mark('mai', 'absent_with_reason')]);
+    expect(meetingQuality(may, [...history, april], thresholds, VN).longExcusedRuns).toEqual([
+      { personId: 'mai', inARow: 4 },
+    ]);
+  });
 });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Window } from '../../../src/domain/time.js';
 import type { VisitRule } from '../../../src/domain/types.js';
-import { type CountedVisit, visitAlerts, visitStatus, visitWindow } from '../../../src/domain/visits.js';
+import {
+  type CountedVisit,
+  paceCheckpoints,
+  visitAlerts,
+  visitStatus,
+  visitWindow,
+} from '../../../src/domain/visits.js';
 import { at, local, VN } from './helpers.js';
 
 const rule = (more: Partial<VisitRule> = {}): VisitRule => ({
@@ -129,5 +135,54 @@ describe('visitAlerts', () => {
       'half_window 2026-02-15 08:00',
       'days_7 2026-02-21 08:00',
     ]);
+  });
+});
+
+describe('pacing of a rule counted per year', () => {
+  const eight = { hour: 8, minute: 0 };
+  const kontum = (minimum: number) =>
+    rule({
+      minimum,
+      windowMonths: 12,
+      alertOffsets: [
+        { id: 'days_21', daysBeforeEnd: 21 },
+        { id: 'days_7', daysBeforeEnd: 7 },
+      ],
+      pacing: { everyMonths: 3 },
+    });
+  const year = (r: VisitRule) => visitWindow(r, at('2027-05-01'), VN);
+
+  it.each([
+    [6, [2, 3, 5]],
+    [2, [1, 1, 2]],
+    [4, [1, 2, 3]],
+    [12, [3, 6, 9]],
+  ])(
+    '"≥ %i per year": ceil(minimum × quarters ÷ 4) by the end of the first three quarters',
+    (minimum, expected) => {
+      const checkpoints = paceCheckpoints(kontum(minimum), year(kontum(minimum)));
+      expect(checkpoints.map((c) => [c.id, local(c.through), c.expected])).toEqual([
+        ['pace_1', '2027-04-01 00:00', expected[0]],
+        ['pace_2', '2027-07-01 00:00', expected[1]],
+        ['pace_3', '2027-10-01 00:00', expected[2]],
+      ]);
+    },
+  );
+
+  it('alerts on the first day of the next quarter, then 21 and 7 days before the year ends', () => {
+    const alerts = visitAlerts(kontum(6), year(kontum(6)), eight);
+    expect(alerts.map((a) => `${a.id} ${local(a.dueAt)} ${a.pace?.expected ?? '-'}`)).toEqual([
+      'pace_1 2027-04-01 08:00 2',
+      'pace_2 2027-07-01 08:00 3',
+      'pace_3 2027-10-01 08:00 5',
+      'days_21 2027-12-10 08:00 -',
+      'days_7 2027-12-24 08:00 -',
+    ]);
+  });
+
+  it('has no checkpoint without pacing, or when a part is the whole window', () => {
+    expect(paceCheckpoints(rule(), year(rule()))).toEqual([]);
+    const whole = rule({ windowMonths: 3, pacing: { everyMonths: 3 } });
+    expect(paceCheckpoints(whole, visitWindow(whole, at('2027-05-01'), VN))).toEqual([]);
   });
 });

@@ -62,6 +62,9 @@ for (const target of targets) {
       // An exempt member (miễn sinh hoạt) owes no answer and is not reminded.
       const exempt = members[2]?.id as string;
       await world.repos.cells.setMembership(meeting.cellId, exempt, { role: 'member', status: 'exempt' });
+      // The notice went out first: a follow-up only follows a notice received.
+      await sendNow(meeting.id, 'notice');
+      world.sender.sent.length = 0;
       expect(await sendNow(meeting.id, 'follow_up', { tag: '1' })).toMatchObject({ ok: true });
       expect(await sendNow(meeting.id, 'follow_up', { tag: '1' })).toEqual({
         ok: false,
@@ -74,6 +77,49 @@ for (const target of targets) {
       expect(world.sender.sent[0]?.text.split('\n')[0]).toMatch(/^⏰ Kính nhắc đồng chí/);
       expect(await sendNow(meeting.id, 'follow_up', { tag: '2' })).toMatchObject({ ok: true });
       expect(world.sender.sent).toHaveLength(unanswered.length * 2);
+      await store.close();
+    });
+
+    it('sends a follow-up only to those whose notice was delivered; one who missed it gets the notice itself', async () => {
+      const { store, world, meeting, cell, everyone } = await setUp();
+      const follow = async (tag: string) => {
+        const before = world.sender.sent.length;
+        expect(await world.planner.sendNow(meeting.id, 'follow_up', { tag })).toMatchObject({ ok: true });
+        await world.dispatcher.tick();
+        await world.outbox.drain('telegram');
+        return world.sender.sent.slice(before);
+      };
+      // Before the notice has gone out, a follow-up sends nothing: the notice will come.
+      expect(await follow('early')).toEqual([]);
+      // The notice is queued but not yet delivered: the follow-up adds nothing for anyone.
+      await world.planner.sendNow(meeting.id, 'notice');
+      await world.dispatcher.tick();
+      await world.planner.sendNow(meeting.id, 'follow_up', { tag: 'pending' });
+      await world.dispatcher.tick();
+      await world.outbox.drain('telegram');
+      expect(world.sender.sent.map((s) => s.text.slice(0, 2))).toEqual(everyone.map(() => '📅'));
+
+      // Someone links after the notice went out: the follow-up brings them the notice, not "Kính nhắc".
+      const { person, ops } = world.repos.people.createOps('Đảng viên mới', world.clock.now());
+      const late = { ...person, telegramId: 9999, preferredChannel: 'telegram' as const };
+      await store.write([
+        ...ops,
+        world.repos.people.saveOp(late),
+        ...world.repos.cells.membershipOps(cell.id, late.id, { role: 'member', status: 'official' }),
+      ]);
+      const sent = await follow('late');
+      const toLate = sent.filter((s) => s.chatId === '9999');
+      expect(toLate).toHaveLength(1);
+      expect(toLate[0]?.text.split('\n')[0]).toBe(
+        '📅 Kính mời đồng chí dự buổi sinh hoạt chi bộ thường kỳ — Chi bộ Khe Lếch',
+      );
+      expect(toLate[0]?.view.choices?.flat()).toHaveLength(2);
+      const others = sent.filter((s) => s.chatId !== '9999');
+      expect(others.map((s) => s.chatId).sort()).toEqual(everyone.map((p) => String(p.telegramId)).sort());
+      expect(others.every((s) => s.text.startsWith('⏰ Kính nhắc đồng chí:'))).toBe(true);
+      // Now that their notice was delivered, the next follow-up is a follow-up for them too.
+      const next = await follow('again');
+      expect(next.find((s) => s.chatId === '9999')?.text).toMatch(/^⏰ Kính nhắc đồng chí:/);
       await store.close();
     });
 

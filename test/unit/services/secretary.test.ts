@@ -117,6 +117,13 @@ for (const target of targets) {
       await s.services.repos.people.link(s.named('Lò Thị Cụ'), 'telegram', 502);
       await s.services.repos.people.link(tuan, 'telegram', 500);
       await s.services.attendance.recordAnswer(tuan.id, s.meeting.id, 'present');
+      // No reminder before the notice it reminds of.
+      expect(await s.services.meetings.remindUnanswered(tuan.id, s.meeting.id)).toEqual({
+        ok: false,
+        reason: 'not_noticed',
+      });
+      expect(await s.services.meetings.sendNotice(tuan.id, s.meeting.id)).toMatchObject({ ok: true });
+      await s.scheduler?.deliver();
       expect(await s.services.meetings.remindUnanswered(tuan.id, s.meeting.id)).toEqual({
         ok: true,
         recipients: 1,
@@ -124,6 +131,32 @@ for (const target of targets) {
       expect((await s.scheduler?.deliver())?.map((m) => m.chatId)).toEqual(['501']);
       expect(await auditOf(s.store, s.khe.cell.id)).toContainEqual(
         expect.objectContaining({ action: 'meeting.remind', detail: { recipients: 1 } }),
+      );
+    });
+
+    it('knows a notice moved earlier by a holiday has gone out: one who missed it gets the notice itself', async () => {
+      const w = world(await target.open(), '2026-08-28T03:00:00Z', { scheduler: true });
+      const khe = await w.cell('Chi bộ thôn Khe Lếch', ROSTER);
+      const people = await w.services.repos.people.getMany([
+        ...(await w.services.repos.cells.members(khe.cell.id)).keys(),
+      ]);
+      const named = (name: string) => people.find((p) => p.name === name) as Person;
+      // Saturday 05/09, 19:30: its notice's day, 02/09, is Quốc khánh (01–02/09), so it goes on Monday 31/08, 08:00.
+      const meeting = await w.meeting(khe.cell, '2026-09-05T12:30:00Z');
+      await w.scheduler?.planner.replanMeeting(meeting.id);
+      w.clock.set('2026-08-31T01:30:00Z');
+      await w.scheduler?.dispatcher.tick();
+      // Nobody was linked then. Sinh links on the holiday, before the notice's nominal time; anh Tuấn reminds.
+      await w.services.repos.people.link(named('Lò Văn Sinh'), 'telegram', 501);
+      w.clock.set('2026-09-01T03:00:00Z');
+      expect(await w.services.meetings.remindUnanswered(named('Nguyễn Văn Tuấn').id, meeting.id)).toEqual({
+        ok: true,
+        recipients: 1,
+      });
+      const sent = (await w.scheduler?.deliver()) ?? [];
+      expect(sent.map((m) => m.chatId)).toEqual(['501']);
+      expect(sent[0]?.text.split('\n')[0]).toBe(
+        '📅 Kính mời đồng chí dự buổi sinh hoạt chi bộ thường kỳ — Chi bộ thôn Khe Lếch',
       );
     });
   });

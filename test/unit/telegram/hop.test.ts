@@ -363,6 +363,12 @@ describe('[Nhắc người chưa trả lời] in the tally', () => {
     const tuan = s.who('Nguyễn Văn Tuấn');
     for (const name of ['Nguyễn Văn Tuấn', 'Hoàng Thị Lan', 'Lò Văn Sinh'])
       await s.send(tapUpdate(s.who(name), `a|${s.meeting.id}|p|`));
+    // Offered once the notice has gone out: a reminder follows a notice.
+    await s.send(textUpdate(tuan, '/diemdanh'));
+    expect(button(s.last('sendMessage')?.reply_markup, t('tally.remind'))).toBeUndefined();
+    const tuanId = (await s.services.repos.people.byChannel('telegram', tuan.id))?.id ?? '';
+    expect(await s.services.meetings.sendNotice(tuanId, s.meeting.id)).toMatchObject({ ok: true });
+    await s.scheduler?.deliver();
     await s.send(textUpdate(tuan, '/diemdanh'));
     const remind = button(s.last('sendMessage')?.reply_markup, t('tally.remind'));
     expect(remind?.callback_data).toBe(`m|remind|${s.meeting.id}|`);
