@@ -13,12 +13,13 @@ import { HttpServer, send, sendJson } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { TextComposer } from './scheduler/composer.js';
+import { newReplicaId } from './scheduler/coordination.js';
 import { type Scheduler, startScheduler } from './scheduler/index.js';
 import { createServices } from './services/index.js';
 import { CommandMenusPort } from './services/menus.js';
 import { NotifierPort } from './services/notifier.js';
 import { PlanningPort } from './services/planning.js';
-import { describeStore, openStore } from './store/open.js';
+import { describeStore, openStore, redisSecrets } from './store/open.js';
 import type { Store } from './store/port.js';
 
 export interface App {
@@ -58,22 +59,25 @@ export interface AppOptions {
 }
 
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const replicaId = newReplicaId();
   const log =
     options.log ??
     createLogger({
       level: config.LOG_LEVEL,
       format: logFormat(config),
+      replica: replicaId,
       secrets: [
         config.TELEGRAM_BOT_TOKEN,
         config.ZALO_BOT_TOKEN,
         config.TELEGRAM_WEBHOOK_SECRET,
         config.ZALO_WEBHOOK_SECRET,
         config.LINK_SECRET,
+        ...redisSecrets(config),
       ],
     });
   // Content is checked before anything starts: a bad policy file stops start-up naming file and path.
   const policy = loadPolicy(config.POLICY);
-  const store = openStore(config);
+  const store = openStore(config, log);
   const metrics = createMetrics();
   const clock = { now: options.now ?? (() => Date.now()) };
   const planning = new PlanningPort();
@@ -141,6 +145,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const scheduler = startScheduler({
     store,
     log,
+    replicaId,
     metrics,
     policy,
     now: clock.now,

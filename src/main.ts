@@ -1,6 +1,7 @@
 import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ContentError } from './content/problems.js';
+import { storeConnection } from './store/open.js';
 
 /** Entry point: a bad environment exits before anything starts; SIGINT/SIGTERM stop gracefully. */
 async function main() {
@@ -13,6 +14,11 @@ async function main() {
     process.exit(2);
   }
   const app = await startApp(config);
+  // A store that can never work (a Redis Cluster node) stops the service; the log has said why.
+  const connection = storeConnection(app.store);
+  const refuse = () => void app.stop().finally(() => process.exit(2));
+  if (connection.state().state === 'refused') refuse();
+  else connection.onStateChange(({ state }) => state === 'refused' && refuse());
   const shutdown = (signal: string) => {
     app.log.info({ signal }, 'Signal received');
     app.stop().then(
