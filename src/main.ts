@@ -2,6 +2,7 @@ import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ContentError } from './content/problems.js';
 import { storeConnection } from './store/open.js';
+import { fileClock } from './test-clock.js';
 
 /** Entry point: a bad environment exits before anything starts; SIGINT/SIGTERM stop gracefully. */
 async function main() {
@@ -13,7 +14,17 @@ async function main() {
     console.error(err.message);
     process.exit(2);
   }
-  const app = await startApp(config);
+  const clock = config.TEST_CLOCK_FILE ? fileClock(config.TEST_CLOCK_FILE) : undefined;
+  const app = await startApp(config, clock ? { now: clock.now } : {});
+  // Tests only (NODE_ENV=test): when the test moves the clock, plan and tick as the schedule would then.
+  clock?.onJump(async () => {
+    try {
+      await app.scheduler.planner.planAll();
+      await app.scheduler.dispatcher.tick();
+    } catch (err) {
+      app.log.error({ err }, 'Planning or ticking after a clock jump failed');
+    }
+  });
   // A store that can never work (a Redis Cluster node) stops the service; the log has said why.
   const connection = storeConnection(app.store);
   const refuse = () => void app.stop().finally(() => process.exit(2));
