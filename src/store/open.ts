@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import type { Config } from '../config.js';
+import { type Config, usesRedis } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Store } from './port.js';
 import { type Connection, RedisStore } from './redis.js';
@@ -18,7 +18,7 @@ type StoreConfig = Pick<Config, 'REDIS_URL' | 'REDIS_KEY_PREFIX' | 'DATA_DIR'> &
  * REDIS_SENTINELS is set. With a logger, the Redis connection's changes of state are logged, once each.
  */
 export function openStore(config: StoreConfig, log?: Logger): Store {
-  if (!config.REDIS_URL && !config.REDIS_SENTINELS) return new SqliteStore(sqliteFile(config.DATA_DIR));
+  if (!usesRedis(config)) return new SqliteStore(sqliteFile(config.DATA_DIR));
   const store = new RedisStore({
     ...(config.REDIS_URL ? { url: config.REDIS_URL } : {}),
     keyPrefix: config.REDIS_KEY_PREFIX,

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, usesRedis } from '../../src/config.js';
+import { ConfigError, configSchema, loadConfig, usesRedis } from '../../src/config.js';
 
 const problemsOf = (env: Record<string, string>) => {
   try {
@@ -160,5 +162,16 @@ describe('config', () => {
     expect(loadConfig({ TEST_CLOCK_FILE: '/tmp/clock', NODE_ENV: 'test' }).TEST_CLOCK_FILE).toBe(
       '/tmp/clock',
     );
+  });
+
+  it('documents every variable in .env.example and the README, and .env.example as it is starts the service', () => {
+    const example = readFileSync('.env.example', 'utf8');
+    const readme = readFileSync('README.md', 'utf8');
+    const internal = new Set(['NODE_ENV', 'TEST_CLOCK_FILE']);
+    for (const name of Object.keys(configSchema.shape).filter((n) => !internal.has(n))) {
+      expect(example, name).toMatch(new RegExp(`^${name}=`, 'm'));
+      expect(readme, name).toContain(`| \`${name}\` |`);
+    }
+    expect(problemsOf(parseEnv(example) as Record<string, string>)).toEqual([]);
   });
 });
