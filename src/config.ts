@@ -40,8 +40,12 @@ export const SECRET_VARIABLES = new Set([
   'ADMIN_BOOTSTRAP_CODE',
 ]);
 
+/** An unset (or empty) variable takes its default. */
 const withDefault = <T extends z.ZodType>(fallback: unknown, schema: T) =>
   z.preprocess((v) => (v === undefined || v === '' ? fallback : v), schema);
+
+const wholeNumber = () =>
+  z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number');
 
 /** A preset's name, or the path of an existing policy file (what the file says is checked at start). */
 const policy = z.string().superRefine((v, ctx) => {
@@ -78,69 +82,56 @@ const hostPorts = z.string().transform((v, ctx): HostPort[] => {
   return z.NEVER;
 });
 
+/** Whether the store is Redis: a URL, or Sentinel. */
+export const usesRedis = (c: { REDIS_URL?: string | undefined; REDIS_SENTINELS?: HostPort[] | undefined }) =>
+  Boolean(c.REDIS_URL || c.REDIS_SENTINELS);
+
 export const configSchema = z
   .object({
     NODE_ENV: optional(z.enum(['development', 'production', 'test'])),
     PORT: withDefault(
       8080,
-      z.coerce
-        .number({ message: 'must be a whole number' })
-        .int('must be a whole number')
+      wholeNumber()
         .min(0, 'must be between 0 and 65535 (0 picks a free port)')
         .max(65535, 'must be between 0 and 65535 (0 picks a free port)'),
     ),
     PUBLIC_URL: optional(url(['http:', 'https:'])),
-    DATA_DIR: z.preprocess((v) => (v === undefined || v === '' ? './data' : v), z.string()),
-    TZ: z.preprocess(
-      (v) => (v === undefined || v === '' ? 'Asia/Ho_Chi_Minh' : v),
+    DATA_DIR: withDefault('./data', z.string()),
+    TZ: withDefault(
+      'Asia/Ho_Chi_Minh',
       z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as Asia/Ho_Chi_Minh' }),
     ),
     POLICY: withDefault('hai-cap-2025', policy),
-    LOG_LEVEL: z.preprocess(
-      (v) => (v === undefined || v === '' ? 'info' : v),
-      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-    ),
+    LOG_LEVEL: withDefault('info', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
     LOG_FORMAT: optional(z.enum(['pretty', 'json'])),
     REDIS_URL: optional(url(['redis:', 'rediss:'])),
-    REDIS_KEY_PREFIX: z.preprocess((v) => (v === undefined || v === '' ? 'chibo:' : v), z.string()),
+    REDIS_KEY_PREFIX: withDefault('chibo:', z.string()),
     REDIS_SENTINELS: optional(hostPorts),
     REDIS_SENTINEL_NAME: optional(z.string()),
     REDIS_SENTINEL_PASSWORD: optional(z.string()),
-    REDIS_WAIT_REPLICAS: withDefault(
-      0,
-      z.coerce
-        .number({ message: 'must be a whole number' })
-        .int('must be a whole number')
-        .min(0, 'must be 0 or more'),
-    ),
+    REDIS_WAIT_REPLICAS: withDefault(0, wholeNumber().min(0, 'must be 0 or more')),
     LINK_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
     ADMIN_BOOTSTRAP_CODE: optional(z.string().min(8, 'must be at least 8 characters')),
     TELEGRAM_BOT_TOKEN: optional(
       z.string().regex(/^\d+:[\w-]{20,}$/, 'must look like 123456:ABC… as given by @BotFather'),
     ),
-    TELEGRAM_API_ROOT: z.preprocess(
-      (v) => (v === undefined || v === '' ? 'https://api.telegram.org' : v),
-      url(['http:', 'https:']),
-    ),
+    TELEGRAM_API_ROOT: withDefault('https://api.telegram.org', url(['http:', 'https:'])),
     TELEGRAM_WEBHOOK_URL: optional(url(['https:'])),
     TELEGRAM_WEBHOOK_SECRET: optional(
       z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1–256 characters of A–Z, a–z, 0–9, _ and -'),
     ),
-    TELEGRAM_SEND_RATE: z.preprocess(
-      (v) => (v === undefined || v === '' ? 25 : v),
+    TELEGRAM_SEND_RATE: withDefault(
+      25,
       z.coerce.number({ message: 'must be a number' }).positive('must be above 0'),
     ),
     ZALO_BOT_TOKEN: optional(z.string().min(10, 'is too short to be a Zalo bot token')),
-    ZALO_API_ROOT: z.preprocess(
-      (v) => (v === undefined || v === '' ? 'https://bot-api.zaloplatforms.com' : v),
-      url(['http:', 'https:']),
-    ),
+    ZALO_API_ROOT: withDefault('https://bot-api.zaloplatforms.com', url(['http:', 'https:'])),
     ZALO_WEBHOOK_URL: optional(url(['https:'])),
     ZALO_WEBHOOK_SECRET: optional(
       z.string().min(8, 'must be 8–256 characters').max(256, 'must be 8–256 characters'),
     ),
-    ZALO_SEND_RATE: z.preprocess(
-      (v) => (v === undefined || v === '' ? 10 : v),
+    ZALO_SEND_RATE: withDefault(
+      10,
       z.coerce.number({ message: 'must be a number' }).positive('must be above 0'),
     ),
     /** Tests only (NODE_ENV=test): the file holding the time the service's clock runs from (src/test-clock.ts). */
@@ -161,7 +152,7 @@ export const configSchema = z
         message: `is required with ${c.REDIS_SENTINEL_NAME ? 'REDIS_SENTINEL_NAME' : 'REDIS_SENTINEL_PASSWORD'}`,
       });
     }
-    if (c.REDIS_WAIT_REPLICAS > 0 && !c.REDIS_URL && !c.REDIS_SENTINELS) {
+    if (c.REDIS_WAIT_REPLICAS > 0 && !usesRedis(c)) {
       ctx.addIssue({
         code: 'custom',
         path: ['REDIS_WAIT_REPLICAS'],
@@ -235,10 +226,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   });
   throw new ConfigError([...new Set(problems)]);
 }
-
-/** Whether the store is Redis: a URL, or Sentinel. */
-export const usesRedis = (c: Pick<Config, 'REDIS_URL' | 'REDIS_SENTINELS'>) =>
-  Boolean(c.REDIS_URL || c.REDIS_SENTINELS);
 
 export function channelsConfigured(config: Config): string[] {
   const channels: string[] = [];

@@ -236,7 +236,7 @@ export type ConnectionState = 'connecting' | 'ready' | 'reconnecting' | 'refused
 
 export interface Connection {
   state: ConnectionState;
-  /** Since when (ready again after reconnecting) or why (reconnecting, refused); no address or password. */
+  /** Why it is not ready (reconnecting, refused), as Redis or ioredis said it: no URL, no password. */
   error?: string;
   /** Whether the connection has been ready before: "lost" rather than "never reached". */
   wasReady: boolean;
