@@ -1,10 +1,11 @@
-import { scheduleErrorMessage } from '../src/domain/schedule.js';
+import { describeSchedule, isScheduleRule, scheduleErrorMessage } from '../src/domain/schedule.js';
 import { t as translate } from '../src/i18n.js';
-import type { RowProblem } from '../src/services/roster.js';
+import type { CreateCellResult, RowProblem } from '../src/services/roster.js';
 import { cellKindOf, cellOptionsOf } from '../src/services/roster.js';
-import type { Cell } from '../src/store/records.js';
+import type { Cell, Meeting } from '../src/store/records.js';
 import { isSecretary } from '../src/store/repositories/cells.js';
 import type { HandlerContext } from './context.js';
+import { hhmm, shiftReason, whenAt } from './format.js';
 import { refusal, type View } from './views.js';
 
 /** Admin commands: the đảng bộ, its cells, their rosters and invites. Every one checks the admin role first. */
@@ -38,10 +39,18 @@ export async function handleCreateOrg(ctx: HandlerContext, name: string): Promis
   return [{ text: ctx.t('admin.org.created', { name: org.name }) }];
 }
 
-/** /taochibo Tên | loại | lịch | địa điểm */
+/** The answer buttons of an unusual hour carry this: "!ok <draft> 14:00" or "!no <draft>". */
+const CONFIRM = /^!(ok|no) ([0-9a-z]{1,16})(?: (\d{2}:\d{2}))?$/;
+
+/**
+ * /taochibo Tên | loại | lịch | địa điểm | tùy chọn. An hour before 06:00 or after 22:00 is asked back with a
+ * button per likely hour ("Họp lúc 14:00", "Họp lúc 02:00") and one to cancel; the tap comes back here.
+ */
 export async function handleCreateCell(ctx: HandlerContext, args: string): Promise<View[]> {
   const denied = await requireAdmin(ctx);
   if (denied) return denied;
+  const confirm = CONFIRM.exec(args.trim());
+  if (confirm) return confirmCell(ctx, confirm[1] === 'ok', confirm[2] ?? '', confirm[3] ?? '');
   const [org] = await ctx.services.repos.cells.listOrgs();
   if (!org) return [{ text: ctx.t('admin.org.missing') }];
   const [name = '', kindWord = '', phrase = '', place = '', optionWords = ''] = args
@@ -52,10 +61,11 @@ export async function handleCreateCell(ctx: HandlerContext, args: string): Promi
   if (!kind) return [{ text: ctx.t('admin.cell.unknownKind', { kind: kindWord.slice(0, 40) }) }];
   const options = cellOptionsOf(optionWords);
   if (!options) return [{ text: ctx.t('admin.cell.unknownOption', { option: optionWords.slice(0, 80) }) }];
+  const cellName = name.slice(0, 120);
   const result = await ctx.services.roster.createCell(
     {
       orgId: org.id,
-      name: name.slice(0, 120),
+      name: cellName,
       kind,
       schedulePhrase: phrase || undefined,
       place: place.slice(0, 120),
@@ -64,13 +74,79 @@ export async function handleCreateCell(ctx: HandlerContext, args: string): Promi
     },
     ctx.actor?.id ?? '',
   );
-  if (!result.ok) return [{ text: scheduleErrorMessage(result.schedule, ctx.locale, translate) }];
-  const number = (await numberedCells(ctx)).findIndex((c) => c.id === result.cell.id) + 1;
+  return cellCreated(ctx, result, cellName);
+}
+
+async function confirmCell(ctx: HandlerContext, ok: boolean, draftId: string, time: string): Promise<View[]> {
+  const actorId = ctx.actor?.id ?? '';
+  if (!ok) {
+    const dropped = await ctx.services.roster.dropDraft(draftId, actorId);
+    return [{ text: ctx.t(dropped ? 'admin.cell.hourCancelled' : 'admin.cell.hourExpired'), replace: true }];
+  }
+  const result = await ctx.services.roster.confirmCell(draftId, actorId, time);
+  if ('expired' in result) return [refusal(ctx.t('admin.cell.hourExpired'))];
+  return (await cellCreated(ctx, result, '')).map((view) => ({ ...view, replace: true }));
+}
+
+/**
+ * A schedule read back with its regular meetings, each with why it moved: "Lịch sinh hoạt thường kỳ: …", then
+ * "• Thứ Năm, 11/02/2027, 19:30 (dời từ Thứ Sáu 05/02 vì Tết Nguyên đán Đinh Mùi)". Shared with `npm run
+ * calendar`, so the preview reads as the bot does.
+ */
+export function scheduleLines(
+  ctx: Pick<HandlerContext, 't' | 'locale'>,
+  calendar: Pick<Cell, 'timeZone' | 'shift' | 'meetsOnWeekends'>,
+  rule: Parameters<typeof describeSchedule>[0],
+  meetings: readonly { at: Date; shift?: Meeting['shift'] }[],
+): string[] {
   return [
-    {
-      text: ctx.t('admin.cell.created', { name: result.cell.name, number, kind: ctx.t(`cellKind.${kind}`) }),
-    },
+    ctx.t('admin.cell.schedule', {
+      rule: describeSchedule(rule, ctx.locale, translate),
+      shift: ctx.t(`calendar.shift.${calendar.shift}`),
+      weekends: calendar.meetsOnWeekends ? ctx.t('calendar.weekends') : '',
+    }),
+    ctx.t('admin.cell.next'),
+    ...meetings.map((m) => {
+      const reason = shiftReason(ctx, m.shift);
+      const when = whenAt(ctx, m.at, calendar.timeZone);
+      return reason
+        ? ctx.t('admin.cell.nextItemShifted', { when, reason })
+        : ctx.t('admin.cell.nextItem', { when });
+    }),
   ];
+}
+
+/** The cell made, its schedule read back and its next three regular meetings; or what to fix; or the question. */
+async function cellCreated(ctx: HandlerContext, result: CreateCellResult, name: string): Promise<View[]> {
+  if ('schedule' in result) return [{ text: scheduleErrorMessage(result.schedule, ctx.locale, translate) }];
+  if ('confirmHour' in result) {
+    const { draftId, time, alternative } = result.confirmHour;
+    const button = (t: { hour: number; minute: number }) => ({
+      label: ctx.t('admin.cell.hourButton', { time: hhmm(t) }),
+      intent: { type: 'command' as const, name: 'taochibo', args: `!ok ${draftId} ${hhmm(t)}` },
+    });
+    return [
+      {
+        text: ctx.t('admin.cell.askHour', { time: hhmm(time), name }),
+        choices: [
+          [...(alternative ? [button(alternative)] : []), button(time)],
+          [
+            {
+              label: ctx.t('admin.cell.hourCancel'),
+              intent: { type: 'command', name: 'taochibo', args: `!no ${draftId}` },
+            },
+          ],
+        ],
+      },
+    ];
+  }
+  const { cell, next } = result;
+  const number = (await numberedCells(ctx)).findIndex((c) => c.id === cell.id) + 1;
+  const lines = [
+    ctx.t('admin.cell.created', { name: cell.name, number, kind: ctx.t(`cellKind.${cell.kind}`) }),
+  ];
+  if (isScheduleRule(cell.scheduleRule)) lines.push(...scheduleLines(ctx, cell, cell.scheduleRule, next));
+  return [{ text: lines.join('\n') }];
 }
 
 /** /chibo: the numbered list of cells. */

@@ -1,7 +1,7 @@
 import { deepFreeze } from '../src/store/doc-cache.js';
 import type { Answer, Cell, Meeting } from '../src/store/records.js';
 import type { HandlerContext } from './context.js';
-import { kindLabel, when } from './format.js';
+import { kindInSentence, when } from './format.js';
 import { ABSENCE_REASONS, type Intent } from './intents.js';
 import { refusal, type View } from './views.js';
 
@@ -74,7 +74,7 @@ function buildInvitation(
   answer?: Answer,
 ): View {
   const lines = [
-    ctx.t('invite.title', { kind: kindLabel(ctx, meeting), cell: cell.name }),
+    ctx.t('invite.title', { kind: kindInSentence(ctx, meeting), cell: cell.name }),
     ctx.t('invite.when', { when: when(ctx, meeting, cell) }),
     ...(meeting.place || cell.place ? [ctx.t('invite.place', { place: meeting.place || cell.place })] : []),
     ...(meeting.topicTitle ? [ctx.t('invite.topic', { topic: meeting.topicTitle })] : []),

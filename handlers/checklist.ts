@@ -3,7 +3,7 @@ import { formatDate } from '../src/domain/time.js';
 import type { ChecklistFacts } from '../src/services/checklist.js';
 import type { Meeting } from '../src/store/records.js';
 import type { HandlerContext } from './context.js';
-import { when } from './format.js';
+import { shiftNote, when } from './format.js';
 import type { Intent } from './intents.js';
 import { secretaryCellsOf } from './secretary-cells.js';
 import type { Choice, View } from './views.js';
@@ -49,6 +49,7 @@ export function checklistView(ctx: Words, facts: ChecklistFacts): View {
   const lines = [
     ctx.t('checklist.title', { kind: ctx.t(`meeting.kind.${meeting.kind}`), cell: cell.name }),
     ctx.t('invite.when', { when: when(ctx, meeting, cell) }),
+    ...shiftNote(ctx, meeting),
     ...(place ? [ctx.t('invite.place', { place })] : []),
     ...(thematic || meeting.topicTitle ? [ctx.t('invite.topic', { topic })] : []),
     '',

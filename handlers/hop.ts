@@ -3,7 +3,7 @@ import { MEETING_KINDS, type MeetingKind } from '../src/domain/types.js';
 import { MAX_PLACE_LENGTH, type MeetingChange, type MeetingRefusal } from '../src/services/meetings.js';
 import type { Cell, Meeting } from '../src/store/records.js';
 import type { HandlerContext } from './context.js';
-import { kindLabel, when } from './format.js';
+import { kindLabel, shiftNote, when } from './format.js';
 import type { Intent } from './intents.js';
 import { chooseSecretaryCell, commandCellQuestion } from './secretary-cells.js';
 import { refusal, type View } from './views.js';
@@ -38,6 +38,7 @@ export async function hopView(ctx: HandlerContext, meeting: Meeting, cell: Cell)
     ctx.t('hop.title', { cell: cell.name }),
     ctx.t('hop.kind', { kind: kindLabel(ctx, meeting) }),
     ctx.t('hop.when', { when: when(ctx, meeting, cell) }),
+    ...shiftNote(ctx, meeting),
     ...(place ? [ctx.t('hop.place', { place })] : []),
     ...(meeting.topicTitle ? [ctx.t('hop.topic', { topic: meeting.topicTitle })] : []),
     notified ? ctx.t('hop.noticeSent', { count: notified }) : ctx.t('hop.noticeNotSent'),

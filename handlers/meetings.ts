@@ -2,7 +2,7 @@ import { localDateOf } from '../src/domain/time.js';
 import type { Cell, Meeting } from '../src/store/records.js';
 import { answerLabel, reasonLabel } from './attendance.js';
 import type { HandlerContext } from './context.js';
-import { kindLabel, when } from './format.js';
+import { kindLabel, shiftNote, when } from './format.js';
 import { HOP_ACTIONS, handleHopAction, handleRemind } from './hop.js';
 import { ABSENCE_REASONS } from './intents.js';
 import { chooseSecretaryCell, commandCellQuestion } from './secretary-cells.js';
@@ -69,6 +69,7 @@ export async function handleTally(ctx: HandlerContext, meetingId?: string, cellI
   );
   const text = [
     ctx.t('tally.title', { kind: kindLabel(ctx, meeting), when: when(ctx, meeting, cell) }),
+    ...shiftNote(ctx, meeting),
     ctx.t('tally.line', {
       present: tally.present,
       base: tally.base,

@@ -221,8 +221,12 @@ export async function handleWithdraw(ctx: HandlerContext, meetingId: string): Pr
 
 // --- Admins ---------------------------------------------------------------------------------------------------
 
+/** The word for a level as the policy's own texts name it (its label), else the locale's word. */
+const levelWord = (ctx: HandlerContext, level: CommitteeLevel) =>
+  ctx.services.policy.visits.find((r) => r.level === level)?.label ?? ctx.t(`visits.levelWord.${level}`);
+
 const levelWords = (ctx: HandlerContext) =>
-  ctx.services.policy.visits.map((r) => ctx.t(`visits.levelWord.${r.level}`)).join(', ');
+  ctx.services.policy.visits.map((r) => levelWord(ctx, r.level)).join(', ');
 
 const cellNames = (cells: readonly Cell[], ids: readonly string[]) =>
   ids.map((id) => cells.find((c) => c.id === id)?.name ?? '?').join(', ');
@@ -440,7 +444,7 @@ export async function handleComplianceReport(ctx: HandlerContext): Promise<View[
     ...report.members.map((m) =>
       ctx.t('visits.report.member', {
         name: m.person.name,
-        level: ctx.t(`visits.levelWord.${m.assignment.level}`),
+        level: levelWord(ctx, m.assignment.level),
         window: windowLabel(ctx, m.current.window),
         required: m.current.status.required,
         done: m.current.status.done,
@@ -471,7 +475,7 @@ export async function handleVisitPlan(ctx: HandlerContext): Promise<View[]> {
     ...plan.entries.map(({ standing, choice, registered }) => {
       const who = {
         name: standing.person.name,
-        level: ctx.t(`visits.levelWord.${standing.assignment.level}`),
+        level: levelWord(ctx, standing.assignment.level),
       };
       if (!choice) return ctx.t('visits.plan.noOption', who);
       const line = ctx.t('visits.plan.item', { ...who, when: whenOf(ctx, choice), cell: choice.cell.name });

@@ -9,6 +9,7 @@ import { checkPolicies } from '../src/content/policy.js';
 
 import type { ContentProblem } from '../src/content/problems.js';
 import { checkTopicLibrary } from '../src/content/topics.js';
+import { checkWording } from '../src/content/wording.js';
 
 type Checker = { name: string; run: () => ContentProblem[] };
 
@@ -18,6 +19,7 @@ const checkers: Checker[] = [
   { name: 'holidays', run: () => checkHolidays() },
   { name: 'anniversaries', run: () => checkCalendar() },
   { name: 'topics', run: () => checkTopicLibrary() },
+  { name: 'wording (content/STYLE.md)', run: () => checkWording() },
 ];
 
 let failed = 0;

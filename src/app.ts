@@ -1,17 +1,23 @@
 import type { Services } from '../handlers/context.js';
+import { type BackgroundConnection, connectInBackground } from './channels/connect.js';
 import { createTelegramBot, type TelegramBot } from './channels/telegram/bot.js';
 import { LinkSigner } from './channels/web/links.js';
 import { registerAnswerPages } from './channels/web/pages.js';
 import { createZaloChannel, type ZaloChannel } from './channels/zalo/adapter.js';
 import { ZaloBot } from './channels/zalo/client.js';
+import { ZaloError } from './channels/zalo/errors.js';
+import { createZaloInbox, type ZaloInbox, type ZaloInboxDeps } from './channels/zalo/inbox.js';
 import { pollOnOneReplica } from './channels/zalo/poller.js';
 import { createZaloWebhookHandler } from './channels/zalo/webhook.js';
 import { type Config, channelsConfigured, logFormat } from './config.js';
 import { loadPolicy } from './content/policy.js';
+import type { OutboxOptions } from './delivery/outbox.js';
+import { ReplyPort } from './delivery/replies.js';
 import { TelegramSender } from './delivery/sender.js';
 import { HttpServer, send, sendJson } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { Readiness } from './readiness.js';
 import { TextComposer } from './scheduler/composer.js';
 import { newReplicaId } from './scheduler/coordination.js';
 import { type Scheduler, startScheduler } from './scheduler/index.js';
@@ -28,6 +34,10 @@ export interface App {
   scheduler: Scheduler;
   store: Store;
   log: Logger;
+  /** What /readyz reports; a store adapter may report its connection state into it (`reportStore`). */
+  readiness: Readiness;
+  /** Resolves true once every configured channel has connected (false if stopped first). */
+  channelsConnected: Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -56,6 +66,12 @@ export interface AppOptions {
   log?: Logger;
   /** The clock every part reads (tests move it to walk through a month). */
   now?: () => number;
+  /** Pauses between a channel's connection attempts (1 s doubling to 5 minutes); tests shorten them. */
+  connectBackoff?: { initialMs?: number; maxMs?: number };
+  /** The outbox's attempts and backoff, when not its defaults (tests give up sooner). */
+  outbox?: Omit<OutboxOptions, 'rates'>;
+  /** The Zalo inbox's retries and sweeps, when not their defaults. */
+  zaloInbox?: Pick<ZaloInboxDeps, 'sweepMs' | 'retryMs' | 'maxAttempts' | 'storeTimeoutMs'>;
 }
 
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
@@ -83,13 +99,19 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const planning = new PlanningPort();
   const notifier = new NotifierPort();
   const menus = new CommandMenusPort();
+  // Replies that could not be sent at once go to the outbox, made with the scheduler below.
+  const replies = new ReplyPort();
   const services = createServices(store, clock, policy, planning, { notifier, menus });
+  const readiness = new Readiness({ store, now: clock.now });
 
   const http = new HttpServer(log)
     .route('GET', '/healthz', async (_req, res) => {
       const ok = await storeHealthy(store);
       sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', store: { kind: store.kind, ok } });
     })
+    .route('GET', '/readyz', async (_req, res) =>
+      readiness.report().then((r) => sendJson(res, r.status, r.body)),
+    )
     .route('GET', '/metrics', async (_req, res) => {
       send(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
     });
@@ -103,6 +125,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       store,
       log,
       now: clock.now,
+      replies,
     });
     menus.bind(telegram.menus);
     if (config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET) {
@@ -120,6 +143,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
 
   let zaloBot: ZaloBot | undefined;
   let zalo: ZaloChannel | undefined;
+  let zaloInbox: ZaloInbox | undefined;
   let zaloPoller: { stop(): Promise<void> } | undefined;
   if (config.ZALO_BOT_TOKEN) {
     zaloBot = new ZaloBot(config.ZALO_BOT_TOKEN, { baseApiUrl: config.ZALO_API_ROOT, logger: log });
@@ -131,12 +155,22 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       now: clock.now,
       publicUrl: config.PUBLIC_URL,
       linkSigner,
+      replies,
+    });
+    // Updates are stored before they are acknowledged, and handled from the store (src/channels/zalo/inbox.ts).
+    zaloInbox = createZaloInbox({
+      store,
+      bot: zaloBot,
+      channel: zalo,
+      log,
+      now: clock.now,
+      ...options.zaloInbox,
     });
     if (config.ZALO_WEBHOOK_URL && config.ZALO_WEBHOOK_SECRET) {
       http.route(
         'POST',
         new URL(config.ZALO_WEBHOOK_URL).pathname,
-        createZaloWebhookHandler({ bot: zaloBot, secret: config.ZALO_WEBHOOK_SECRET, log }),
+        createZaloWebhookHandler({ bot: zaloBot, secret: config.ZALO_WEBHOOK_SECRET, log, inbox: zaloInbox }),
       );
     }
   }
@@ -157,57 +191,99 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       ...(zalo ? [zalo] : []),
     ],
     rates: { telegram: config.TELEGRAM_SEND_RATE, zalo: config.ZALO_SEND_RATE },
+    ...(options.outbox ? { outbox: options.outbox } : {}),
     // The thematic check carries topic suggestions; the first preparation step, the checklist.
     composer: new TextComposer({ topics: { topics: services.topics, checklist: services.checklist } }),
     groups: services.groups,
   });
   planning.bind(scheduler.planning);
   notifier.bind(scheduler.outbox);
+  replies.bind(scheduler.outbox);
   // ── end scheduler ──
 
+  // Channels report from now on: /readyz shows each as starting until it has connected.
+  const telegramState = telegram && readiness.addChannel('telegram');
+  const zaloState = zaloBot && readiness.addChannel('zalo');
   const port = await http.listen(config.PORT);
   log.info(startupSummary(config, store, port));
   // Not awaited: the service keeps serving /healthz (503) while the store is still unreachable.
   announceBootstrap(services, config, log).catch((err) =>
     log.warn({ err }, 'Could not read the admin bootstrap code'),
   );
-  if (telegram) {
-    await telegram.setCommands().catch((err) => log.warn({ err }, 'Could not set Telegram commands'));
-    if (config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET) {
-      // Every replica serves the webhook; setting it is idempotent.
-      await telegram.bot.api.setWebhook(config.TELEGRAM_WEBHOOK_URL, {
-        secret_token: config.TELEGRAM_WEBHOOK_SECRET,
-      });
-    } else {
-      await telegram.startPolling();
-    }
+
+  // Nothing below holds up start-up: each channel connects in the background, retrying with backoff.
+  const connections: BackgroundConnection[] = [];
+  const background = {
+    log,
+    now: clock.now,
+    ...(options.connectBackoff ? { backoff: options.connectBackoff } : {}),
+  };
+  if (telegram && telegramState) {
+    const bot = telegram;
+    const webhook =
+      config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
+        ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET }
+        : undefined;
+    connections.push(
+      connectInBackground({
+        ...background,
+        channel: 'telegram',
+        reporter: telegramState,
+        // Every replica serves the webhook (setting it is idempotent); polling runs on one.
+        connect: (signal) => bot.connect(webhook, signal),
+      }),
+    );
   }
-  if (zaloBot) {
-    // getMe teaches the client its own ID, so it can drop its echoed messages.
-    await zaloBot.getMe().catch((err) => log.warn({ err }, 'Could not reach the Zalo Bot API'));
-    if (config.ZALO_WEBHOOK_URL && config.ZALO_WEBHOOK_SECRET) {
-      await zaloBot.setWebHook(config.ZALO_WEBHOOK_URL, { secret_token: config.ZALO_WEBHOOK_SECRET });
-    } else {
-      await zaloBot.deleteWebHook().catch((err) => log.warn({ err }, 'Could not delete the Zalo webhook'));
-      zaloPoller = pollOnOneReplica(zaloBot, store, { log });
-    }
+  if (zaloBot && zaloInbox && zaloState) {
+    const bot = zaloBot;
+    const inbox = zaloInbox;
+    connections.push(
+      connectInBackground({
+        ...background,
+        channel: 'zalo',
+        reporter: zaloState,
+        connect: async (signal) => {
+          // getMe teaches the client its own ID, so it can drop its echoed messages: the inbox waits for it.
+          await bot.getMe();
+          signal.throwIfAborted();
+          if (config.ZALO_WEBHOOK_URL && config.ZALO_WEBHOOK_SECRET) {
+            await bot.setWebHook(config.ZALO_WEBHOOK_URL, { secret_token: config.ZALO_WEBHOOK_SECRET });
+          } else {
+            await bot.deleteWebHook().catch((err) => {
+              // Zalo refusing (there was none to delete) is no reason not to poll.
+              if (!(err instanceof ZaloError && err.code === 'EZALO')) throw err;
+              log.warn({ error: err.message }, 'Could not delete the Zalo webhook');
+            });
+            signal.throwIfAborted();
+            zaloPoller ??= pollOnOneReplica(bot, store, { log, inbox });
+          }
+          signal.throwIfAborted();
+          inbox.start();
+        },
+      }),
+    );
   }
+  const channelsConnected = Promise.all(connections.map((c) => c.connected)).then((all) =>
+    all.every(Boolean),
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       log.info('Shutting down: no new requests, finishing those in flight');
+      await Promise.all(connections.map((c) => c.stop()));
       await telegram?.stop();
       await zaloPoller?.stop();
       await zaloBot?.stopPolling();
       await http.close();
+      await zaloInbox?.stop();
       await scheduler.stop();
       await store.close();
       log.info('Stopped');
     })();
     return stopping;
   };
-  return { port, store, log, stop, services, scheduler };
+  return { port, store, log, stop, services, scheduler, readiness, channelsConnected };
 }
 
 /** Until the first admin is made, say (once per start) how to become it. */
@@ -229,7 +305,7 @@ function startupSummary(config: Config, store: Store, port: number): string {
   return [
     'chibo is running',
     `  store:    ${describeStore(store, config)}`,
-    `  http:     http://localhost:${port} (GET /healthz, GET /metrics)`,
+    `  http:     http://localhost:${port} (GET /healthz, GET /readyz, GET /metrics)`,
     `  policy:   ${config.POLICY}; time zone ${config.TZ}`,
     `  channels: ${channels.length ? channels.join(', ') : 'none'}`,
     ...(channels.length

@@ -1,11 +1,34 @@
-import { startApp } from './app.js';
+import { type App, startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ContentError } from './content/problems.js';
 import { storeConnection } from './store/open.js';
 import { fileClock } from './test-clock.js';
 
-/** Entry point: a bad environment exits before anything starts; SIGINT/SIGTERM stop gracefully. */
+/**
+ * Entry point: a bad environment exits before anything starts; SIGINT/SIGTERM stop gracefully, from the first
+ * moment (the handlers come before start-up, which never waits on the outside world: channels connect in the
+ * background). `npm start` execs this process, so a signal sent to npm reaches it (package.json).
+ */
 async function main() {
+  let app: App | undefined;
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    // Before the app exists there is nothing to finish; once it does, it stops in order.
+    if (!app) process.exit(0);
+    app.log.info({ signal }, 'Signal received');
+    app.stop().then(
+      () => process.exit(0),
+      (err) => {
+        app?.log.error({ err }, 'Shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
@@ -15,33 +38,22 @@ async function main() {
     process.exit(2);
   }
   const clock = config.TEST_CLOCK_FILE ? fileClock(config.TEST_CLOCK_FILE) : undefined;
-  const app = await startApp(config, clock ? { now: clock.now } : {});
+  const started = await startApp(config, clock ? { now: clock.now } : {});
+  app = started;
   // Tests only (NODE_ENV=test): when the test moves the clock, plan and tick as the schedule would then.
   clock?.onJump(async () => {
     try {
-      await app.scheduler.planner.planAll();
-      await app.scheduler.dispatcher.tick();
+      await started.scheduler.planner.planAll();
+      await started.scheduler.dispatcher.tick();
     } catch (err) {
-      app.log.error({ err }, 'Planning or ticking after a clock jump failed');
+      started.log.error({ err }, 'Planning or ticking after a clock jump failed');
     }
   });
   // A store that can never work (a Redis Cluster node) stops the service; the log has said why.
-  const connection = storeConnection(app.store);
-  const refuse = () => void app.stop().finally(() => process.exit(2));
+  const connection = storeConnection(started.store);
+  const refuse = () => void started.stop().finally(() => process.exit(2));
   if (connection.state().state === 'refused') refuse();
   else connection.onStateChange(({ state }) => state === 'refused' && refuse());
-  const shutdown = (signal: string) => {
-    app.log.info({ signal }, 'Signal received');
-    app.stop().then(
-      () => process.exit(0),
-      (err) => {
-        app.log.error({ err }, 'Shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
 }
 
 main().catch((err) => {

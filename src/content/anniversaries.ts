@@ -17,6 +17,12 @@ export const contentId = z
   .max(64)
   .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case ASCII (a-z, 0-9, -)');
 
+/** A public web page a fact was checked against. */
+export const publicUrl = z.url({
+  protocol: /^https?$/,
+  error: 'must be an http(s) address of a public page',
+});
+
 /** Any text a user reads: trimmed, composed Unicode (so Vietnamese compares and counts the same). */
 export const readableText = (max: number) =>
   z
@@ -50,6 +56,10 @@ const themeSchema = z
     fromYear: z.number().int().min(2000),
     toYear: z.number().int().min(2000).optional(),
     note: readableText(300).optional(),
+    /** Set by the centre (or, for one year, a central guidance) rather than written here or by one province. */
+    official: z.boolean({ error: 'must say whether the theme is official (true or false)' }),
+    /** The public page the theme's wording (and whether it is official) was checked against. */
+    source: publicUrl,
   })
   .refine((t) => t.toYear === undefined || t.toYear >= t.fromYear, {
     message: 'toYear is before fromYear',

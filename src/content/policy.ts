@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { parseTime } from '../domain/time.js';
+import { formatTime, parseTime } from '../domain/time.js';
 import {
   COMMITTEE_LEVELS,
   type LocalTime,
@@ -40,7 +40,8 @@ const localTime = z.string().transform((text, ctx): LocalTime => {
 const timelineStep = z.strictObject({
   id: code,
   offsetDays: z.number().int('must be a whole number'),
-  at: localTime.optional(),
+  /** The local hour it goes out, e.g. 08:00 for the documents reminder the day before. */
+  at: localTime,
   audience: z.enum(REMINDER_AUDIENCES),
   graceHours: z.number().positive('must be positive'),
 });
@@ -61,6 +62,7 @@ const visitAlertOffset = z
 const visitRule = z
   .strictObject({
     level: z.enum(COMMITTEE_LEVELS),
+    label: z.string().trim().min(1).max(80).optional(),
     minimum: positiveInt,
     windowMonths: positiveInt,
     counts: z.enum(VISIT_COUNTS),
@@ -100,11 +102,29 @@ export const policySchema = z
     timeline: z.array(timelineStep),
     thematicEveryMonths: divisorOfYear,
     alertTime: localTime,
+    /** Reminders go out between these hours; every step's hour must be inside them. */
+    daytime: z
+      .strictObject({ from: localTime, to: localTime })
+      .default({ from: { hour: 7, minute: 0 }, to: { hour: 21, minute: 0 } }),
     attendance,
     visits: z.array(visitRule),
   })
   .superRefine((policy, ctx) => {
     flagDuplicates(policy.timeline, (step) => step.id, ['timeline'], 'id', ctx);
+    const minutes = (t: LocalTime) => t.hour * 60 + t.minute;
+    const { from, to } = policy.daytime;
+    if (minutes(from) >= minutes(to)) {
+      ctx.addIssue({ code: 'custom', path: ['daytime', 'to'], message: 'must be after daytime.from' });
+      return;
+    }
+    policy.timeline.forEach((step, index) => {
+      if (minutes(step.at) < minutes(from) || minutes(step.at) >= minutes(to))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['timeline', index, 'at'],
+          message: `must be inside the daytime hours ${formatTime(from)}–${formatTime(to)}`,
+        });
+    });
     flagDuplicates(policy.visits, (rule) => rule.level, ['visits'], 'level', ctx);
   }) satisfies z.ZodType<Policy>;
 
@@ -125,7 +145,7 @@ function flagDuplicates<T>(
 }
 
 /** A content file's name as problems show it: relative to the project when inside it. */
-const displayName = (file: string) => {
+export const displayName = (file: string) => {
   const inProject = relative(PROJECT_ROOT, file);
   return inProject.startsWith('..') ? file : inProject;
 };

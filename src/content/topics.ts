@@ -1,9 +1,10 @@
 /**
- * The thematic-topic library: content/topics/*.yaml, one file per category. Validated with zod, then across
- * entries (duplicates, unknown anniversaries or themes, dates) and, for content:check, for coverage: every kind
- * of cell must have at least MIN_ELIGIBLE topics to choose from in every month.
+ * The thematic-topic library: content/topics/*.yaml, one file per category, and a đảng bộ's own topics in
+ * content/topics/local/*.yaml, read and validated the same way. Validated with zod, then across entries
+ * (duplicates, unknown anniversaries or themes, dates) and, for content:check, for coverage: the library size,
+ * the topics written for each kind of cell, and the topics each kind may choose from in every month.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -22,6 +23,7 @@ import {
   contentId,
   displayPath,
   entryName,
+  publicUrl,
   readableText,
   readCalendar,
   zodProblems,
@@ -29,13 +31,15 @@ import {
 import { ContentError, type ContentProblem } from './problems.js';
 
 export const TOPICS_DIR = join(CONTENT_DIR, 'topics');
+/** A đảng bộ's own topics: same shape and rules as the library, beside it (see README, "Your own topics"). */
+export const LOCAL_TOPICS_SUBDIR = 'local';
 
 /** Limits chosen so a topic with its questions and references fits one Zalo message (2,000 characters). */
 export const TOPIC_LIMITS = {
   title: 120,
   summary: 600,
   question: 200,
-  referenceTitle: 160,
+  referenceTitle: 240,
   /** Everything shown on the topic's page, leaving room for labels and numbering. */
   whole: 1800,
 } as const;
@@ -46,8 +50,12 @@ export const TOPIC_LIMITS = {
  */
 export const TOPIC_ID_MAX = 40;
 
-/** Coverage: at least this many topics for every kind of cell in every month. */
-export const MIN_ELIGIBLE = 3;
+/** Coverage (content:check): at least this many topics current in the library… */
+export const MIN_TOPICS = 150;
+/** …at least this many written for each kind of cell (listing it, not every kind)… */
+export const MIN_WRITTEN_FOR_KIND = 25;
+/** …and at least this many offered to every kind of cell in every month. */
+export const MIN_ELIGIBLE = 8;
 
 const isoDateText = z
   .string({ error: 'must be a date written YYYY-MM-DD' })
@@ -66,6 +74,10 @@ const referenceSchema = z.strictObject({
   issuer: readableText(100),
   date: isoDateText,
   url: z.url({ protocol: /^https?$/ }).optional(),
+  /** The public pages the number, date and title were checked against (never the document's own text). */
+  sources: z
+    .array(publicUrl, { error: 'must list the public pages the number, date and title were checked against' })
+    .min(1, 'needs at least one public source for the number, date and title'),
 });
 
 /** Sentences end with . ! ? or … followed by a space or the end (our texts avoid abbreviations). */
@@ -79,6 +91,7 @@ const topicSchema = z.strictObject({
     z.array(z.enum(CELL_KINDS), { error: 'must be "all" or a list of cell kinds' }).min(1),
   ),
   months: z.array(z.number().int().min(1).max(12)).default([]),
+  allYear: z.boolean().default(false),
   anniversaries: z.array(contentId).default([]),
   themes: z.array(contentId).default([]),
   validFrom: isoDateText,
@@ -108,11 +121,10 @@ export function readTopics(
 ): { topics: Topic[]; problems: ContentProblem[] } {
   const problems: ContentProblem[] = [];
   const located: Located[] = [];
-  const files = readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort();
+  const files = yamlFiles(dir);
   if (files.length === 0) problems.push({ file: displayPath(dir), path: '', message: 'no topic files' });
-  for (const name of files) located.push(...readFile(join(dir, name), problems));
+  for (const path of [...files, ...yamlFiles(join(dir, LOCAL_TOPICS_SUBDIR))])
+    located.push(...readFile(path, problems));
   problems.push(...crossCheck(located, calendar));
   return { topics: located.map((l) => l.topic), problems };
 }
@@ -124,9 +136,19 @@ export function loadTopics(dir: string = TOPICS_DIR, calendar: Calendar = readCa
   return topics;
 }
 
+/** The .yaml files of a folder, sorted; none when the folder does not exist (the local one is optional). */
+function yamlFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
 /**
- * Coverage over the twelve months starting at `today`: every kind has MIN_ELIGIBLE topics offered in each
- * (this month as of today, later months as of their first day).
+ * Coverage as of `today`: MIN_TOPICS topics not lapsed, MIN_WRITTEN_FOR_KIND of them written for each kind of
+ * cell, and, over the twelve months starting at `today`, MIN_ELIGIBLE offered to every kind in each month (this
+ * month as of today, later months as of their first day).
  */
 export function checkCoverage(
   topics: readonly Topic[],
@@ -135,6 +157,23 @@ export function checkCoverage(
   dir: string = TOPICS_DIR,
 ): ContentProblem[] {
   const problems: ContentProblem[] = [];
+  const file = displayPath(dir);
+  const current = topics.filter((t) => t.validUntil === undefined || isoDate(today) <= t.validUntil);
+  if (current.length < MIN_TOPICS)
+    problems.push({
+      file,
+      path: 'coverage',
+      message: `only ${current.length} topic(s) current on ${isoDate(today)}, the library needs at least ${MIN_TOPICS}`,
+    });
+  for (const kind of CELL_KINDS) {
+    const written = current.filter((t) => t.kinds.length < CELL_KINDS.length && t.kinds.includes(kind));
+    if (written.length < MIN_WRITTEN_FOR_KIND)
+      problems.push({
+        file,
+        path: `coverage ${kind}`,
+        message: `only ${written.length} topic(s) written for this kind of cell (listing it, not every kind), needs ${MIN_WRITTEN_FOR_KIND}`,
+      });
+  }
   for (let i = 0; i < 12; i++) {
     const index = today.year * 12 + today.month - 1 + i;
     const date = i === 0 ? today : { year: Math.floor(index / 12), month: (index % 12) + 1, day: 1 };
@@ -142,7 +181,7 @@ export function checkCoverage(
       const found = eligibleTopics(topics, kind, date, calendar.anniversaries);
       if (found.length < MIN_ELIGIBLE)
         problems.push({
-          file: displayPath(dir),
+          file,
           path: `coverage ${kind} ${isoDate(date).slice(0, 7)}`,
           message: `only ${found.length} topic(s) offered (${found.map((t) => t.id).join(', ') || 'none'}), needs ${MIN_ELIGIBLE}`,
         });

@@ -41,6 +41,13 @@ export interface OutboxMessage {
   live?: LiveView;
   /** Edits the message this outbox sent under that key (in this chat) instead of sending a new one. */
   editOf?: string;
+  /** Edits this message of the chat, by the channel's own ID for it (a reply replacing the tapped message). */
+  editMessageId?: string;
+  /**
+   * Messages that go after this one, in this order, each once the one before it has gone or been given up: the
+   * rest of a reply handed over (`handOver`), so a retry never lets a later message overtake an earlier one.
+   */
+  followedBy?: OutboxMessage[];
   /**
    * A refresh rather than a one-off, for a live message kept up to date: once stored, it is asked for again with
    * `outboxRefreshOps` (however many times meanwhile, it goes once), never sooner than `minIntervalMs` after its
@@ -55,7 +62,7 @@ export type Renderer = (ref: string) => Promise<View | undefined>;
 
 const viewSchema = z.custom<View>((v) => typeof (v as View | undefined)?.text === 'string');
 
-const storedSchema = z.object({
+const messageFields = {
   key: z.string(),
   channel: channelNameSchema,
   chatId: z.string(),
@@ -64,12 +71,18 @@ const storedSchema = z.object({
   view: viewSchema.optional(),
   live: z.object({ renderer: z.string(), ref: z.string() }).optional(),
   editOf: z.string().optional(),
+  editMessageId: z.string().optional(),
   refresh: z
     .object({
       minIntervalMs: z.number(),
       perChat: z.object({ limit: z.number().int().positive(), windowMs: z.number() }).optional(),
     })
     .optional(),
+};
+
+const storedSchema = z.object({
+  ...messageFields,
+  followedBy: z.array(z.object(messageFields)).optional(),
   attempts: z.number().int().default(0),
   lastError: z.string().optional(),
 });
@@ -134,6 +147,13 @@ export function outboxRefreshOps(channel: ChannelName, key: string, now: number)
   return [
     { op: 'zadd', key: keys.outboxDue(channel), entries: [{ member: key, score: now }], ifAbsent: true },
   ];
+}
+
+/** The writes that enqueue what follows a message, once it has gone or been given up (the next one leads). */
+function followUpOps(message: Stored, now: number): WriteOp[] {
+  const [next, ...rest] = message.followedBy ?? [];
+  if (!next) return [];
+  return outboxEnqueueOps([{ ...next, ...(rest.length ? { followedBy: rest } : {}) }], now);
 }
 
 const deadLetterSchema = storedSchema.extend({ error: z.string(), at: z.number() });
@@ -222,6 +242,18 @@ export class Outbox {
 
   async enqueue(messages: readonly OutboxMessage[]): Promise<void> {
     if (messages.length) await this.deps.store.write(this.enqueueOps(messages));
+  }
+
+  /**
+   * Takes over messages whose direct send failed with `err` (a reply sent at once, src/delivery/replies.ts): the
+   * first counts as one attempt, so it is retried after retry_after or a backoff, within the attempt bound, or
+   * kept as a dead letter and counted as failed; the others follow it in order. Keys make it idempotent: a key
+   * already sent is not sent again.
+   */
+  async handOver(messages: readonly OutboxMessage[], err: SendError): Promise<void> {
+    const [first, ...rest] = messages.map(({ notBefore: _notBefore, ...message }) => message);
+    if (!first) return;
+    await this.failed({ ...first, ...(rest.length ? { followedBy: rest } : {}), attempts: 0 }, err);
   }
 
   /** Messages waiting, due or not, on every channel. */
@@ -317,9 +349,9 @@ export class Outbox {
         ops.push(...this.doneOps(channel, member));
         return;
       }
-      // A one-off already sent is done; a refresh sent is only spaced from its last send.
+      // A one-off already sent is done (what follows it goes); a refresh sent is only spaced from its last send.
       if (sent && !message.refresh) {
-        ops.push(...this.doneOps(channel, member));
+        ops.push(...this.doneOps(channel, member), ...followUpOps(message, now));
         return;
       }
       if (sent && message.refresh && now < sent.at + message.refresh.minIntervalMs) {
@@ -354,8 +386,8 @@ export class Outbox {
     }
 
     // An edit needs the message it edits to have gone; one whose message never will has nothing to edit.
-    let editing: string | undefined;
-    if (message.editOf) {
+    let editing = message.editMessageId;
+    if (message.editOf && editing === undefined) {
       const [original, waiting] = await store.getMany([
         keys.outboxSent(message.editOf),
         keys.outboxMessage(message.editOf),
@@ -424,6 +456,7 @@ export class Outbox {
       ...(refresh
         ? [{ op: 'zrem' as const, key: keys.outboxDue(channel), members: [key] }]
         : this.doneOps(channel, key)),
+      ...followUpOps(message, now()),
     ]);
     if (!refresh || !live || !shown) return;
     // Its due entry is gone first: a refresh asked for from now on adds it back itself, and one asked for
@@ -515,11 +548,13 @@ export class Outbox {
       log.debug({ key, attempts, delay, error: err.message }, 'Send failed; retrying later');
       return;
     }
-    const dead: DeadLetter = { ...message, attempts, error: err.message, at: now };
+    const { followedBy: _followedBy, ...given } = message;
+    const dead: DeadLetter = { ...given, attempts, error: err.message, at: now };
     await store.write([
       { op: 'set', key: keys.outboxDeadLetter(key), value: JSON.stringify(dead) },
       { op: 'zadd', key: keys.outboxDead(), entries: [{ member: key, score: now }] },
       ...this.doneOps(channel, key),
+      ...followUpOps(message, now),
     ]);
     metrics.failed.inc({ channel });
     log.warn({ key, channel, attempts, error: err.message }, 'Send given up: dead letter');

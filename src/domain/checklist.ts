@@ -2,7 +2,7 @@
  * The secretary's preparation checklist under Hướng dẫn 42-HD/BTCTW (28/10/2025): its steps in order, and which
  * of them are done. Pure: the facts are gathered by src/services/checklist.ts.
  */
-import { meetingReminders } from './reminders.js';
+import { meetingReminders, type ReminderCalendar } from './reminders.js';
 import { addDays, instantAt, localDateOf, MIDNIGHT } from './time.js';
 import type { TimelineStep } from './types.js';
 
@@ -22,6 +22,8 @@ export type MarkableStep = (typeof MARKABLE_STEPS)[number];
 export interface PreparationFacts {
   startsAt: number;
   timeZone: string;
+  /** The cell's reminder calendar, so each step's day is the one its reminder really goes out on. */
+  calendar?: ReminderCalendar;
   timeline: readonly TimelineStep[];
   /** Steps the secretary ticked, with when. */
   marked: ReadonlyMap<MarkableStep, number>;
@@ -52,9 +54,11 @@ const markable = (step: PreparationStep): step is MarkableStep =>
 /** Each step's state at `now`. A step is late only once its reminder's day is over and it is still not done. */
 export function preparationStatus(facts: PreparationFacts, now: number): PreparationStatus[] {
   const due = new Map(
-    meetingReminders({ id: '', startsAt: new Date(facts.startsAt) }, facts.timeline, facts.timeZone).map(
-      (r) => [r.stepId, r.dueAt.getTime()],
-    ),
+    meetingReminders(
+      { id: '', startsAt: new Date(facts.startsAt) },
+      facts.timeline,
+      facts.calendar ?? facts.timeZone,
+    ).map((r) => [r.stepId, r.dueAt.getTime()]),
   );
   return PREPARATION_STEPS.map((step) => {
     const markedAt = markable(step) ? facts.marked.get(step) : undefined;

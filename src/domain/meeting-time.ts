@@ -1,3 +1,4 @@
+import { type TimeOfDay, timeOfDayOf, withPeriod } from './schedule.js';
 import { daysInMonth, instantAt, localDateOf } from './time.js';
 import type { LocalDate } from './types.js';
 
@@ -5,7 +6,8 @@ import type { LocalDate } from './types.js';
  * A meeting's day and time as a secretary types it, for moving a meeting (/hop) or creating a thematic one
  * (/chuyende): "20:00", "20h30", "05/12 20:00", "05/12/2026 20:00", "20:00 07/12", "ngày 07/12 lúc 20:00",
  * "20/3 19:30", "19 giờ 30 ngày 20/3", "20-3 7 giờ tối", "ngày 20.3.27, 8h", and the bot's own
- * "Thứ Bảy, 20/03/2027, 19:30". With or without diacritics. A date without its year is the next such day from
+ * "Thứ Bảy, 20/03/2027, 19:30", with a time of day before or after as schedules take it ("2 giờ chiều", "sáng
+ * 20/3 8h", "12h trưa", "buổi tối 7 giờ"). With or without diacritics. A date without its year is the next such day from
  * today on. Any other word is refused rather than ignored: "20/3 19:30 hoặc 21:00" must not become 19:30.
  */
 export type MeetingTimeError =
@@ -35,10 +37,8 @@ const fold = (text: string) =>
 const WEEKDAY = /(?<![\p{L}\d])(?:thu\s*(?:hai|ba|tu|nam|sau|bay|[2-7])|chu\s*nhat|cn)(?![\p{L}\d])/u;
 const DATE = /(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}|\d{2}))?(?!\d)/;
 const TIME = /(?<!\d)(\d{1,2})\s*(?::|h|gio(?!\p{L})|g)\s*(\d{1,2})?(?!\d)/u;
-/** Afternoon and evening words: "7 giờ tối" is 19:00. */
-const AFTERNOON = new Set(['chieu', 'toi', 'pm']);
-/** Words people put around the date and time; any other word makes the phrase unreadable. */
-const FILLER = new Set(['ngay', 'luc', 'vao', 'sang', 'am', ...AFTERNOON]);
+/** Words people put around the date and time; any other word (but a time of day) makes the phrase unreadable. */
+const FILLER = new Set(['ngay', 'luc', 'vao', 'buoi', 'ban']);
 
 /** Blanks out the first match, so the next pattern cannot read its digits again. */
 function take(text: string, pattern: RegExp): { match: RegExpExecArray | null; rest: string } {
@@ -55,13 +55,17 @@ export function parseMeetingTime(text: string, context: MeetingTimeContext): Mee
   if (!date && !defaultDayOf) return { ok: false, error: 'missing_date' };
   const { match: time, rest } = take(withoutDate, TIME);
   const words = rest.split(/[\s,]+/).filter(Boolean);
-  if (words.some((w) => !FILLER.has(w))) return { ok: false, error: 'unreadable' };
+  const periods = new Set(words.map(timeOfDayOf).filter((p): p is TimeOfDay => p !== undefined));
+  if (words.some((w) => !FILLER.has(w) && !timeOfDayOf(w)) || periods.size > 1)
+    return { ok: false, error: 'unreadable' };
   if (!time) return { ok: false, error: date ? 'missing_time' : 'unreadable' };
 
-  let hour = Number(time[1]);
+  const written = Number(time[1]);
   const minute = Number(time[2] ?? 0);
-  if (words.some((w) => AFTERNOON.has(w)) && hour >= 1 && hour < 12) hour += 12;
-  if (hour > 23 || minute > 59) return { ok: false, error: 'no_such_time' };
+  const [period] = periods;
+  // "2 giờ chiều" is 14:00, "12h trưa" 12:00; "sáng 19h" disagrees with itself.
+  const hour = period ? withPeriod({ hour: written }, period) : written;
+  if (hour === undefined || hour > 23 || minute > 59) return { ok: false, error: 'no_such_time' };
 
   const day = date
     ? dayOf(date, localDateOf(now, timeZone))

@@ -23,8 +23,18 @@ export type TopicCategory = (typeof TOPIC_CATEGORIES)[number];
 /** A day of the calendar with no time zone: the meeting's day (or today) as the cell sees it. */
 export type CalendarDate = { year: number; month: number; day: number };
 
-/** A public document a topic rests on: where to read it, never its text. */
-export type TopicReference = { number?: string; title: string; issuer: string; date: string; url?: string };
+/**
+ * A public document a topic rests on: where to read it, never its text. `sources` name the public pages its
+ * number, date and title were checked against.
+ */
+export type TopicReference = {
+  number?: string;
+  title: string;
+  issuer: string;
+  date: string;
+  url?: string;
+  sources?: readonly string[];
+};
 
 export type Topic = {
   id: string;
@@ -33,6 +43,11 @@ export type Topic = {
   kinds: readonly CellKind[];
   /** Months the topic fits; with `anniversaries`, they make it seasonal (offered only in their quarters). */
   months: readonly number[];
+  /**
+   * Offered all year even with months or anniversaries, which then only rank it higher in their season: the
+   * topics on the current central resolutions, which a cell may take up in any month while they are current.
+   */
+  allYear?: boolean;
   anniversaries: readonly string[];
   /** Yearly "học tập và làm theo Bác" themes the topic serves. */
   themes: readonly string[];
@@ -58,8 +73,20 @@ export type Anniversary = {
   major: boolean;
 };
 
-/** A yearly (or multi-year) theme of "học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh". */
-export type YearTheme = { id: string; title: string; fromYear: number; toYear?: number; note?: string };
+/**
+ * A yearly (or multi-year) theme of "học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh". Only an
+ * official theme (set by the centre, with a source) ranks topics and is named to the secretary as the year's
+ * theme; an orientation written here (`official: false`) does neither.
+ */
+export type YearTheme = {
+  id: string;
+  title: string;
+  fromYear: number;
+  toYear?: number;
+  note?: string;
+  official?: boolean;
+  source?: string;
+};
 
 /** One topic a cell used (or has planned) at a meeting. `category` defaults to the library's. */
 export type TopicUse = { topicId: string; category?: TopicCategory; date: CalendarDate };
@@ -183,6 +210,7 @@ function inSeason(
   date: CalendarDate,
   anniversaries: ReadonlyMap<string, Anniversary>,
 ): boolean {
+  if (topic.allYear) return true;
   const months = seasonMonths(topic, anniversaries);
   return months.length === 0 || months.some((m) => quarterOf(m) === quarterOf(date.month));
 }
@@ -236,7 +264,9 @@ function score(
   }
   total += season;
 
-  const theme = themes.find((t) => topic.themes.includes(t.id) && themeCovers(t, date.year));
+  const theme = themes.find(
+    (t) => t.official !== false && topic.themes.includes(t.id) && themeCovers(t, date.year),
+  );
   if (theme) {
     total += POINTS.theme;
     reasons.push({ code: 'theme', id: theme.id, year: date.year });

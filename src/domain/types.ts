@@ -52,14 +52,34 @@ export type ScheduleRule =
   /** A day of the month, 1–31; a shorter month meets on its last day. */
   | { kind: 'monthday'; day: number; time: LocalTime }
   | { kind: 'nth_weekday'; weekday: Weekday; nth: WeekdayOrdinal; time: LocalTime }
-  | { kind: 'last_day'; time: LocalTime };
+  | { kind: 'last_day'; time: LocalTime }
+  /** The first (1) or last (-1) working day of the month, by the cell's weekends and the public holidays. */
+  | { kind: 'working_day'; nth: 1 | -1; time: LocalTime }
+  /** A day of each lunar month, 1–30 (rằm is 15); a 29-day month meets on its last day. */
+  | { kind: 'lunar_day'; day: number; time: LocalTime };
+export const SCHEDULE_RULE_KINDS = [
+  'monthday',
+  'nth_weekday',
+  'last_day',
+  'working_day',
+  'lunar_day',
+] as const;
 
 /** Where a meeting goes when its day is not a working day. */
 export const SHIFT_POLICIES = ['next_working_day', 'previous_working_day', 'none'] as const;
 export type ShiftPolicy = (typeof SHIFT_POLICIES)[number];
 
-/** Official days off, as local dates `YYYY-MM-DD`, both ends included. */
+/**
+ * Official days off, as local dates `YYYY-MM-DD`, both ends included; `provisional` until the government has
+ * announced that year's days.
+ */
 export type Holiday = { name: string; from: string; to: string; provisional?: boolean };
+
+/**
+ * Why a regular meeting is not on the day its rule names: that day (`from`, `YYYY-MM-DD`) is a public holiday
+ * (named) or else a weekend the cell does not meet on.
+ */
+export type MeetingShift = { from: string; holiday?: string; provisional?: boolean };
 
 /** Đảng bộ: the organisation above cells; parentId builds the tree the admin manages. */
 export type PartyOrganization = { id: string; name: string; parentId?: string };
@@ -151,8 +171,8 @@ export type TimelineStep = {
   id: string;
   /** Days before (negative) or after the meeting day. */
   offsetDays: number;
-  /** A fixed local time that day (e.g. 07:00 on the meeting morning); the meeting's own time if absent. */
-  at?: LocalTime;
+  /** The local time it goes out that day (e.g. 08:00 for the documents reminder the day before). */
+  at: LocalTime;
   audience: ReminderAudience;
   /** How long after its due time a late occurrence is still worth sending. */
   graceHours: number;
@@ -184,6 +204,11 @@ export type VisitAlertOffset = { id: string } & ({ atFraction: number } | { days
 
 export type VisitRule = {
   level: CommitteeLevel;
+  /**
+   * How the preset's own texts name the level (the 2025 texts: «cấp xã (xã, phường, đặc khu)»), shown wherever
+   * the level's word appears instead of the locale's generic word.
+   */
+  label?: string;
   minimum: number;
   windowMonths: number;
   counts: (typeof VISIT_COUNTS)[number];
@@ -215,6 +240,11 @@ export type Policy = {
   thematicEveryMonths: number;
   /** Local time at which date-based alerts go out: visit alerts and the thematic check. */
   alertTime: LocalTime;
+  /**
+   * The hours reminders may go out, from (included) to (excluded): a step outside them, or on a public holiday,
+   * goes out on the previous working day, inside them.
+   */
+  daytime: { from: LocalTime; to: LocalTime };
   attendance: AttendanceThresholds;
   visits: readonly VisitRule[];
 };

@@ -40,9 +40,15 @@ export function whileLeader(
   const { replicaId, ttlMs = 15_000, log } = options;
   const key = keys.lease(name);
   const stopped = new AbortController();
+  // A store that does not answer (down, its client still retrying) must not hold up a stop.
+  const unlessStopped = <T>(work: Promise<T>, otherwise: T) =>
+    Promise.race([work, aborted(stopped.signal).then(() => otherwise)]);
   const running = (async () => {
     while (!stopped.signal.aborted) {
-      const won = await store.setIfAbsent(key, replicaId, ttlMs).catch(() => false);
+      const won = await unlessStopped(
+        store.setIfAbsent(key, replicaId, ttlMs).catch(() => false),
+        false,
+      );
       if (!won) {
         await sleep(ttlMs / 3, undefined, { signal: stopped.signal }).catch(() => {});
         continue;
@@ -60,7 +66,10 @@ export function whileLeader(
         log.error({ err, lease: name }, 'Leader work failed; the lease is released for another try');
       } finally {
         clearInterval(renew);
-        await store.deleteIfEquals(key, replicaId).catch(() => {});
+        await unlessStopped(
+          store.deleteIfEquals(key, replicaId).catch(() => false),
+          false,
+        );
       }
       await sleep(ttlMs / 3, undefined, { signal: stopped.signal }).catch(() => {});
     }

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { GROUP_TALLY_RENDERER } from '../services/groups.js';
 import type { Planning } from '../services/planning.js';
+import { keys } from '../store/keys.js';
 import type { Store } from '../store/port.js';
 import { createRepos } from '../store/repositories/index.js';
 import { type ReminderComposer, TextComposer } from './composer.js';
@@ -28,6 +29,8 @@ export interface SchedulerDeps {
   senders: Sender[];
   /** Global send rates, messages per second (TELEGRAM_SEND_RATE, ZALO_SEND_RATE). */
   rates: OutboxOptions['rates'];
+  /** The outbox's other options (attempts, backoff…), when not its defaults. */
+  outbox?: Omit<OutboxOptions, 'rates'>;
   /** Time zone of the cron expressions (the daily planning time). */
   timeZone: string;
   composer?: ReminderComposer;
@@ -110,7 +113,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
           }
         : {}),
     },
-    { rates: deps.rates },
+    { ...deps.outbox, rates: deps.rates },
   );
   const planner = new Planner({
     store,
@@ -145,6 +148,8 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   };
   const tick = async () => {
     const result = await dispatcher.tick();
+    // Whichever replica ran it: /readyz on every replica reads the age of the last tick (src/readiness.ts).
+    await store.set(keys.schedulerLastTick(), String(now()));
     if (result.sent || result.missed) log.info(result, 'Reminders dispatched');
   };
   const stopping = new AbortController();

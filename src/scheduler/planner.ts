@@ -1,9 +1,11 @@
+import { holidayCalendar } from '../content/holidays.js';
 import { addressOf } from '../delivery/address.js';
 import type { Outbox, OutboxMessage } from '../delivery/outbox.js';
-import { meetingReminders, thematicCheckTime } from '../domain/reminders.js';
-import { meetingTimes } from '../domain/schedule.js';
+import type { Holidays } from '../domain/holidays.js';
+import { meetingReminders, reminderCalendar, thematicCheckTime } from '../domain/reminders.js';
+import { isScheduleRule, type PlannedMeeting, plannedMeetings } from '../domain/schedule.js';
 import { DAY_MS, monthWindow } from '../domain/time.js';
-import type { Holiday, Policy, ScheduleRule } from '../domain/types.js';
+import type { Holiday, Policy } from '../domain/types.js';
 import type { Logger } from '../logger.js';
 import type { SendNowOptions, SendNowResult } from '../services/planning.js';
 import { keys } from '../store/keys.js';
@@ -26,6 +28,7 @@ export interface PlannerDeps {
   store: Store;
   repos: Repos;
   policy: Policy;
+  /** The announced days off (content/holidays); later years are computed, marked provisional. */
   holidays: readonly Holiday[];
   outbox: Outbox;
   composer: ReminderComposer;
@@ -42,10 +45,8 @@ const THEMATIC_GRACE_MS = 3 * DAY_MS;
 /** Cells read per batch on the daily walk. */
 const CELL_BATCH = 500;
 
-const isScheduleRule = (rule: unknown): rule is ScheduleRule =>
-  typeof rule === 'object' &&
-  rule !== null &&
-  ['monthday', 'nth_weekday', 'last_day'].includes((rule as ScheduleRule).kind);
+const sameShift = (a: Meeting['shift'], b: PlannedMeeting['shift']) =>
+  a?.from === b?.from && a?.holiday === b?.holiday && !!a?.provisional === !!b?.provisional;
 
 /**
  * Turns schedules into meetings and meetings into reminder occurrences, idempotently: running it again finds
@@ -58,9 +59,11 @@ export class Planner {
   private readonly lookBackMs: number;
 
   private readonly visitAlerts: VisitAlerts;
+  private readonly holidays: Holidays;
 
   constructor(private readonly deps: PlannerDeps) {
     this.horizonMs = (deps.horizonDays ?? 45) * DAY_MS;
+    this.holidays = holidayCalendar(deps.holidays);
     this.visitAlerts = new VisitAlerts(deps);
     const after = Math.max(
       0,
@@ -74,7 +77,6 @@ export class Planner {
    * (a later run redoes it all).
    */
   async planAll(signal?: AbortSignal): Promise<{ cells: number; committee: number }> {
-    this.warnIfHolidaysRunOut();
     const ids = await this.deps.repos.cells.allIds();
     for (let i = 0; i < ids.length && !signal?.aborted; i += CELL_BATCH) {
       const cells = await this.deps.repos.cells.getMany(ids.slice(i, i + CELL_BATCH));
@@ -90,20 +92,6 @@ export class Planner {
       return { members: 0 };
     });
     return { cells: ids.length, committee: members };
-  }
-
-  /**
-   * The holiday calendar is data that ends (content/holidays); past its last year meetings would silently stop
-   * stepping around Tết. Said on every daily run once the horizon reaches beyond it.
-   */
-  private warnIfHolidaysRunOut(): void {
-    const lastYear = Math.max(0, ...this.deps.holidays.map((h) => Number(h.to.slice(0, 4))));
-    const horizonYear = new Date(this.deps.now() + this.horizonMs).getUTCFullYear();
-    if (horizonYear > lastYear)
-      this.deps.log.warn(
-        { lastYear, horizonYear },
-        'The holiday calendar ends before the planning horizon: add the next year to content/holidays',
-      );
   }
 
   /** After the cell's schedule changed (or on demand): its meetings over the horizon and their reminders. */
@@ -178,31 +166,39 @@ export class Planner {
    * meetings of slots the rule no longer gives (the schedule changed) are cancelled.
    */
   private async materialiseMeetings(cell: Cell, now: number): Promise<void> {
-    const { store, repos, holidays } = this.deps;
+    const { store, repos } = this.deps;
     const rule = cell.scheduleRule;
     if (rule !== undefined && !isScheduleRule(rule)) {
       // Never cancel a cell's meetings over a rule this code cannot read.
       this.deps.log.warn({ cellId: cell.id }, 'Unreadable schedule rule: meetings left as they are');
       return;
     }
-    const slots = rule
-      ? meetingTimes(
+    const planned = rule
+      ? plannedMeetings(
           rule,
           {
             timeZone: cell.timeZone,
             shift: cell.shift,
             weekendsAreWorkingDays: cell.meetsOnWeekends,
-            holidays,
+            holidays: this.holidays,
           },
           new Date(now),
           new Date(now + this.horizonMs),
-        ).map((d) => d.getTime())
+        )
       : [];
+    const shiftOf = new Map(planned.map((p) => [p.at.getTime(), p.shift]));
+    const slots = planned.map((p) => p.at.getTime());
     const known = await repos.meetings.slots(cell.id);
     const wanted = new Set(slots.map(String));
-    const present = new Set(
-      (await repos.meetings.getMany(slots.flatMap((slot) => known[String(slot)] ?? []))).map((m) => m.id),
-    );
+    const stored = await repos.meetings.getMany(slots.flatMap((slot) => known[String(slot)] ?? []));
+    const present = new Set(stored.map((m) => m.id));
+    // A holiday named anew (an announced year replacing computed days) changes only the reason shown.
+    for (const meeting of stored) {
+      const shift = meeting.slot === undefined ? undefined : shiftOf.get(meeting.slot);
+      if (meeting.origin !== 'schedule' || meeting.state !== 'planned' || meeting.startsAt !== meeting.slot)
+        continue;
+      if (!sameShift(meeting.shift, shift)) await repos.meetings.save({ ...meeting, shift, updatedAt: now });
+    }
 
     for (const slot of slots) {
       const existing = known[String(slot)];
@@ -218,6 +214,7 @@ export class Planner {
         state: 'planned',
         origin: 'schedule',
         slot,
+        ...(shiftOf.get(slot) ? { shift: shiftOf.get(slot) } : {}),
         version: 1,
         updatedAt: now,
       });
@@ -269,7 +266,7 @@ export class Planner {
       const steps = meetingReminders(
         { id: meeting.id, startsAt: new Date(meeting.startsAt) },
         policy.timeline,
-        cell.timeZone,
+        reminderCalendar(cell, policy, this.holidays),
       );
       for (const step of steps) {
         const id = meetingOccurrenceId(meeting.id, step.stepId, meeting.version);

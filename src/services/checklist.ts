@@ -1,9 +1,11 @@
+import { holidayCalendar } from '../content/holidays.js';
 import {
   MARKABLE_STEPS,
   type MarkableStep,
   type PreparationStatus,
   preparationStatus,
 } from '../domain/checklist.js';
+import { reminderCalendar } from '../domain/reminders.js';
 import type { Policy } from '../domain/types.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/port.js';
@@ -70,6 +72,7 @@ export class ChecklistService {
         {
           startsAt: meeting.startsAt,
           timeZone: cell.timeZone,
+          calendar: reminderCalendar(cell, this.policy, holidayCalendar()),
           timeline: this.policy.timeline,
           marked,
           notified,

@@ -146,7 +146,8 @@ export class MeetingsService {
       case 'time':
         if (change.startsAt <= now) return { ok: false, reason: 'past' };
         if (change.startsAt === meeting.startsAt) return { ok: false, reason: 'unchanged' };
-        updated = { ...meeting, startsAt: change.startsAt };
+        // Moved by hand: no longer where the schedule put it, so its shift note goes.
+        updated = { ...meeting, startsAt: change.startsAt, shift: undefined };
         detail = { from: meeting.startsAt, to: change.startsAt };
         break;
       case 'place': {

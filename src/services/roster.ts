@@ -1,7 +1,19 @@
-import { parseSchedule, type ScheduleError } from '../domain/schedule.js';
-import type { CellKind, MemberStatus, Role } from '../domain/types.js';
+import { z } from 'zod';
+import { holidayCalendar } from '../content/holidays.js';
+import type { Holidays } from '../domain/holidays.js';
+import { nextMeetings, type PlannedMeeting, parseSchedule, type ScheduleError } from '../domain/schedule.js';
+import { formatTime } from '../domain/time.js';
+import {
+  CELL_KINDS,
+  type CellKind,
+  type LocalTime,
+  type MemberStatus,
+  type Role,
+  type ScheduleRule,
+} from '../domain/types.js';
+import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
-import { type Cell, cellSchema, type Membership, newId } from '../store/records.js';
+import { type Cell, cellSchema, type Membership, newId, shiftPolicySchema } from '../store/records.js';
 import { auditOp } from '../store/repositories/audit.js';
 import type { Repos } from '../store/repositories/index.js';
 import { cleanName, MAX_NAME_LENGTH, nameKey, nameProblem, type RowProblem, readCsv, toCode } from './csv.js';
@@ -81,7 +93,38 @@ export function cellOptionsOf(text: string): Pick<NewCell, 'shift' | 'meetsOnWee
   return options;
 }
 
-export type CreateCellResult = { ok: true; cell: Cell } | { ok: false; schedule: ScheduleError };
+export type CreateCellResult =
+  /** Created, with the next three regular meetings its schedule gives (none without a schedule). */
+  | { ok: true; cell: Cell; next: PlannedMeeting[] }
+  | { ok: false; schedule: ScheduleError }
+  /**
+   * The hour is before 06:00 or after 22:00: nothing is created until the admin picks `time` or `alternative`
+   * (confirmCell with the draft's ID), or the draft expires.
+   */
+  | { ok: false; confirmHour: { draftId: string; time: LocalTime; alternative?: LocalTime } };
+
+export type ConfirmCellResult = CreateCellResult | { ok: false; expired: true };
+
+/** How long an unusual hour waits for its admin's answer. */
+export const CELL_DRAFT_TTL_MS = 30 * 60_000;
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+const newCellSchema = z.object({
+  orgId: z.string(),
+  name: z.string(),
+  kind: z.enum(CELL_KINDS),
+  schedulePhrase: z.string().optional(),
+  place: z.string().optional(),
+  timeZone: z.string(),
+  shift: shiftPolicySchema.optional(),
+  meetsOnWeekends: z.boolean().optional(),
+});
+const cellDraftSchema = z.object({
+  actorId: z.string(),
+  input: newCellSchema,
+  /** The hours offered, `HH:MM`: only these may be confirmed. */
+  times: z.array(z.string().regex(HHMM)),
+});
 
 /** Admin use cases on the đảng bộ's structure: cells and their rosters. */
 export class RosterService {
@@ -91,16 +134,62 @@ export class RosterService {
     private readonly clock: Clock,
     private readonly planning: Planning,
     private readonly defaultShift: Cell['shift'] = 'next_working_day',
+    private readonly holidays: Holidays = holidayCalendar(),
   ) {}
 
-  /** A new cell; its schedule phrase must parse, or nothing is created. */
+  /**
+   * A new cell; its schedule phrase must parse, or nothing is created. An hour before 06:00 or after 22:00
+   * ("2 giờ") is asked back first: the input waits as a draft for the admin's choice.
+   */
   async createCell(input: NewCell, actorId: string): Promise<CreateCellResult> {
-    let scheduleRule: unknown;
-    if (input.schedulePhrase) {
-      const parsed = parseSchedule(input.schedulePhrase);
-      if (!parsed.ok) return { ok: false, schedule: parsed.error };
-      scheduleRule = parsed.rule;
-    }
+    if (!input.schedulePhrase) return this.saveCell(input, actorId, undefined);
+    const parsed = parseSchedule(input.schedulePhrase);
+    if (!parsed.ok) return { ok: false, schedule: parsed.error };
+    if (!parsed.unusual) return this.saveCell(input, actorId, parsed.rule);
+    const draftId = newId();
+    const { alternative } = parsed.unusual;
+    const times = [parsed.rule.time, ...(alternative ? [alternative] : [])].map(formatTime);
+    await this.store.set(
+      keys.cellDraft(draftId),
+      JSON.stringify(cellDraftSchema.parse({ actorId, input, times })),
+      CELL_DRAFT_TTL_MS,
+    );
+    return {
+      ok: false,
+      confirmHour: { draftId, time: parsed.rule.time, ...(alternative ? { alternative } : {}) },
+    };
+  }
+
+  /** The admin's answer to an unusual hour: the cell with the hour chosen (one of those offered), once. */
+  async confirmCell(draftId: string, actorId: string, time: string): Promise<ConfirmCellResult> {
+    const draft = await this.takeDraft(draftId, actorId);
+    if (!draft?.times.includes(time)) return { ok: false, expired: true };
+    const parsed = parseSchedule(draft.input.schedulePhrase ?? '');
+    if (!parsed.ok) return { ok: false, schedule: parsed.error };
+    const [hour, minute] = time.split(':').map(Number) as [number, number];
+    return this.saveCell(draft.input, actorId, { ...parsed.rule, time: { hour, minute } });
+  }
+
+  /** The admin declined every hour offered: the draft goes, nothing is created. */
+  async dropDraft(draftId: string, actorId: string): Promise<boolean> {
+    return (await this.takeDraft(draftId, actorId)) !== undefined;
+  }
+
+  /** A draft of this admin's, taken once: two taps on its buttons create one cell. */
+  private async takeDraft(draftId: string, actorId: string) {
+    const raw = await this.store.get(keys.cellDraft(draftId));
+    if (!raw) return undefined;
+    const draft = cellDraftSchema.safeParse(JSON.parse(raw));
+    if (!draft.success || draft.data.actorId !== actorId) return undefined;
+    if ((await this.store.del(keys.cellDraft(draftId))) === 0) return undefined;
+    return draft.data;
+  }
+
+  private async saveCell(
+    input: NewCell,
+    actorId: string,
+    scheduleRule: ScheduleRule | undefined,
+  ): Promise<CreateCellResult> {
     const now = this.clock.now();
     const cell = cellSchema.parse({
       id: newId(),
@@ -127,7 +216,20 @@ export class RosterService {
     ]);
     // Its meetings and reminders now, not at the next daily run.
     await this.planning.replanCell(cell.id);
-    return { ok: true, cell };
+    const next = scheduleRule
+      ? nextMeetings(
+          scheduleRule,
+          {
+            timeZone: cell.timeZone,
+            shift: cell.shift,
+            weekendsAreWorkingDays: cell.meetsOnWeekends,
+            holidays: this.holidays,
+          },
+          new Date(now),
+          3,
+        )
+      : [];
+    return { ok: true, cell, next };
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { View } from '../../handlers/views.js';
-import { meetingReminders } from '../domain/reminders.js';
+import { holidayCalendar } from '../content/holidays.js';
+import { meetingReminders, reminderCalendar } from '../domain/reminders.js';
 import { DEFAULT_TIME_ZONE, formatDateTime, monthWindow, type Window } from '../domain/time.js';
 import type { CommitteeLevel, Policy, VisitRule } from '../domain/types.js';
 import { type Candidate, clashes, type Plan, proposePlan, rankMeetings } from '../domain/visit-planner.js';
@@ -44,7 +45,7 @@ export const ASSIGNMENT_COLUMNS = ['ho_ten', 'cap', 'chi_bo'] as const;
 const LEVEL_WORDS: [RegExp, CommitteeLevel[]][] = [
   [/^(cap_)?(tinh|tinh_uy|provincial)$/, ['provincial']],
   [/^(cap_)?(huyen|huyen_uy|quan|district)$/, ['district']],
-  [/^(cap_)?(xa|phuong|thi_tran|xa_phuong|dang_uy_xa|commune)$/, ['commune', 'grassroots']],
+  [/^(cap_)?(xa|phuong|dac_khu|thi_tran|xa_phuong|dang_uy_xa|commune)$/, ['commune', 'grassroots']],
   [/^(cap_)?(co_so|grassroots)$/, ['grassroots', 'commune']],
 ];
 const ALL_CELLS = new Set(['tat_ca', 'tatca', 'all', '*']);
@@ -131,7 +132,7 @@ export class VisitsService {
     private readonly store: Store,
     private readonly repos: Repos,
     private readonly clock: Clock,
-    private readonly policy: Pick<Policy, 'visits' | 'timeline'>,
+    private readonly policy: Pick<Policy, 'visits' | 'timeline' | 'daytime'>,
     private readonly planning: Planning,
     private readonly notifier: Notifier,
   ) {}
@@ -468,7 +469,7 @@ export class VisitsService {
     const [planned] = meetingReminders(
       { id: meeting.id, startsAt: new Date(meeting.startsAt) },
       [step],
-      cell.timeZone,
+      reminderCalendar(cell, this.policy, holidayCalendar()),
     );
     if (!planned || planned.dueAt.getTime() > now) return;
     const id = meetingOccurrenceId(meeting.id, step.id, meeting.version);

@@ -18,6 +18,8 @@ export const keys = {
   /** set: cell IDs of a đảng bộ. */
   orgCells: (orgId: string) => `org:${orgId}:cells`,
 
+  /** doc: a new cell waiting for its admin to confirm an unusual meeting hour (expires). */
+  cellDraft: (id: string) => `cell-draft:${id}`,
   /** doc: a cell. set: all cell IDs (the planner's daily walk). */
   cell: (id: string) => `cell:${id}`,
   cells: () => 'cells',
@@ -75,6 +77,8 @@ export const keys = {
   meetingReminders: (meetingId: string) => `meeting:${meetingId}:reminders`,
   /** counter: occurrences found past their grace window and not sent. */
   remindersMissed: () => 'reminders:missed',
+  /** doc: when the dispatcher last ticked, on whichever replica ran it (ms; /readyz reads its age). */
+  schedulerLastTick: () => 'scheduler:last-tick',
 
   /** zset: outbox message keys of one channel by the time they may be sent. doc: one message. */
   outboxDue: (channel: string) => `outbox:due:${channel}`,
@@ -108,6 +112,11 @@ export const keys = {
 
   /** doc: the latest open question on a Zalo chat (numbered choices). */
   zaloQuestion: (chatId: string) => `zalo:question:${chatId}`,
-  /** doc (TTL): a Zalo message already taken by some replica, so a redelivery is handled once across replicas. */
+  /** doc (TTL): a Zalo message already handled by some replica, so a redelivery is handled once across replicas. */
   zaloSeen: (chatId: string, messageId: string) => `zalo:seen:${chatId}:${messageId}`,
+  /**
+   * hash: Zalo updates stored before they are acknowledged and not yet handled: `<chatId>:<messageId>` → the
+   * update and its handling attempts (src/channels/zalo/inbox.ts).
+   */
+  zaloInbox: () => 'zalo:inbox',
 };

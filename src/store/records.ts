@@ -99,6 +99,13 @@ export const meetingSchema = z.object({
   origin: z.enum(['schedule', 'manual']),
   /** For scheduled meetings: the rule's original slot (ms), so re-planning finds the same meeting. */
   slot: z.number().optional(),
+  /**
+   * For a scheduled meeting moved off the day its rule names: that day and why (a holiday's name, or a weekend),
+   * shown to secretaries as "dời từ Thứ Bảy 06/02 vì Tết Nguyên đán". Cleared when a secretary moves it.
+   */
+  shift: z
+    .object({ from: z.string(), holiday: z.string().optional(), provisional: z.boolean().optional() })
+    .optional(),
   /** Bumped by every change a member should hear about; reminder IDs carry it. */
   version: z.number().int().default(1),
   rollCallClosedAt: z.number().optional(),

@@ -20,7 +20,7 @@ afterEach(() => h?.stop());
 async function setup() {
   h = await AppHarness.start({ start: '2026-11-26T03:00:00Z', zalo: true });
   const { services, clock } = h;
-  const org = await services.repos.cells.createOrg('Đảng ủy xã Tân An', clock.now());
+  const org = await services.repos.cells.createOrg('Đảng bộ xã Tân An', clock.now());
   const created = await services.roster.createCell(
     {
       orgId: org.id,

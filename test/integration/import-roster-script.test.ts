@@ -12,7 +12,7 @@ describe('scripts/import-roster', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'chibo-import-'));
     let store = openStore({ DATA_DIR: dataDir, REDIS_KEY_PREFIX: '', REDIS_URL: undefined });
     const services = createServices(store, { now: () => Date.now() }, loadPolicy());
-    const org = await services.repos.cells.createOrg('Đảng ủy xã Tân An', Date.now());
+    const org = await services.repos.cells.createOrg('Đảng bộ xã Tân An', Date.now());
     const created = await services.roster.createCell(
       {
         orgId: org.id,

@@ -22,11 +22,11 @@ for (const target of targets) {
 
       moveTo(at('2026-11-28T20:00:00'));
       expect(await world.dispatcher.tick()).toMatchObject({ sent: 1, missed: 0 });
-      moveTo(at('2026-11-30T18:00:00'));
+      moveTo(at('2026-11-30T07:00:00'));
       expect(await world.dispatcher.tick()).toMatchObject({ sent: 0, missed: 0 });
 
-      // Down for two days and three hours. On the way: the committee-preparation step (30/11 19:30, useful for
-      // a day: stale now), the thematic check (01/12 08:00, useful for three days) and the notices (02/12 19:30,
+      // Down for two days and fourteen hours. On the way: the committee-preparation step (30/11 08:00, useful for
+      // a day: stale now), the thematic check (01/12 08:00, useful for three days) and the notices (02/12 08:00,
       // useful for two days).
       moveTo(at('2026-12-02T21:00:00'));
       const [first, second] = await Promise.all([world.dispatcher.tick(), world.dispatcher.tick()]);

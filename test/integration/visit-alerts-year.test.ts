@@ -18,7 +18,7 @@ for (const target of targets) {
     it('alerts a 6-month, a 3-month and a monthly member on the right days, once each, stopping when met, counting only closed roll calls', async () => {
       const store = await target.open();
       const w = await visitsWorld(store, at('2025-12-31', '12:00'));
-      const org = await w.repos.cells.createOrg('Đảng ủy xã Tân An', w.clock.now());
+      const org = await w.repos.cells.createOrg('Đảng bộ xã Tân An', w.clock.now());
       const cell = (name: string, phrase: string) =>
         w.cell(org.id, name, phrase, 'Bí thư,bi_thu\nĐảng viên,\n');
       // A meets on the 3rd, B on the 20th, every month, whatever the weekday.
@@ -68,7 +68,7 @@ for (const target of targets) {
         // Sends of one drain run concurrently: the day's alerts are compared in name order.
         const today = w.sender.sent
           .slice(before)
-          .filter((s) => s.text.startsWith('🔔 Nhắc dự sinh hoạt'))
+          .filter((s) => s.text.startsWith('📋 Kính gửi đồng chí — việc dự sinh hoạt'))
           .map((s) => `${isoDate(localDateOf(new Date(w.clock.now()), VN))} ${names.get(s.chatId)}`);
         alerts.push(...today.sort());
       };
@@ -137,11 +137,11 @@ for (const target of targets) {
       expect(await state(district, '2026-07-01', 'days_21')).toBe('dropped');
 
       // The alert says what the rule asks, what is done and how long is left, with the meetings to register for.
-      const december = w.sender.sent.find((s) => s.chatId === '71' && s.text.includes('Còn 21 ngày'));
+      const december = w.sender.sent.find((s) => s.chatId === '71' && s.text.includes('kỳ còn 21 ngày'));
       expect(december?.text.split('\n').slice(0, 3)).toEqual([
-        '🔔 Nhắc dự sinh hoạt chi bộ — kỳ 01/07/2026 – 31/12/2026',
-        'Quy định: cấp ủy viên cấp tỉnh dự ít nhất 1 buổi sinh hoạt chi bộ (thường kỳ hoặc chuyên đề) ở chi bộ được phân công theo dõi, mỗi 6 tháng.',
-        'Đã dự: 0/1 · Còn 21 ngày.',
+        '📋 Kính gửi đồng chí — việc dự sinh hoạt chi bộ kỳ 01/07/2026 – 31/12/2026',
+        'Theo quy định đang áp dụng, cấp ủy viên cấp tỉnh dự ít nhất 1 buổi sinh hoạt chi bộ (thường kỳ hoặc chuyên đề) ở chi bộ được phân công theo dõi, mỗi 6 tháng.',
+        'Trong kỳ, đồng chí đã dự 0/1 buổi; kỳ còn 21 ngày.',
       ]);
       expect(december?.text).toContain('• Chủ nhật, 20/12/2026, 19:30 — Chi bộ B — Nhà văn hóa');
       expect(december?.view.choices?.flat().map((c) => c.label)).toEqual(['📝 Đăng ký dự 20/12 — Chi bộ B']);

@@ -24,7 +24,7 @@ describe('a visit rule that counts only cells other than the member’s own', ()
   async function offeredCells(policy: string, level: 'commune' | 'grassroots') {
     const store = await target.open();
     const w = await visitsWorld(store, Date.parse('2026-10-01T09:00:00+07:00'), policy);
-    const org = await w.repos.cells.createOrg('Đảng ủy xã Tân An', w.clock.now());
+    const org = await w.repos.cells.createOrg('Đảng bộ xã Tân An', w.clock.now());
     const cell = async (name: string, roster: string) => {
       const created = await w.services.roster.createCell(
         { orgId: org.id, name, kind: 'residential', schedulePhrase: 'ngày 5 hằng tháng 19:30', timeZone: VN },

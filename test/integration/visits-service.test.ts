@@ -20,7 +20,7 @@ for (const target of targets) {
     async function setUp(start = at('2026-10-01', '09:00'), policy = 'laocai-2020') {
       const store = await target.open();
       const w = await visitsWorld(store, start, policy);
-      const org = await w.repos.cells.createOrg('Đảng ủy xã Tân An', w.clock.now());
+      const org = await w.repos.cells.createOrg('Đảng bộ xã Tân An', w.clock.now());
       let chat = 100;
       const link = async (person: Person | undefined) => {
         if (!person) throw new Error('no such person');
@@ -166,7 +166,7 @@ for (const target of targets) {
       const thu = (await s.w.repos.people.getMany(thuMember)).find((p) => p.name === 'Lê Thị Thu');
       // Khe Lếch and the company each have a member called Lê Thị Thu: two people, one name.
       expect(await s.say(s.admin, 'capuy', 'Lê Thị Thu | xã | 1')).toBe(
-        'Trong đảng bộ có nhiều người tên «Lê Thị Thu»: hãy ghi họ tên khác đi để phân biệt. Không có gì thay đổi.',
+        'Trong đảng bộ có nhiều người tên «Lê Thị Thu»: đồng chí ghi họ tên khác đi để phân biệt. Chưa thêm hay sửa cấp ủy viên nào.',
       );
       expect(await s.w.services.visits.members(s.org.id)).toEqual([]);
       expect(thu).toBeDefined();
@@ -181,13 +181,13 @@ for (const target of targets) {
         s.company.cell.id,
       ]);
       expect(await s.say(s.admin, 'capuy', 'Nguyễn Văn Tuấn | cơ sở | 2, 3')).toContain(
-        'Không có gì thay đổi',
+        'Thông tin không đổi',
       );
       expect(await s.say(s.admin, 'capuy', 'Hoàng Văn Lâm | tỉnh | 1, tất cả')).toContain(
         'Không tìm thấy chi bộ',
       );
       expect(await s.say(s.admin, 'capuy', 'Hoàng Văn Lâm | trung ương | 1')).toBe(
-        'Không hiểu cấp «trung ương». Theo quy định đang dùng, các cấp là: tỉnh, huyện, cơ sở (xã, phường). Không có gì thay đổi.',
+        'Không hiểu cấp «trung ương». Theo quy định đang dùng, các cấp là: tỉnh, huyện, cơ sở (xã, phường, thị trấn). Chưa thêm hay sửa cấp ủy viên nào.',
       );
       expect((await s.w.services.visits.members(s.org.id)).map((m) => m.person.name)).toEqual([
         'Nguyễn Văn Tuấn',
@@ -203,6 +203,18 @@ for (const target of targets) {
       await s.store.close();
     });
 
+    it('under the two-tier preset names the commune level as the 2025 texts do, and takes «đặc khu» for it', async () => {
+      const s = await setUp(at('2026-10-01', '09:00'), 'hai-cap-2025');
+      expect(await s.say(s.admin, 'capuy', 'Hoàng Văn Lâm | trung ương | 1')).toBe(
+        'Không hiểu cấp «trung ương». Theo quy định đang dùng, các cấp là: tỉnh, cấp xã (xã, phường, đặc khu). Chưa thêm hay sửa cấp ủy viên nào.',
+      );
+      expect(await s.say(s.admin, 'capuy', 'Hoàng Văn Lâm | đặc khu | 1')).toMatch(
+        /^Đã thêm đồng chí Hoàng Văn Lâm \(cấp ủy viên cấp xã\), theo dõi: Chi bộ thôn Khe Lếch\./,
+      );
+      expect(await s.say(s.admin, 'baocao')).toContain('• Hoàng Văn Lâm (cấp xã (xã, phường, đặc khu), kỳ ');
+      await s.store.close();
+    });
+
     it('a registration tells the secretaries once, refuses a clash, and a withdrawal tells them again', async () => {
       const s = await setUp();
       const lam = await s.assign('Hoàng Văn Lâm', 'provincial', [s.khe.cell.id, s.school.cell.id]);
@@ -215,7 +227,7 @@ for (const target of targets) {
       await s.w.flush();
       const aboutLam = (p: Person) => s.sentTo(p).filter((m) => m.text.includes('Hoàng Văn Lâm'));
       expect(aboutLam(s.khe.secretary).map((m) => m.text)).toEqual([
-        '📝 Đồng chí Hoàng Văn Lâm (cấp ủy viên cấp tỉnh) đăng ký dự buổi sinh hoạt chi bộ thường kỳ của Chi bộ thôn Khe Lếch (Thứ Năm, 05/11/2026, 19:30). Khi điểm danh, đồng chí có tên trong mục khách mời.',
+        '📝 Đồng chí Hoàng Văn Lâm (cấp ủy viên cấp tỉnh) đăng ký dự buổi sinh hoạt chi bộ thường kỳ của Chi bộ thôn Khe Lếch (Thứ Năm, 05/11/2026, 19:30). Khi điểm danh, tên đồng chí có trong mục đại biểu.',
       ]);
       // The school meets at the same hour: refused, nothing written, nobody told.
       expect(await visits.register(lam.id, school.id)).toMatchObject({ ok: false, reason: 'clash' });
@@ -327,7 +339,7 @@ for (const target of targets) {
         '• Hoàng Văn Lâm (tỉnh, kỳ 01/07/2026 – 31/12/2026): yêu cầu 1, đã dự 1, còn thiếu 0 — đạt',
       );
       expect(report).toContain(
-        '• Đỗ Thị Thu (cơ sở (xã, phường), kỳ 01/11/2026 – 30/11/2026): yêu cầu 1, đã dự 0, còn thiếu 1 — còn 24 ngày',
+        '• Đỗ Thị Thu (cơ sở (xã, phường, thị trấn), kỳ 01/11/2026 – 30/11/2026): yêu cầu 1, đã dự 0, còn thiếu 1 — còn 24 ngày',
       );
       const unvisited = report.split('\n').find((l) => l.startsWith('Chưa có cấp ủy viên nào đến dự:')) ?? '';
       expect(unvisited).toContain('Chi bộ Trường THCS Tân An');
@@ -341,7 +353,8 @@ for (const target of targets) {
       const lam = await s.assign('Hoàng Văn Lâm', 'provincial', [s.khe.cell.id]);
       const ha = await s.assign('Đỗ Thị Hà', 'district', [s.khe.cell.id]);
       await s.w.planner.planAll();
-      const alerts = (p: Person) => s.sentTo(p).filter((m) => m.text.startsWith('🔔 Nhắc dự sinh hoạt'));
+      const alerts = (p: Person) =>
+        s.sentTo(p).filter((m) => m.text.startsWith('📋 Kính gửi đồng chí — việc dự sinh hoạt'));
       const state = async (p: Person, windowStart: string, step: string) => {
         const raw = await s.store.get(keys.reminder(`visit.${p.id}.${at(windowStart)}.${step}`));
         return raw && JSON.parse(raw).state;
@@ -363,7 +376,9 @@ for (const target of targets) {
       await s.w.planner.planAll();
       await s.w.flush();
       await s.w.flush();
-      expect(alerts(ha).map((m) => m.text.split('\n')[2])).toEqual(['Đã dự: 0/1 · Còn 43 ngày.']);
+      expect(alerts(ha).map((m) => m.text.split('\n')[2])).toEqual([
+        'Trong kỳ, đồng chí đã dự 0/1 buổi; kỳ còn 43 ngày.',
+      ]);
       expect(await state(ha, '2026-10-01', 'half_window')).toBe('sent');
       await s.store.close();
     });
@@ -381,7 +396,9 @@ for (const target of targets) {
       expect(lines[0]).toBe(
         '📋 Nhiệm vụ dự sinh hoạt chi bộ — đồng chí Hoàng Văn Lâm (cấp ủy viên cấp tỉnh)',
       );
-      expect(lines).toContain('Kỳ 01/07/2026 – 31/12/2026: ⏳ chưa đạt — đã dự 0/1, còn 72 ngày');
+      expect(lines).toContain(
+        'Kỳ 01/07/2026 – 31/12/2026: ⏳ đang thực hiện — đã dự 0/1 buổi, kỳ còn 72 ngày',
+      );
       const options = lines.slice(lines.indexOf(t('visits.status.options')) + 1);
       // The company (nobody goes) before Khe Lếch (Bình goes), though Khe Lếch's meeting is earlier.
       expect(options).toEqual([

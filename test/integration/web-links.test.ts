@@ -64,7 +64,9 @@ describe('the one-tap answer page', () => {
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
     const html = await res.text();
     expect(html).toContain('<html lang="vi">');
-    expect(html).toContain('Sinh hoạt chi bộ thường kỳ — Chi bộ thôn &lt;Khe Lếch&gt; &amp; &quot;Bản&quot;');
+    expect(html).toContain(
+      'Kính mời đồng chí dự buổi sinh hoạt chi bộ thường kỳ — Chi bộ thôn &lt;Khe Lếch&gt; &amp; &quot;Bản&quot;',
+    );
     expect(html).not.toContain('<Khe Lếch>');
     expect(html).toContain('Thời gian: Thứ Bảy, 05/12/2026, 19:30');
     expect(html).toContain('Địa điểm: Nhà văn hóa thôn');

@@ -23,7 +23,7 @@ describe('the service with ZALO_BOT_TOKEN', () => {
     );
     try {
       const { repos, roster } = app.services;
-      const org = await repos.cells.createOrg('Đảng ủy xã Tân An', Date.now());
+      const org = await repos.cells.createOrg('Đảng bộ xã Tân An', Date.now());
       const created = await roster.createCell(
         { orgId: org.id, name: 'Chi bộ thôn Khe Lếch', kind: 'residential', timeZone: 'Asia/Ho_Chi_Minh' },
         'test',
@@ -58,6 +58,8 @@ describe('the service with ZALO_BOT_TOKEN', () => {
       { log: createLogger({ level: 'silent' }) },
     );
     try {
+      // Start-up does not wait for the Bot API: the channel connects in the background.
+      expect(await app.channelsConnected).toBe(true);
       expect(fake.webhook).toMatchObject({
         url: 'https://chibo.example.vn/zalo/webhook',
         secret_token: secret,
@@ -77,7 +79,9 @@ describe('the service with ZALO_BOT_TOKEN', () => {
       expect((await post(secret, { ok: true, result: update })).status).toBe(200);
       const reply = await fake.waitForSent((m) => m.chat_id === 'zalo-y', 8000);
       // Someone without a code is told how to get one, and may ask to join a cell instead (a numbered choice).
-      expect(reply.text).toBe(`${t('start.noCode')}\n\nTrả lời bằng số:\n1 = 📝 Xin vào chi bộ`);
+      expect(reply.text).toBe(
+        `${t('start.noCode')}\n\nTrả lời bằng số:\n1 = 📝 Liên kết tài khoản với chi bộ`,
+      );
       expect(fake.sent.map((m) => m.chat_id)).toEqual(['zalo-y']);
     } finally {
       await app.stop();

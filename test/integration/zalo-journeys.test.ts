@@ -6,6 +6,7 @@ import { LinkSigner } from '../../src/channels/web/links.js';
 import { registerAnswerPages } from '../../src/channels/web/pages.js';
 import { createZaloChannel } from '../../src/channels/zalo/adapter.js';
 import { ZaloBot } from '../../src/channels/zalo/client.js';
+import { createZaloInbox } from '../../src/channels/zalo/inbox.js';
 import { SendError } from '../../src/delivery/sender.js';
 import { HttpServer } from '../../src/http/server.js';
 import { t } from '../../src/i18n.js';
@@ -39,8 +40,10 @@ async function setup() {
   const http = registerAnswerPages(new HttpServer(log), { services: w.services, signer, now: w.clock.now });
   const publicUrl = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}`;
   cleanups.push(() => http.close());
-  const bot = new ZaloBot(zalo.token, { baseApiUrl: zalo.baseApiUrl, polling: { params: { timeout: 1 } } });
-  cleanups.push(() => bot.stopPolling());
+  const bot = new ZaloBot(zalo.token, {
+    baseApiUrl: zalo.baseApiUrl,
+    polling: { autoStart: false, params: { timeout: 1 } },
+  });
   const channel = createZaloChannel({
     bot,
     services: w.services,
@@ -50,6 +53,12 @@ async function setup() {
     publicUrl,
     linkSigner: signer,
   });
+  // As the service runs it: each polled update is stored in the inbox, then handled from there.
+  const inbox = createZaloInbox({ store: w.store, bot, channel, log, now: w.clock.now });
+  inbox.start();
+  cleanups.push(() => inbox.stop());
+  await bot.startPolling({ intake: inbox.take, beforePoll: inbox.waitForStore });
+  cleanups.push(() => bot.stopPolling());
 
   /** A member sends a message (text, or a sticker…); resolves with the bot's answer (one message). */
   async function say(chatId: string, message: string | Parameters<typeof zaloUpdate>[0]) {
@@ -114,7 +123,9 @@ describe('journey 4: a member on Zalo', () => {
     expect(mai?.preferredChannel).toBe('zalo');
 
     const notice = await s.invite('zalo-mai');
-    expect(notice).toContain('📅 Sinh hoạt chi bộ thường kỳ — Chi bộ thôn Khe Lếch');
+    expect(notice).toContain(
+      '📅 Kính mời đồng chí dự buổi sinh hoạt chi bộ thường kỳ — Chi bộ thôn Khe Lếch',
+    );
     expect(notice).toContain('Thời gian: Thứ Bảy, 05/12/2026, 19:30');
     expect(notice).toContain(ANSWER_LINE);
     expect(notice).toMatch(LINK);

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createZaloChannel } from '../../src/channels/zalo/adapter.js';
 import { ZaloBot } from '../../src/channels/zalo/client.js';
+import { createZaloInbox } from '../../src/channels/zalo/inbox.js';
 import { pollOnOneReplica, ZALO_POLL_LEASE_MS } from '../../src/channels/zalo/poller.js';
 import type { ZaloMessage } from '../../src/channels/zalo/types.js';
 import { createZaloWebhookHandler, ZALO_SECRET_HEADER } from '../../src/channels/zalo/webhook.js';
@@ -35,13 +36,21 @@ async function cluster() {
       polling: { autoStart: false, params: { timeout: 1 } },
     });
     later(() => bot.stopPolling());
+    // What reached this replica: polled updates (without an inbox), or messages its inbox handed on.
     const received: ZaloMessage[] = [];
     bot.on('message', (msg) => received.push(msg));
-    createZaloChannel({ bot, services, store, log, now: clock.now });
+    const channel = createZaloChannel({ bot, services, store, log, now: clock.now });
+    const receive = (msg: ZaloMessage) => {
+      received.push(msg);
+      return channel.receive(msg);
+    };
+    const inbox = createZaloInbox({ store, bot, channel: { ...channel, receive }, log, now: clock.now });
+    inbox.start();
+    later(() => inbox.stop());
     const http = new HttpServer(log).route(
       'POST',
       '/zalo',
-      createZaloWebhookHandler({ bot, secret: SECRET, log }),
+      createZaloWebhookHandler({ bot, secret: SECRET, log, inbox }),
     );
     const url = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}/zalo`;
     later(() => http.close());
@@ -101,7 +110,7 @@ describe.runIf(hasRedis)('Zalo on two replicas over one Redis', () => {
     const { zalo, replica } = await cluster();
     const a = await replica('a');
     const b = await replica('b');
-    const khe = await a.services.repos.cells.createOrg('Đảng ủy xã Tân An', Date.now());
+    const khe = await a.services.repos.cells.createOrg('Đảng bộ xã Tân An', Date.now());
     const created = await a.services.roster.createCell(
       { orgId: khe.id, name: 'Chi bộ thôn Khe Lếch', kind: 'residential', timeZone: 'Asia/Ho_Chi_Minh' },
       'admin',
@@ -118,7 +127,8 @@ describe.runIf(hasRedis)('Zalo on two replicas over one Redis', () => {
     await a.post(zaloUpdate({ text: 'trogiup' }, { chatId: 'zalo-mai' }));
     await b.post(zaloUpdate({ text: 'kênh' }, { chatId: 'zalo-mai' }));
     await zalo.waitForSent(3);
-    await vi.waitFor(() => expect(a.received.length + b.received.length).toBe(4));
+    // Three messages, each handled once: the retried call was stored once.
+    await vi.waitFor(() => expect(a.received.length + b.received.length).toBe(3));
 
     const welcome = t('start.welcome', { name: 'Hà Thị Mai' });
     expect(zalo.sent.filter((m) => m.text === welcome)).toHaveLength(1);

@@ -106,21 +106,23 @@ describe('journey 2: a secretary’s month on Telegram', () => {
     await h.advanceTo('2026-12-04T13:00:00Z');
     const [tally] = (await h.say(tuan, '/diemdanh')).messages;
     expect(tally?.text.split('\n')[1]).toBe(
-      'Đã xác nhận 17/21 · Vắng 2 (Ốm: Lò Văn Sinh; Công tác: Hà Thị Mai) · Chưa trả lời 2',
+      'Có mặt 17/21 · Vắng 2 (Ốm: Lò Văn Sinh; Công tác: Hà Thị Mai) · Chưa trả lời 2',
     );
-    expect(buttonsOf(tally as ShownMessage).map((b) => b.text)).toContain('🔔 Nhắc người chưa trả lời');
-    // He taps [Nhắc người chưa trả lời]: the two who have not answered get the invitation again, nobody else.
+    expect(buttonsOf(tally as ShownMessage).map((b) => b.text)).toContain(
+      '🔔 Kính nhắc các đồng chí chưa trả lời',
+    );
+    // He taps [Kính nhắc các đồng chí chưa trả lời]: the two who have not answered get the invitation again, nobody else.
     const before = new Map([...members].map(([name, user]) => [name, h.inbox(user).length]));
-    const reminded = await h.tap(tuan, tally as ShownMessage, '🔔 Nhắc người chưa trả lời');
+    const reminded = await h.tap(tuan, tally as ShownMessage, '🔔 Kính nhắc các đồng chí chưa trả lời');
     expect([...reminded.messages, ...reminded.edits].map((m) => m.text).join('\n')).toContain(
-      'Đã gửi nhắc cho 2 đồng chí chưa trả lời.',
+      'Đã gửi lời nhắc đến 2 đồng chí chưa trả lời.',
     );
     await h.deliver();
     for (const [name, user] of members) {
       const fresh = h.inbox(user).slice(before.get(name));
       if (quiet.has(name)) {
         expect(fresh).toHaveLength(1);
-        expect(fresh[0]?.text).toMatch(/^⏰ Nhắc lại/);
+        expect(fresh[0]?.text).toMatch(/^⏰ Kính nhắc đồng chí/);
         expect(buttonsOf(fresh[0] as ShownMessage)).toHaveLength(2);
       } else expect(fresh).toEqual([]);
     }

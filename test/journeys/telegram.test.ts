@@ -31,13 +31,21 @@ describe('journey 1: an admin sets up a commune from nothing', () => {
     const [again] = (await h.say(telegramUser(1002, 'Kẻ lạ'), '/start TANAN-FIRST-ADMIN')).messages;
     expect(again?.text).not.toContain('quản trị viên đầu tiên');
 
-    expect((await h.say(hoa, '/taodangbo Đảng ủy xã Tân An')).messages[0]?.text).toContain('Đã tạo đảng bộ');
+    expect((await h.say(hoa, '/taodangbo Đảng bộ xã Tân An')).messages[0]?.text).toContain('Đã tạo đảng bộ');
     const created = await h.say(
       hoa,
       '/taochibo Chi bộ thôn Khe Lếch | thôn | ngày 5 hằng tháng 19:30 | Nhà văn hóa thôn | họp cả cuối tuần, giữ ngày',
     );
+    // Read back with its next three meetings: Khe Lếch meets on weekends and keeps its date on holidays.
     expect(created.messages[0]?.text).toBe(
-      'Đã tạo chi bộ số 1: Chi bộ thôn Khe Lếch (thôn, bản, tổ dân phố). Nhập danh sách bằng /nhapds 1.',
+      [
+        'Đã tạo chi bộ số 1: Chi bộ thôn Khe Lếch (thôn, bản, tổ dân phố). Nhập danh sách bằng /nhapds 1.',
+        'Lịch sinh hoạt thường kỳ: ngày 5 hằng tháng, 19:30; trùng ngày nghỉ vẫn giữ ngày, họp cả cuối tuần.',
+        'Ba kỳ sinh hoạt thường kỳ tới:',
+        '• Thứ Bảy, 05/12/2026, 19:30',
+        '• Thứ Ba, 05/01/2027, 19:30',
+        '• Thứ Sáu, 05/02/2027, 19:30',
+      ].join('\n'),
     );
     // A phrase that is not a schedule, and an option nobody knows, create nothing.
     const badPhrase = await h.say(hoa, '/taochibo Chi bộ X | thôn | họp khi nào rảnh | Nhà văn hóa');
@@ -95,7 +103,7 @@ describe('journey 1: an admin sets up a commune from nothing', () => {
     const code = entries.find((e) => e[1] === 'Nguyễn Văn Tuấn')?.[2];
     await h.say(tuan, `/start ${code}`);
     const tally = (await h.say(tuan, '/diemdanh')).messages[0]?.text;
-    expect(tally).toContain('Đã xác nhận 0/21');
+    expect(tally).toContain('Có mặt 0/21');
 
     // She registers the two committee members who follow the cells, each with an invite code of their own.
     const lam = await h.say(hoa, '/capuy Hoàng Văn Lâm | tỉnh | 1, 2');
@@ -154,9 +162,11 @@ describe('journey 3: a member on Telegram', () => {
     // Once the meeting has started, the old message's buttons change nothing.
     await h.advanceTo('2026-12-05T12:31:00Z');
     const late = await h.tap(sinh, notice as NonNullable<typeof notice>, '❌ Vắng');
-    expect(late.toast).toBe('Đã hết hạn trả lời: cuộc họp đã bắt đầu. Không có gì thay đổi.');
+    expect(late.toast).toBe('Cuộc họp đã bắt đầu nên đã hết hạn trả lời; câu trả lời này chưa được ghi.');
     const lateAbsent = await h.tapData(sinh, `a|${meeting?.id}|x|sick`, notice);
-    expect(lateAbsent.toast).toBe('Đã hết hạn trả lời: cuộc họp đã bắt đầu. Không có gì thay đổi.');
+    expect(lateAbsent.toast).toBe(
+      'Cuộc họp đã bắt đầu nên đã hết hạn trả lời; câu trả lời này chưa được ghi.',
+    );
     expect((await h.services.repos.meetings.answers(meeting?.id ?? '')).get(sinhId)).toMatchObject({
       choice: 'present',
     });
@@ -164,7 +174,7 @@ describe('journey 3: a member on Telegram', () => {
 });
 
 describe('journey 7: changes and holidays', () => {
-  it('moves the school’s Tết meeting to the next working day while Khe Lếch keeps its date', async () => {
+  it('moves the school’s Tết meeting to the same weekday after the break while Khe Lếch keeps its date', async () => {
     const h = await harness('2026-11-26T03:00:00Z');
     const commune = await setUpCommune(h);
     // By late January the nightly planning has materialised February's meetings.
@@ -179,8 +189,9 @@ describe('journey 7: changes and holidays', () => {
       )
         .filter((m) => m.state === 'planned')
         .map(local);
-    // The first Friday is 05/02, inside the Tết break (04–10/02/2027): the school meets on Thursday 11/02.
-    expect(await february(commune.school.id)).toEqual(['2027-02-11 16:30']);
+    // The first Friday is 05/02, inside the Tết break (04–10/02/2027): a weekday rule keeps its weekday, so the
+    // school meets the Friday after, 12/02, and the meeting says why.
+    expect(await february(commune.school.id)).toEqual(['2027-02-12 16:30']);
     // Khe Lếch keeps the 5th by its own policy ("giữ ngày").
     expect(await february(commune.khelech.id)).toEqual(['2027-02-05 19:30']);
   });
@@ -228,15 +239,15 @@ describe('journey 7: a secretary moves one meeting and cancels another', () => {
       }
       const movedAt = new Map([tuan, sinh, mai].map((u) => [u.id, h.inbox(u).length]));
 
-      // The eve's follow-up comes at the new time, to Mai who has not answered, and names 20:00; nothing
+      // The eve's follow-up comes at its hour, 17:00, to Mai who has not answered, and names 20:00; nothing
       // about 19:30 goes out any more.
-      await h.advanceTo('2026-12-04T12:45:00Z');
-      expect(h.inbox(mai, 'Nhắc lại')).toEqual([]);
-      await h.advanceTo('2026-12-04T13:05:00Z');
-      const followUps = h.inbox(mai, 'Nhắc lại');
+      await h.advanceTo('2026-12-04T09:55:00Z');
+      expect(h.inbox(mai, '⏰ Kính nhắc')).toEqual([]);
+      await h.advanceTo('2026-12-04T10:05:00Z');
+      const followUps = h.inbox(mai, '⏰ Kính nhắc');
       expect(followUps).toHaveLength(1);
       expect(followUps[0]?.text).toContain('Thứ Bảy, 05/12/2026, 20:00');
-      expect(h.inbox(sinh, 'Nhắc lại')).toEqual([]);
+      expect(h.inbox(sinh, '⏰ Kính nhắc')).toEqual([]);
       for (const u of [tuan, sinh, mai])
         expect(
           h
@@ -305,7 +316,7 @@ describe('journey 8: what must be refused', () => {
     // A member of the school taps a notice forwarded from Khe Lếch: refused, nothing recorded.
     const forwarded = await h.tap(hoaSchool, notice as NonNullable<typeof notice>, '✅ Có mặt');
     expect(forwarded.toast).toBe(
-      'Đồng chí không thuộc chi bộ của cuộc họp này nên không thể trả lời. Không có gì thay đổi.',
+      'Đồng chí không thuộc chi bộ của cuộc họp này nên câu trả lời chưa được ghi.',
     );
     expect((await h.services.repos.meetings.answers(meetingId)).size).toBe(0);
 
@@ -327,7 +338,7 @@ describe('journey 8: what must be refused', () => {
       'Không tìm thấy cuộc họp này. Nút bấm có thể đã cũ hoặc không hợp lệ.',
     );
     expect((await h.tapData(sinh, `a|${meetingId}|maybe|`)).toast).toBe(
-      'Nút bấm không hợp lệ. Không có gì thay đổi.',
+      'Nút bấm không hợp lệ nên yêu cầu chưa được thực hiện.',
     );
     expect((await h.services.repos.meetings.answers(meetingId)).size).toBe(0);
 
@@ -341,7 +352,9 @@ describe('journey 8: what must be refused', () => {
     const altered = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
     const page = await fetch(`http://127.0.0.1:${h.app.port}/r/${altered}`);
     expect(page.status).toBe(403);
-    expect(await page.text()).toContain('Đường liên kết này đã bị sửa hoặc không phải do bot gửi.');
+    expect(await page.text()).toContain(
+      'Đường liên kết này đã bị sửa hoặc không phải do bot gửi nên câu trả lời chưa được ghi.',
+    );
     expect((await h.services.repos.meetings.answers(meetingId)).size).toBe(0);
     // The untouched link works for him, once the page's form is posted.
     expect((await fetch(`http://127.0.0.1:${h.app.port}${url.pathname}`)).status).toBe(200);

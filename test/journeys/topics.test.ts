@@ -82,8 +82,8 @@ describe('journey 6: choosing a thematic topic (Telegram)', () => {
     expect(firstLines).toContain(
       '⬜ 4. Đăng tài liệu lên Sổ tay đảng viên điện tử trước ngày họp ít nhất 1 ngày — hạn 04/03/2027',
     );
-    expect(firstLines).toContain('Dự kiến dự họp: đã xác nhận 0/21 · vắng 0 · chưa trả lời 21');
-    expect(firstLines).toContain('Khách mời đã đăng ký (1): Lâm Văn Tỉnh');
+    expect(firstLines).toContain('Dự kiến dự họp: có mặt 0/21 · vắng 0 · chưa trả lời 21');
+    expect(firstLines).toContain('Đại biểu cấp trên đã đăng ký dự (1): Lâm Văn Tỉnh');
     expect(first?.text).toContain('III. Bế mạc');
     expect(h.inbox(sinh, 'Danh sách chuẩn bị')).toEqual([]);
     // He ticks step 1 on the message itself.
@@ -145,7 +145,9 @@ describe('journey 6: choosing a thematic topic (Telegram)', () => {
     // The notice members get three days before names the combined meeting and its topic…
     await h.advanceTo('2027-03-02T13:00:00Z');
     const [notice] = h.inbox(sinh, WHEN);
-    expect(notice?.text).toContain('Sinh hoạt thường kỳ kết hợp chuyên đề — Chi bộ thôn Khe Lếch');
+    expect(notice?.text).toContain(
+      'Kính mời đồng chí dự buổi sinh hoạt thường kỳ kết hợp chuyên đề — Chi bộ thôn Khe Lếch',
+    );
     expect(notice?.text).toContain(`Chuyên đề: ${topic?.title}`);
     // …and /chuanbi now shows the notice as sent.
     const [onDemand] = (await h.say(tuan, '/chuanbi')).messages;

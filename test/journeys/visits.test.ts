@@ -65,13 +65,13 @@ describe('journey 5: a provincial committee member’s half-year', () => {
 
     // 1 October, 08:00: half the window has passed with no visit counted.
     await h.advanceTo('2026-10-01T01:00:00Z');
-    const alerts = h.inbox(lam, 'Nhắc dự sinh hoạt');
+    const alerts = h.inbox(lam, 'việc dự sinh hoạt chi bộ kỳ');
     expect(alerts).toHaveLength(1);
     const alert = alerts[0] as ShownMessage;
     expect(alert.text.split('\n')).toEqual([
-      '🔔 Nhắc dự sinh hoạt chi bộ — kỳ 01/07/2026 – 31/12/2026',
-      'Quy định: cấp ủy viên cấp tỉnh dự ít nhất 1 buổi sinh hoạt chi bộ (thường kỳ hoặc chuyên đề) ở chi bộ được phân công theo dõi, mỗi 6 tháng.',
-      'Đã dự: 0/1 · Còn 91 ngày.',
+      '📋 Kính gửi đồng chí — việc dự sinh hoạt chi bộ kỳ 01/07/2026 – 31/12/2026',
+      'Theo quy định đang áp dụng, cấp ủy viên cấp tỉnh dự ít nhất 1 buổi sinh hoạt chi bộ (thường kỳ hoặc chuyên đề) ở chi bộ được phân công theo dõi, mỗi 6 tháng.',
+      'Trong kỳ, đồng chí đã dự 0/1 buổi; kỳ còn 91 ngày.',
       '',
       'Các buổi sinh hoạt sắp tới của chi bộ được phân công, trong kỳ:',
       '• Thứ Sáu, 02/10/2026, 16:30 — Chi bộ Trường THCS Tân An — Phòng họp nhà trường',
@@ -79,7 +79,7 @@ describe('journey 5: a provincial committee member’s half-year', () => {
       '• Thứ Năm, 05/11/2026, 19:30 — Chi bộ thôn Khe Lếch — Nhà văn hóa thôn Khe Lếch',
       '• Thứ Sáu, 06/11/2026, 16:30 — Chi bộ Trường THCS Tân An — Phòng họp nhà trường',
       '',
-      'Chọn một buổi để đăng ký dự; bí thư chi bộ sẽ được báo ngay và đồng chí sẽ nhận thông báo họp.',
+      'Đồng chí chọn một buổi để đăng ký dự; bí thư chi bộ sẽ được báo ngay và đồng chí sẽ nhận thông báo họp.',
     ]);
     expect(buttonsOf(alert).map((b) => b.text)).toEqual([
       '📝 Đăng ký dự 02/10 — Chi bộ Trường THCS Tân An',
@@ -94,8 +94,8 @@ describe('journey 5: a provincial committee member’s half-year', () => {
       '✅ Đã đăng ký dự buổi sinh hoạt chi bộ thường kỳ của Chi bộ thôn Khe Lếch, Thứ Năm, 05/11/2026, 19:30. Bí thư chi bộ đã được báo; đồng chí sẽ nhận thông báo họp.',
     );
     await h.deliver();
-    expect(h.inbox(tuan, 'đăng ký dự').map((m) => m.text)).toEqual([
-      '📝 Đồng chí Hoàng Văn Lâm (cấp ủy viên cấp tỉnh) đăng ký dự buổi sinh hoạt chi bộ thường kỳ của Chi bộ thôn Khe Lếch (Thứ Năm, 05/11/2026, 19:30). Khi điểm danh, đồng chí có tên trong mục khách mời.',
+    expect(h.inbox(tuan, 'mục đại biểu').map((m) => m.text)).toEqual([
+      '📝 Đồng chí Hoàng Văn Lâm (cấp ủy viên cấp tỉnh) đăng ký dự buổi sinh hoạt chi bộ thường kỳ của Chi bộ thôn Khe Lếch (Thứ Năm, 05/11/2026, 19:30). Khi điểm danh, tên đồng chí có trong mục đại biểu.',
     ]);
     const november = await meetingOn(h, c.khelech, '2026-11-05');
     expect([...(await h.services.repos.meetings.guests(november.id)).keys()]).toEqual([lamId]);
@@ -111,13 +111,15 @@ describe('journey 5: a provincial committee member’s half-year', () => {
     // The day after, anh Tuấn's roll call lists him as a guest; nothing counts before it closes.
     await h.advanceTo('2026-11-06T02:00:00Z');
     const duty = async () => (await h.say(lam, '/nhiemvu')).messages[0]?.text ?? '';
-    expect(await duty()).toContain('Kỳ 01/07/2026 – 31/12/2026: ⏳ chưa đạt — đã dự 0/1, còn 55 ngày');
+    expect(await duty()).toContain(
+      'Kỳ 01/07/2026 – 31/12/2026: ⏳ đang thực hiện — đã dự 0/1 buổi, kỳ còn 55 ngày',
+    );
     const sheet = (await h.say(tuan, '/diemdanh')).messages[0] as ShownMessage;
     expect(sheet.text.split('\n')[0]).toBe(
       'Điểm danh — Sinh hoạt chi bộ thường kỳ, Thứ Năm, 05/11/2026, 19:30',
     );
-    const marked = last(await h.tap(tuan, sheet, 'Khách mời Hoàng Văn Lâm')) as ShownMessage;
-    expect(buttonsOf(marked).map((b) => b.text)).toContain('Khách mời Hoàng Văn Lâm: Có mặt');
+    const marked = last(await h.tap(tuan, sheet, 'Đại biểu Hoàng Văn Lâm')) as ShownMessage;
+    expect(buttonsOf(marked).map((b) => b.text)).toContain('Đại biểu Hoàng Văn Lâm: Có mặt');
     expect(await duty()).toContain('đã dự 0/1');
     const closed = last(await h.tap(tuan, marked, '✔ Chốt điểm danh'));
     expect(closed?.text).toMatch(/^Đã chốt điểm danh/);
@@ -130,12 +132,12 @@ describe('journey 5: a provincial committee member’s half-year', () => {
     // Bà Thu, assigned to the school, came to its meeting unannounced: its secretary marks her present.
     await h.advanceTo('2026-11-07T02:00:00Z');
     const schoolSheet = (await h.say(nga, '/diemdanh')).messages[0] as ShownMessage;
-    const thu = last(await h.tap(nga, schoolSheet, 'Khách mời Lê Thị Thu')) as ShownMessage;
+    const thu = last(await h.tap(nga, schoolSheet, 'Đại biểu Lê Thị Thu')) as ShownMessage;
     await h.tap(nga, thu, '✔ Chốt điểm danh');
 
     // The 21-day (10/12) and 7-day (24/12) alerts do not come.
     await h.advanceTo('2026-12-25T02:00:00Z');
-    expect(h.inbox(lam, 'Nhắc dự sinh hoạt')).toHaveLength(1);
+    expect(h.inbox(lam, 'việc dự sinh hoạt chi bộ kỳ')).toHaveLength(1);
 
     // The admin's compliance view: ông Lâm met, the company's cell unvisited this window.
     const report = await h.say(c.hoa, '/baocao');
@@ -182,9 +184,7 @@ describe('what the visits refuse (journey 8)', () => {
 
     // A committee member taps [Đăng ký dự] forged for the company's cell, which is not assigned to him.
     const forged = await h.tapData(lam, `c|dangky|${company.id}`);
-    expect(forged.toast).toBe(
-      'Đồng chí không được phân công theo dõi chi bộ này nên không đăng ký dự được. Không có gì thay đổi.',
-    );
+    expect(forged.toast).toBe('Đồng chí không được phân công theo dõi chi bộ này nên chưa đăng ký dự được.');
     expect(forged.messages).toEqual([]);
     // Typed as a command, the same.
     expect((await h.say(lam, `/dangky ${company.id}`)).messages[0]?.text).toContain('không được phân công');
@@ -216,13 +216,13 @@ describe('what the visits refuse (journey 8)', () => {
     const school = await meetingOn(h, c.school, '2026-10-02');
     await h.advanceTo('2026-10-03T02:00:00Z');
     expect((await h.tapData(lam, `c|dangky|${school.id}`)).toast).toBe(
-      'Buổi sinh hoạt này đã diễn ra hoặc đã bị hủy nên không đăng ký được nữa. Không có gì thay đổi.',
+      'Buổi sinh hoạt này đã diễn ra hoặc đã hủy nên không đăng ký được nữa.',
     );
     expect((await h.services.repos.meetings.guests(school.id)).size).toBe(0);
     // Withdrawing a registration he never made: refused.
     const khelech = await meetingOn(h, c.khelech, '2026-11-05');
     expect((await h.tapData(lam, `c|huydangky|${khelech.id}`)).toast).toBe(
-      'Đồng chí chưa đăng ký dự buổi này. Không có gì thay đổi.',
+      'Đồng chí chưa đăng ký dự buổi này nên không có đăng ký nào để rút.',
     );
   }, 120_000);
 });
@@ -237,9 +237,9 @@ describe('alerts and registration on Zalo', () => {
     await c.join('Nguyễn Văn Tuấn', tuan);
 
     await h.advanceTo('2026-10-01T01:00:00Z');
-    const [alert] = h.zaloInbox('zalo-lam', 'Nhắc dự sinh hoạt');
+    const [alert] = h.zaloInbox('zalo-lam', 'việc dự sinh hoạt chi bộ kỳ');
     const text = alert?.text ?? '';
-    expect(text).toContain('Đã dự: 0/1 · Còn 91 ngày.');
+    expect(text).toContain('Trong kỳ, đồng chí đã dự 0/1 buổi; kỳ còn 91 ngày.');
     expect(text).toContain('• Thứ Năm, 05/11/2026, 19:30 — Chi bộ thôn Khe Lếch — Nhà văn hóa thôn Khe Lếch');
     expect(text.split('\n').slice(-5)).toEqual([
       'Trả lời bằng số:',

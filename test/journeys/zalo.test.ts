@@ -47,7 +47,7 @@ describe('journey 4: a member on Zalo', () => {
     const [notice] = h.zaloInbox('zalo-mai', 'Thứ Bảy, 05/12/2026, 19:30');
     const lines = notice?.text?.split('\n') ?? [];
     expect(lines.slice(0, 3)).toEqual([
-      '📅 Sinh hoạt chi bộ thường kỳ — Chi bộ thôn Khe Lếch',
+      '📅 Kính mời đồng chí dự buổi sinh hoạt chi bộ thường kỳ — Chi bộ thôn Khe Lếch',
       'Thời gian: Thứ Bảy, 05/12/2026, 19:30',
       'Địa điểm: Nhà văn hóa thôn Khe Lếch',
     ]);

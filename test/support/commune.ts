@@ -81,7 +81,7 @@ export interface Commune {
 export async function setUpCommune(h: AppHarness): Promise<Commune> {
   const hoa = telegramUser(1001, 'Hoa');
   await h.say(hoa, `/start ${BOOTSTRAP_CODE}`);
-  await h.say(hoa, '/taodangbo Đảng ủy xã Tân An');
+  await h.say(hoa, '/taodangbo Đảng bộ xã Tân An');
   await h.say(
     hoa,
     '/taochibo Chi bộ thôn Khe Lếch | thôn | ngày 5 hằng tháng 19:30 | Nhà văn hóa thôn Khe Lếch | họp cả cuối tuần, giữ ngày',
@@ -119,4 +119,32 @@ export async function setUpCommune(h: AppHarness): Promise<Commune> {
       await h.say(user, `/start ${code}`);
     },
   };
+}
+
+/**
+ * Chi bộ thôn Khe Lếch alone, made through the services rather than the chat (for tests about something else):
+ * meeting on the 5th at 19:30, weekends included, with `names` as its members. Resolves with each one's invite code.
+ */
+export async function kheLechOnly(
+  h: AppHarness,
+  names: readonly string[],
+): Promise<(name: string) => string> {
+  const { repos, roster } = h.services;
+  const org = await repos.cells.createOrg('Đảng ủy xã Tân An', h.clock.now());
+  const created = await roster.createCell(
+    {
+      orgId: org.id,
+      name: 'Chi bộ thôn Khe Lếch',
+      kind: 'residential',
+      schedulePhrase: 'ngày 5 hằng tháng 19:30',
+      place: 'Nhà văn hóa thôn',
+      meetsOnWeekends: true,
+      timeZone: 'Asia/Ho_Chi_Minh',
+    },
+    'test',
+  );
+  if (!created.ok) throw new Error('the cell fixture failed');
+  await roster.importRoster(created.cell, ['ho_ten', ...names].join('\n'), 'test');
+  const invites = await roster.invites(created.cell.id);
+  return (name) => invites.find((i) => i.name === name)?.code ?? '';
 }

@@ -26,6 +26,8 @@ export interface FakeTelegramOptions {
   /** Chats that blocked the bot (403) and chats that do not exist (400). */
   blocked?: string[];
   missing?: string[];
+  /** Listen on this port (default: any free one), e.g. one the service was already told about. */
+  port?: number;
   /**
    * Edits as Telegram checks them: of a message this fake sent to that chat (else 400 "message to edit not
    * found"), and to something new (else 400 "message is not modified"). Off by default: tests that tap
@@ -57,6 +59,11 @@ interface Update {
 }
 
 export const FAKE_TOKEN = '123456:FAKE-token-for-tests-only_abc';
+
+const DESCRIPTIONS: Record<number, string> = {
+  500: 'Internal Server Error',
+  502: 'Bad Gateway: the Bot API is restarting',
+};
 
 /** mulberry32: a small seeded generator, so failure patterns repeat run to run. */
 function seeded(seed: number): () => number {
@@ -97,6 +104,7 @@ export class FakeTelegram {
   private tokens = 0;
   private tokensAt = 0;
   private readonly notBefore = new Map<string, number>();
+  private readonly failures: { status: number; retryAfter: number }[] = [];
   private nextMessageId = 1;
   private updates: Update[] = [];
   private nextUpdateId = 1;
@@ -116,9 +124,17 @@ export class FakeTelegram {
 
   static async start(options: FakeTelegramOptions = {}): Promise<FakeTelegram> {
     const fake = new FakeTelegram(options);
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => fake.server.listen(options.port ?? 0, '127.0.0.1', resolve));
     fake.port = (fake.server.address() as AddressInfo).port;
     return fake;
+  }
+
+  /**
+   * Refuses the next `count` sendMessage calls with `status`: a 429 carries `retry_after` (seconds, default 1),
+   * which the fake then holds the chat to, as Telegram does.
+   */
+  failNext(count: number, status: number, retryAfter = 1): void {
+    for (let i = 0; i < count; i++) this.failures.push({ status, retryAfter });
   }
 
   /** For grammY's `apiRoot` (or TELEGRAM_API_ROOT). */
@@ -282,6 +298,10 @@ export class FakeTelegram {
       this.earlySends.push({ chat_id: chat, at, allowedAt });
       return refuse(429, `Too Many Requests: retry after ${Math.ceil((allowedAt - at) / 1000)}`, 1);
     }
+    const failure = this.failures.shift();
+    if (failure?.status === 429)
+      return refuse(429, `Too Many Requests: retry after ${failure.retryAfter}`, failure.retryAfter);
+    if (failure) return refuse(failure.status, DESCRIPTIONS[failure.status] ?? 'Error');
     if (this.options.blocked?.includes(chat)) return refuse(403, 'Forbidden: bot was blocked by the user');
     if (this.options.missing?.includes(chat)) return refuse(400, 'Bad Request: chat not found');
     const { rate } = this.options;

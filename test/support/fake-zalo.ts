@@ -35,6 +35,8 @@ export interface FakeZaloOptions {
   token?: string;
   /** Queue each sent message back as an update from the bot itself, as Zalo may echo them. */
   echoSentMessages?: boolean;
+  /** Listen on this port (default: any free one), e.g. one the service was already told about. */
+  port?: number;
 }
 
 type Params = Record<string, unknown>;
@@ -167,7 +169,7 @@ export class FakeZalo {
   /** Starts a fake on 127.0.0.1 and a free port. */
   static async start(options: FakeZaloOptions = {}): Promise<FakeZalo> {
     const fake = new FakeZalo(options);
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => fake.server.listen(options.port ?? 0, '127.0.0.1', resolve));
     fake.port = (fake.server.address() as AddressInfo).port;
     return fake;
   }

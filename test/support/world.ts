@@ -68,7 +68,7 @@ export function world(
   async function cell(name: string, csv: string, extra: Partial<Cell> = {}) {
     const org =
       (await services.repos.cells.listOrgs())[0] ??
-      (await services.repos.cells.createOrg('Đảng ủy xã Tân An', clock.now()));
+      (await services.repos.cells.createOrg('Đảng bộ xã Tân An', clock.now()));
     const c = cellSchema.parse({
       id: newId(),
       orgId: org.id,

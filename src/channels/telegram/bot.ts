@@ -1,12 +1,21 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
-import { Bot, Composer, type Context, webhookCallback } from 'grammy';
+import { Bot, Composer, type Context, GrammyError, type Transformer, webhookCallback } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { HandlerContext, Services } from '../../../handlers/index.js';
 import { type COMMANDS, handle } from '../../../handlers/index.js';
 import { decodeIntent, type Intent, intentSchema } from '../../../handlers/intents.js';
 import type { View } from '../../../handlers/views.js';
 import { refusal } from '../../../handlers/views.js';
+import type { OutboxMessage } from '../../delivery/outbox.js';
+import {
+  type DirectReply,
+  type ReplyHandOver,
+  ReplyPort,
+  replyKey,
+  sendReplies,
+} from '../../delivery/replies.js';
+import { classifyTelegramError } from '../../delivery/sender.js';
 import type { RouteHandler } from '../../http/server.js';
 import { type Locale, t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
@@ -30,6 +39,8 @@ export interface TelegramDeps {
   botInfo?: UserFromGetMe;
   /** The poller lease's life (default TELEGRAM_POLL_LEASE_MS; shorter in tests). */
   pollLeaseMs?: number;
+  /** Where a reply that could not be sent at once goes: the outbox (src/delivery/replies.ts). */
+  replies?: ReplyHandOver;
 }
 
 /** The command menu of every private chat, and what secretaries see on top of it in theirs. */
@@ -43,6 +54,26 @@ const AWAIT_TEXT_TTL_MS = 15 * 60_000;
  * within a minute of a death (the lease plus a third of it).
  */
 export const TELEGRAM_POLL_LEASE_MS = 45_000;
+
+/**
+ * What a person receives (messages, documents, edits): sent once by the handlers' reply, then retried by the
+ * outbox, which obeys retry_after, backs off and counts what it gives up (src/delivery/replies.ts).
+ */
+const DELIVERED = new Set(['sendMessage', 'sendDocument', 'editMessageText']);
+
+/**
+ * Everything else (answering taps, the command menus, getMe, the webhook) is retried here, bounded: a few
+ * seconds at most, and a network error is thrown at once rather than retried forever (the background start
+ * retries those, src/channels/connect.ts).
+ */
+function boundedRetry(): Transformer {
+  const retry = autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 10, rethrowHttpErrors: true });
+  return (prev, method, payload, signal) =>
+    DELIVERED.has(method) ? prev(method, payload, signal) : retry(prev, method, payload, signal);
+}
+
+/** grammY types its signals with the abort-controller package's AbortSignal; Node's is the same at run time. */
+type ApiSignal = Parameters<Bot['init']>[0];
 
 /** Each locale's translate function, shared by every update in that locale. */
 const translate: Record<Locale, HandlerContext['t']> = {
@@ -67,8 +98,8 @@ export function createTelegramBot(deps: TelegramDeps) {
     client: { apiRoot: deps.apiRoot },
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
   });
-  // Bounded: a send that keeps failing is the outbox's business, not a handler's.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 10 }));
+  bot.api.config.use(boundedRetry());
+  const replies = deps.replies ?? new ReplyPort();
   // Invites carry a deep link to this bot: t.me/<bot>?start=<code> sends "/start <code>".
   const services: Services = {
     ...deps.services,
@@ -80,9 +111,9 @@ export function createTelegramBot(deps: TelegramDeps) {
 
   // Updates of one chat are handled in order (the runner is concurrent across chats).
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
-  // A per-user flood guard: past the limit, updates are dropped until the window passes.
+  // A per-user flood guard: past the limit, updates are dropped until the window passes; a dropped tap is told so.
   const flood = deps.floodGuard ?? { limit: 5, timeFrameMs: 2000 };
-  bot.use(floodGuard(flood));
+  bot.use(floodGuard({ ...flood, now: deps.now, onDroppedTap: tooFast }));
   // Every other update, after the taps.
   const others = new Composer<Context>();
   // Taps go straight to their handler; everything else to the rest. One middleware rather than one per step:
@@ -98,6 +129,16 @@ export function createTelegramBot(deps: TelegramDeps) {
   others.use((ctx, next) => (ctx.chat?.type === 'private' || ctx.callbackQuery ? next() : undefined));
 
   const awaitingKey = (chatId: number) => keys.awaitingText('telegram', String(chatId));
+
+  /** Stops a dropped tap's spinner, in the tapper's language. */
+  async function tooFast(ctx: Context) {
+    try {
+      const person = ctx.from && (await services.repos.people.byChannel('telegram', ctx.from.id));
+      await ctx.answerCallbackQuery({ text: t('flood.tooFast', {}, person?.locale ?? 'vi') });
+    } catch (err) {
+      log.debug({ err, update: ctx.update.update_id }, 'Could not answer a tap the flood guard dropped');
+    }
+  }
 
   async function contextFor(ctx: Context): Promise<HandlerContext | undefined> {
     const { from, chat } = ctx;
@@ -122,31 +163,46 @@ export function createTelegramBot(deps: TelegramDeps) {
 
   /**
    * Renders views: on a tap, the first view may replace the tapped message or be only its toast. A private
-   * view goes to the person's own chat (their user ID) wherever they asked from.
+   * view goes to the person's own chat (their user ID) wherever they asked from. They are sent at once, in
+   * order; from the first that fails, the outbox takes over (src/delivery/replies.ts).
    */
   async function reply(ctx: Context, views: View[]) {
-    for (const view of views) {
+    const direct: DirectReply[] = [];
+    const base = `reply:telegram:${ctx.update.update_id}`;
+    for (const [i, view] of views.entries()) {
       const chatId = view.privately ? ctx.from?.id : ctx.chat?.id;
       if (chatId === undefined) continue;
       if (view.awaitText) {
         await store.set(awaitingKey(chatId), JSON.stringify(view.awaitText), AWAIT_TEXT_TTL_MS);
       }
       if (ctx.callbackQuery && view.toastOnly) continue;
+      const message: OutboxMessage = {
+        key: replyKey(base, i),
+        channel: 'telegram',
+        chatId: String(chatId),
+        view,
+      };
       if (view.document) {
         const { file, other } = renderTelegramDocument({ ...view, document: view.document });
-        await ctx.api.sendDocument(chatId, file, other);
+        direct.push({ message, send: () => ctx.api.sendDocument(chatId, file, other) });
         continue;
       }
       const params = renderTelegram(view);
-      if (ctx.callbackQuery?.message && view.replace && !view.privately) {
-        await ctx.editMessageText(params.text, params).catch((err) => {
-          // "message is not modified" is the same answer tapped twice: nothing to do.
-          if (!String(err?.description ?? err).includes('not modified')) throw err;
+      const tapped = ctx.callbackQuery?.message;
+      if (tapped && view.replace && !view.privately) {
+        direct.push({
+          message: { ...message, editMessageId: String(tapped.message_id) },
+          send: () =>
+            ctx.editMessageText(params.text, params).catch((err) => {
+              // "message is not modified" is the same answer tapped twice: nothing to do.
+              if (!String(err?.description ?? err).includes('not modified')) throw err;
+            }),
         });
       } else {
-        await ctx.api.sendMessage(chatId, params.text, params);
+        direct.push({ message, send: () => ctx.api.sendMessage(chatId, params.text, params) });
       }
     }
+    await sendReplies(direct, replies, classifyTelegramError);
   }
 
   async function onTap(ctx: Context, data: string) {
@@ -185,8 +241,30 @@ export function createTelegramBot(deps: TelegramDeps) {
   const describe = (name: string) => ({ command: name, description: t(`command.${name}`) });
 
   /** Vietnamese command menus, scoped: every private chat sees the members' commands. */
-  async function setCommands() {
-    await bot.api.setMyCommands(MEMBER_MENU.map(describe), { scope: { type: 'all_private_chats' } });
+  async function setCommands(signal?: AbortSignal) {
+    await bot.api.setMyCommands(
+      MEMBER_MENU.map(describe),
+      { scope: { type: 'all_private_chats' } },
+      signal as ApiSignal,
+    );
+  }
+
+  /**
+   * One attempt to connect, for the background start (src/channels/connect.ts): who the bot is (getMe, which
+   * invite links need), its command menu, then the webhook or polling. Telegram refusing the menu (a 4xx) is
+   * logged and passed over, since the commands work without it; anything else fails the attempt.
+   */
+  async function connect(webhook: { url: string; secret: string } | undefined, abort: AbortSignal) {
+    const signal = abort as ApiSignal;
+    // Not bot.init(): grammY retries its getMe on network errors for ever, which is this loop's business.
+    if (!bot.isInited()) bot.botInfo = await bot.api.getMe(signal);
+    await setCommands(abort).catch((err) => {
+      if (!(err instanceof GrammyError)) throw err;
+      log.warn({ error: err.message }, 'Telegram refused the command menu; commands work without it');
+    });
+    abort.throwIfAborted();
+    if (webhook) await bot.api.setWebhook(webhook.url, { secret_token: webhook.secret }, signal);
+    else await startPolling();
   }
 
   /**
@@ -255,6 +333,7 @@ export function createTelegramBot(deps: TelegramDeps) {
   return {
     bot,
     setCommands,
+    connect,
     /** Binds the services' command-menu port (src/services/menus.ts). */
     menus: { refresh: refreshMenus },
     startPolling,

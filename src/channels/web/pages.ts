@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { answerLabel, MAX_REASON_LENGTH } from '../../../handlers/attendance.js';
 import type { Services } from '../../../handlers/context.js';
-import { kindLabel, when } from '../../../handlers/format.js';
+import { kindInSentence, when } from '../../../handlers/format.js';
 import { ABSENCE_REASONS } from '../../../handlers/intents.js';
 import { type HttpServer, type RouteHandler, readBody } from '../../http/server.js';
 import { type Locale, type Params, t } from '../../i18n.js';
@@ -132,7 +132,7 @@ function answerPage(
     tx('answer.absentWithReason', { reason: words.t(`reason.${reason}`) });
   const quickReasons = ABSENCE_REASONS.filter((r) => r !== 'other');
   const body = `
-<h1>${tx('invite.title', { kind: kindLabel(words, meeting), cell: cell.name })}</h1>
+<h1>${tx('invite.title', { kind: kindInSentence(words, meeting), cell: cell.name })}</h1>
 ${saved && answer ? `<p class="saved" role="status">${tx('answer.saved', { answer: answerLabel(words, answer) })}</p>` : ''}
 <p>${tx('web.greeting', { name: person.name })}</p>
 <ul>

@@ -4,6 +4,13 @@ import { handle } from '../../../handlers/index.js';
 import { type Intent, intentSchema } from '../../../handlers/intents.js';
 import { looksLikeInviteCode } from '../../../handlers/onboarding.js';
 import { refusal, type View } from '../../../handlers/views.js';
+import {
+  type DirectReply,
+  type ReplyHandOver,
+  ReplyPort,
+  replyKey,
+  sendReplies,
+} from '../../delivery/replies.js';
 import { SendError, type Sender } from '../../delivery/sender.js';
 import { type Locale, type Params, t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
@@ -13,6 +20,7 @@ import type { Person } from '../../store/records.js';
 import { answerLink, type LinkSigner } from '../web/links.js';
 import type { ZaloBot } from './client.js';
 import { ZaloError } from './errors.js';
+import type { ZaloReceiver } from './inbox.js';
 import {
   looksLikeAnswer,
   type OpenQuestion,
@@ -34,10 +42,15 @@ export interface ZaloChannelDeps {
   /** PUBLIC_URL. With a signer, every invitation carries the member's one-tap answer link. */
   publicUrl?: string | undefined;
   linkSigner?: LinkSigner | undefined;
+  /** Where a reply that could not be sent at once goes: the outbox (src/delivery/replies.ts). */
+  replies?: ReplyHandOver;
 }
 
-/** What the outbox sends through, and the only way anything reaches a Zalo chat. */
-export type ZaloChannel = Sender & { channel: 'zalo' };
+/**
+ * What the outbox sends through (the only way anything reaches a Zalo chat), and what the inbox hands each
+ * stored message to (src/channels/zalo/inbox.ts).
+ */
+export type ZaloChannel = Sender & ZaloReceiver & { channel: 'zalo' };
 
 /**
  * How long a numbered question stays open: past the meeting's start, so a late "1" hears "Đã hết hạn trả lời"
@@ -46,11 +59,6 @@ export type ZaloChannel = Sender & { channel: 'zalo' };
 const QUESTION_TTL_MS = 7 * 24 * 3600_000;
 /** How long a pending "type your reason" question waits for the member's text. */
 const AWAIT_TEXT_TTL_MS = 15 * 60_000;
-/**
- * How long a Zalo message ID is remembered in the store: far beyond Zalo's redelivery of a webhook call, so a
- * message that reaches two replicas (or one twice) is handled once.
- */
-const SEEN_TTL_MS = 24 * 3600_000;
 /** How much of an unclear reply is quoted back. */
 const QUOTE_CHARS = 40;
 
@@ -61,7 +69,8 @@ const QUOTE_CHARS = 40;
  * so every invitation keeps its question and carries its link. Zalo bots talk in private chats only.
  */
 export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
-  const { bot, services, store, log } = deps;
+  const { bot, services, store } = deps;
+  const replies = deps.replies ?? new ReplyPort();
   const { repos } = services;
   const questionKey = (chatId: string) => keys.zaloQuestion(chatId);
   const awaitingKey = (chatId: string) => keys.awaitingText('zalo', chatId);
@@ -95,12 +104,18 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
     }
   }
 
-  async function reply(chatId: string, views: View[]): Promise<void> {
-    for (const view of views) {
+  /** Sends at once, in order; from the first that fails, the outbox takes over (src/delivery/replies.ts). */
+  async function reply(chatId: string, views: View[], key: string): Promise<void> {
+    const direct: DirectReply[] = [];
+    for (const [i, view] of views.entries()) {
       if (view.awaitText)
         await store.set(awaitingKey(chatId), JSON.stringify(view.awaitText), AWAIT_TEXT_TTL_MS);
-      await send(chatId, view);
+      direct.push({
+        message: { key: replyKey(key, i), channel: 'zalo', chatId, view },
+        send: () => send(chatId, view),
+      });
     }
+    await sendReplies(direct, replies, (err) => (err instanceof SendError ? err : classifyZaloError(err)));
   }
 
   async function openQuestion(chatId: string): Promise<OpenQuestion | undefined> {
@@ -133,8 +148,11 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
     return { type: 'text', text };
   }
 
-  async function onMessage(msg: ZaloMessage): Promise<void> {
+  /** One member's message, handled: the inbox (src/channels/zalo/inbox.ts) dedups, orders and retries. */
+  async function receive(msg: ZaloMessage): Promise<void> {
     const chatId = msg.chat.id;
+    // Its replies' keys are the message's: handling it again after a failure sends each reply once.
+    const key = `reply:zalo:${chatId}:${msg.message_id}`;
     const linked = await repos.people.byChannel('zalo', msg.from.id);
     // Any message, a sticker too, shows that Zalo reaches this member again.
     const actor = linked && (await services.people.markReachable(linked, 'zalo'));
@@ -152,40 +170,17 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
     };
     if (msg.text === undefined) {
       const question = await openQuestion(chatId);
-      return reply(chatId, [{ text: [ctx.t('zalo.notText'), question?.text].filter(Boolean).join('\n\n') }]);
+      return reply(
+        chatId,
+        [{ text: [ctx.t('zalo.notText'), question?.text].filter(Boolean).join('\n\n') }],
+        key,
+      );
     }
     const meaning = await interpret(ctx, chatId, msg.text);
-    await reply(chatId, Array.isArray(meaning) ? meaning : await handle(ctx, meaning));
+    await reply(chatId, Array.isArray(meaning) ? meaning : await handle(ctx, meaning), key);
   }
 
-  /** The client drops repeats it saw itself; the store drops those another replica (or a restart) saw. */
-  async function takeOnce(msg: ZaloMessage): Promise<boolean> {
-    const first = await store.setIfAbsent(keys.zaloSeen(msg.chat.id, msg.message_id), '1', SEEN_TTL_MS);
-    if (!first) log.debug({ messageId: msg.message_id }, 'Dropped a Zalo message another replica took');
-    return first;
-  }
-
-  // One message at a time per chat, in arrival order: "2" then "1" must not race each other.
-  const chains = new Map<string, Promise<void>>();
-  bot.on('message', (msg) => {
-    // Only mentions reach a bot in a group, and absentee names never go to one.
-    if (msg.chat.chat_type !== 'PRIVATE') return;
-    const chatId = msg.chat.id;
-    const next = (chains.get(chatId) ?? Promise.resolve()).then(() =>
-      takeOnce(msg)
-        .then((first) => (first ? onMessage(msg) : undefined))
-        .catch(async (err: unknown) => {
-          log.error({ err, chatId }, 'Zalo message failed');
-          await bot.sendMessage(chatId, t('error.generic')).catch(() => undefined);
-        }),
-    );
-    chains.set(chatId, next);
-    void next.finally(() => {
-      if (chains.get(chatId) === next) chains.delete(chatId);
-    });
-  });
-
-  return { channel: 'zalo', send };
+  return { channel: 'zalo', send, receive, reply };
 }
 
 /**

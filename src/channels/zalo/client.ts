@@ -31,6 +31,13 @@ export interface ZaloPollingOptions {
   };
   /** Delays after a failed poll: doubling from minMs (default 1 s) up to maxMs (30 s), reset by a success. */
   backoff?: { minMs?: number; maxMs?: number };
+  /**
+   * Where each polled update goes instead of `processUpdate`, awaited before the next poll: an inbox that stores
+   * it first (src/channels/zalo/inbox.ts). Zalo hands an update out once, so polling waits while it is held.
+   */
+  intake?: (update: unknown, signal: AbortSignal) => Promise<void>;
+  /** Awaited before each poll: polling pauses while it waits (e.g. for the store to come back). */
+  beforePoll?: (signal: AbortSignal) => Promise<void>;
 }
 
 export interface ZaloBotOptions {
@@ -128,18 +135,8 @@ export class ZaloBot extends EventEmitter<ZaloBotEvents> {
    * a failing listener is reported through `error`.
    */
   processUpdate(update: unknown): void {
-    const parsed = zaloUpdateSchema.safeParse(update);
-    if (!parsed.success) {
-      // Paths and reasons only: the values are users' messages.
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-      this.log.warn({ issues }, 'Dropped a Zalo update that does not have the expected shape');
-      return;
-    }
-    const msg = parsed.data.message;
-    if (msg.from.is_bot || msg.from.id === this.botId) {
-      this.log.debug({ messageId: msg.message_id }, 'Dropped the bot’s own echoed message');
-      return;
-    }
+    const msg = this.readUpdate(update);
+    if (!msg) return;
     if (!this.seen.add(`${msg.chat.id}:${msg.message_id}`)) {
       this.log.debug({ messageId: msg.message_id }, 'Dropped a Zalo message already processed');
       return;
@@ -157,6 +154,31 @@ export class ZaloBot extends EventEmitter<ZaloBotEvents> {
       const match = regexp.exec(text);
       if (match) this.guard('onText', () => callback(msg, match));
     }
+  }
+
+  /**
+   * The message an inbound update carries, validated; undefined for a malformed update (logged, by paths and
+   * reasons only) and for the bot's own echoes (marked `is_bot`, or from the ID getMe gave).
+   */
+  readUpdate(update: unknown): ZaloMessage | undefined {
+    const parsed = zaloUpdateSchema.safeParse(update);
+    if (!parsed.success) {
+      // Paths and reasons only: the values are users' messages.
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      this.log.warn({ issues }, 'Dropped a Zalo update that does not have the expected shape');
+      return undefined;
+    }
+    const msg = parsed.data.message;
+    if (this.isEcho(msg)) {
+      this.log.debug({ messageId: msg.message_id }, 'Dropped the bot’s own echoed message');
+      return undefined;
+    }
+    return msg;
+  }
+
+  /** The bot's own message, echoed back: marked `is_bot`, or sent from the ID getMe gave. */
+  isEcho(msg: ZaloMessage): boolean {
+    return msg.from.is_bot === true || msg.from.id === this.botId;
   }
 
   async getMe(): Promise<ZaloBotInfo> {
@@ -208,11 +230,17 @@ export class ZaloBot extends EventEmitter<ZaloBotEvents> {
     return this.call('getWebhookInfo');
   }
 
-  /** Starts the long-poll loop unless it runs already; resolves once started. */
-  async startPolling(): Promise<void> {
+  /**
+   * Starts the long-poll loop unless it runs already; resolves once started. `options` add to the constructor's
+   * polling options (an intake for the updates, a wait before each poll).
+   */
+  async startPolling(options: Pick<ZaloPollingOptions, 'intake' | 'beforePoll'> = {}): Promise<void> {
     if (this.polling) return;
     const controller = new AbortController();
-    this.polling = { controller, done: this.pollUntil(controller.signal) };
+    this.polling = {
+      controller,
+      done: this.pollUntil(controller.signal, { ...this.pollingOptions, ...options }),
+    };
   }
 
   /** Aborts the poll in flight and resolves when the loop has ended. */
@@ -229,15 +257,18 @@ export class ZaloBot extends EventEmitter<ZaloBotEvents> {
   }
 
   /** One getUpdates at a time until aborted; never rejects. */
-  private async pollUntil(signal: AbortSignal): Promise<void> {
-    const { interval = 0, params = {}, backoff = {} } = this.pollingOptions;
+  private async pollUntil(signal: AbortSignal, options: ZaloPollingOptions): Promise<void> {
+    const { interval = 0, params = {}, backoff = {}, intake, beforePoll } = options;
     const { minMs = 1_000, maxMs = 30_000 } = backoff;
     let failures = 0;
     while (!signal.aborted) {
       try {
+        if (beforePoll) await beforePoll(signal);
+        if (signal.aborted) break;
         const update = await this.getUpdates(params, signal);
         failures = 0;
-        this.processUpdate(update);
+        if (intake) await intake(update, signal);
+        else this.processUpdate(update);
         if (interval > 0) await sleep(interval, undefined, { signal });
       } catch (err) {
         if (signal.aborted) break;

@@ -4,6 +4,7 @@ import { readBody, send, sendJson } from '../../http/server.js';
 import type { Logger } from '../../logger.js';
 import type { ZaloBot } from './client.js';
 import { ZaloError } from './errors.js';
+import type { ZaloInbox } from './inbox.js';
 
 /** Zalo sends the `secret_token` given to setWebhook in this header (lower-cased, as node:http presents it). */
 export const ZALO_SECRET_HEADER = 'x-bot-api-secret-token';
@@ -13,11 +14,17 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
  * The Zalo webhook endpoint for node:http (e.g. `HttpServer.route('POST', path, handler)`): checks the secret,
- * answers 200 at once, and hands the update to `bot.processUpdate` afterwards, which validates it and drops
- * echoes and repeats. The body may be a bare update or wrapped as `{ ok, result }`.
+ * stores the update in the inbox (src/channels/zalo/inbox.ts), which validates it and drops echoes and repeats,
+ * and answers 200 only once it is stored: 503 while the store cannot take it, so Zalo delivers it again. The
+ * inbox handles it afterwards. The body may be a bare update or wrapped as `{ ok, result }`.
  */
-export function createZaloWebhookHandler(options: { bot: ZaloBot; secret: string; log: Logger }) {
-  const { bot, log } = options;
+export function createZaloWebhookHandler(options: {
+  bot: ZaloBot;
+  secret: string;
+  log: Logger;
+  inbox: Pick<ZaloInbox, 'accept'>;
+}) {
+  const { bot, log, inbox } = options;
   const expected = digest(options.secret);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const given = req.headers[ZALO_SECRET_HEADER];
@@ -38,9 +45,14 @@ export function createZaloWebhookHandler(options: { bot: ZaloBot; secret: string
       send(res, 400, 'Bad request');
       return;
     }
+    try {
+      await inbox.accept(unwrap(body));
+    } catch (err) {
+      log.warn({ err }, 'Could not store a Zalo update: answered 503, for Zalo to deliver it again');
+      send(res, 503, 'Service unavailable');
+      return;
+    }
     sendJson(res, 200, { ok: true });
-    // Zalo waits for the answer, not for our work: process once the response is on its way.
-    setImmediate(() => bot.processUpdate(unwrap(body)));
   };
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkPolicies, DEFAULT_POLICY, loadPolicy, POLICY_DIR } from '../../../src/content/policy.js';
 import { ContentError } from '../../../src/content/problems.js';
+import { formatTime } from '../../../src/domain/time.js';
 import { PROJECT_ROOT } from '../../../src/paths.js';
 
 const FIXTURES = join(PROJECT_ROOT, 'test/fixtures/policy');
@@ -23,10 +24,22 @@ describe('policy presets', () => {
 
   it.each([
     ['laocai-2020', ['provincial: 1 per 6 months', 'district: 1 per 3 months', 'grassroots: 1 per 1 months']],
-    ['hai-cap-2025', ['provincial: 1 per 6 months', 'grassroots: 1 per 1 months']],
+    ['hai-cap-2025', ['provincial: 1 per 6 months', 'commune: 1 per 1 months']],
     ['kontum-2023', ['provincial: 2 per 12 months', 'district: 6 per 12 months', 'commune: 6 per 12 months']],
   ])('%s carries its visit rules', (name, rules) => {
     expect(visitsOf(name)).toEqual(rules);
+  });
+
+  it('names the two-tier commune level as the 2025 texts do, and only there', () => {
+    expect(loadPolicy('hai-cap-2025').visits.map((r) => r.label)).toEqual([
+      undefined,
+      'cấp xã (xã, phường, đặc khu)',
+    ]);
+    for (const name of ['laocai-2020', 'kontum-2023'])
+      expect(
+        loadPolicy(name).visits.every((r) => r.label === undefined),
+        name,
+      ).toBe(true);
   });
 
   it('carry the default timeline, thresholds and cadence of domain.md', () => {
@@ -44,7 +57,19 @@ describe('policy presets', () => {
       'T+1 secretaries roll_call',
       'T+2 secretaries final_documents',
     ]);
-    expect(policy.timeline.find((s) => s.id === 'tally')?.at).toEqual({ hour: 7, minute: 0 });
+    // Every step has its local hour: the documents reminder at 08:00 the day before, not the meeting's hour.
+    expect(Object.fromEntries(policy.timeline.map((s) => [s.id, formatTime(s.at)]))).toEqual({
+      assign_drafting: '08:00',
+      committee_preparation: '08:00',
+      notice: '08:00',
+      committee_notice: '08:00',
+      documents_on_stdvdt: '08:00',
+      follow_up: '17:00',
+      tally: '07:00',
+      roll_call: '08:00',
+      final_documents: '08:00',
+    });
+    expect(policy.daytime).toEqual({ from: { hour: 7, minute: 0 }, to: { hour: 21, minute: 0 } });
     expect(policy.attendance).toEqual({
       goodRateAbove: 0.85,
       maxAbsencesWithReasonInARow: 3,
@@ -146,6 +171,17 @@ describe('policy validation', () => {
       'a time that is not HH:MM',
       (p) => (p.timeline[6].at = '7h'),
       'timeline[6].at: must be a time HH:MM such as 07:00',
+    ],
+    ['a step without its hour', (p) => delete p.timeline[4].at, 'timeline[4].at: is required'],
+    [
+      'a step outside the daytime hours',
+      (p) => (p.timeline[5].at = '22:30'),
+      'timeline[5].at: must be inside the daytime hours 07:00–21:00',
+    ],
+    [
+      'daytime that ends before it starts',
+      (p) => (p.daytime = { from: '21:00', to: '07:00' }),
+      'daytime.to: must be after daytime.from',
     ],
     [
       'an unknown audience',

@@ -177,6 +177,49 @@ for (const target of targets) {
       await store.close();
     });
 
+    it('takes over replies whose direct send failed: not before retry_after, in order, a retry never overtaken', async () => {
+      const store = await target.open();
+      const { outbox, sender } = outboxOver(store);
+      const replies = ['reply:7:00', 'reply:7:01', 'reply:7:02'].map((key) => message(key, 'chat'));
+      await outbox.handOver(replies, new SendError('429', { kind: 'transient', retryAfterMs: 60_000 }));
+      await outbox.drain('telegram');
+      expect(sender.attempts).toEqual([]);
+      expect(await outbox.depth()).toBe(1);
+
+      await outbox.handOver(replies, new SendError('429', { kind: 'transient', retryAfterMs: 200 }));
+      await store.del(keys.chatNotBefore('telegram', 'chat'));
+      // The second fails once more on its way: the third still waits for it.
+      sender.fail = (_chatId, attempt) =>
+        attempt === 2 ? new SendError('502', { kind: 'transient' }) : undefined;
+      await runUntil(outbox, () => sender.sent.length === 3);
+      expect(sender.sent.map((s) => s.text)).toEqual([
+        'text of reply:7:00',
+        'text of reply:7:01',
+        'text of reply:7:02',
+      ]);
+      expect(sender.attempts).toHaveLength(4);
+      await store.close();
+    });
+
+    it('sends what follows a reply refused for good, and never a reply key sent already', async () => {
+      const store = await target.open();
+      const { outbox, sender, metrics } = outboxOver(store);
+      const replies = ['reply:8:00', 'reply:8:01'].map((key) => message(key, 'chat'));
+      await outbox.handOver(replies, new SendError('400 message is too long', { kind: 'permanent' }));
+      await runUntil(outbox, () => sender.sent.length === 1);
+      expect(sender.sent.map((s) => s.text)).toEqual(['text of reply:8:01']);
+      expect((await outbox.listDeadLetters()).map((d) => d.key)).toEqual(['reply:8:00']);
+      expect((await metrics.failed.get()).values[0]?.value).toBe(1);
+
+      // The same update handled again after a crash: its second reply was sent, so it is not sent again.
+      await outbox.handOver([replies[1] as OutboxMessage], new SendError('502', { kind: 'transient' }));
+      await store.del(keys.chatNotBefore('telegram', 'chat'));
+      await runUntil(outbox, () => false, 300);
+      expect(sender.sent).toHaveLength(1);
+      expect(await outbox.depth()).toBe(0);
+      await store.close();
+    });
+
     it('leaves a dead worker’s claim alone until its lease ends, then sends it', async () => {
       const store = await target.open();
       const { outbox, sender, clock } = outboxOver(store, { leaseMs: 5_000 });

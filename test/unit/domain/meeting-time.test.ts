@@ -30,6 +30,15 @@ describe('a new time for a meeting being moved: its own day unless a date is typ
     ['20g30', '2026-12-05 20:30'],
     ['8 giờ tối', '2026-12-05 20:00'],
     ['Thứ Hai, 07/12/2026, 20:00', '2026-12-07 20:00'],
+    // The same times of day as schedules, before or after.
+    ['2 giờ chiều', '2026-12-05 14:00'],
+    ['chiều 2h', '2026-12-05 14:00'],
+    ['12h trưa', '2026-12-05 12:00'],
+    ['1 giờ trưa 06/12', '2026-12-06 13:00'],
+    ['buổi tối 7 giờ', '2026-12-05 19:00'],
+    ['sáng 06/12 8h30', '2026-12-06 08:30'],
+    ['10 giờ đêm', '2026-12-05 22:00'],
+    ['7h30 pm', '2026-12-05 19:30'],
   ])('«%s» is %s', (text, expected) => {
     expect(moved(text)).toBe(expected);
   });
@@ -39,6 +48,8 @@ describe('a new time for a meeting being moved: its own day unless a date is typ
     ['tối mai', 'unreadable'],
     ['20:00 21:00', 'unreadable'],
     ['05/12 20:00 thêm', 'unreadable'],
+    ['sáng 19h', 'no_such_time'],
+    ['sáng 8h tối', 'unreadable'],
     // A date with no time, or a time off the clock, is named as such (the creation grammar's errors).
     ['05/12', 'missing_time'],
     ['24:00', 'no_such_time'],

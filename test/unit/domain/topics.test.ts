@@ -36,8 +36,9 @@ const anniversaries: Anniversary[] = [
   { id: 'hung-kings', name: 'Giỗ Tổ Hùng Vương', month: 4, lunar: { day: 10, month: 3 }, major: false },
 ];
 const themes: YearTheme[] = [
-  { id: 'old', title: 'Chủ đề cũ', fromYear: 2021, toYear: 2025 },
-  { id: 'practice', title: 'Thực hành', fromYear: 2026 },
+  { id: 'old', title: 'Chủ đề cũ', fromYear: 2021, toYear: 2025, official: true },
+  { id: 'practice', title: 'Thực hành', fromYear: 2026, official: true },
+  { id: 'written-here', title: 'Định hướng ghi lại ở đây', fromYear: 2026, official: false },
 ];
 
 function topic(id: string, fields: Partial<Topic> = {}): Topic {
@@ -110,6 +111,24 @@ describe('hard filters', () => {
       'quanh-nam',
     ]);
   });
+
+  it('offers a topic marked all year in every month, its anniversary only ranking it in its season', () => {
+    const topics = [
+      topic('nghi-quyet', { category: 'law_administration', anniversaries: ['labour-day'], allYear: true }),
+      topic('mua-vu', { category: 'tradition', anniversaries: ['labour-day'] }),
+    ];
+    for (let month = 1; month <= 12; month++)
+      expect(ids(input(topics, { date: { year: 2027, month, day: 10 } })), `month ${month}`).toContain(
+        'nghi-quyet',
+      );
+    expect(ids(input(topics, { date: { year: 2027, month: 11, day: 10 } }))).toEqual(['nghi-quyet']);
+    const score = (month: number) =>
+      rankTopics(input(topics, { date: { year: 2027, month, day: 10 } })).find(
+        (s) => s.topic.id === 'nghi-quyet',
+      )?.score;
+    expect(score(5)).toBe(4);
+    expect(score(11)).toBe(0);
+  });
 });
 
 describe('ranking', () => {
@@ -162,6 +181,19 @@ describe('ranking', () => {
       topic('chu-de-cu', { category: 'law_administration', themes: ['old'] }),
     ];
     expect(ids(input(topics))).toEqual(['chu-de-nam', 'cho-thon', 'chu-de-cu', 'chung']);
+  });
+
+  it('neither ranks by nor names as the year’s theme one that is not official', () => {
+    const topics = [
+      topic('dinh-huong', { category: 'ideology', themes: ['written-here'] }),
+      topic('chung', { category: 'tradition' }),
+    ];
+    const ranked = rankTopics(input(topics));
+    expect(ranked.map((s) => [s.topic.id, s.score])).toEqual([
+      ['chung', 0],
+      ['dinh-huong', 0],
+    ]);
+    expect(ranked.flatMap((s) => s.reasons).filter((r) => r.code === 'theme')).toEqual([]);
   });
 
   it('gives every suggestion its reasons: the kind, then the weightiest anniversary first', () => {

@@ -131,7 +131,7 @@ describe('/chuyende: suggestions for a secretary’s cell', () => {
     );
     // The same tap again changes nothing: no version bump, nobody told twice.
     const [again] = await s.as(s.tuan, choose as Intent);
-    expect(again?.text).toContain('Không có gì thay đổi');
+    expect(again?.text).toContain('từ trước; không cần chọn lại');
     expect((await s.services.repos.meetings.get(s.march.id))?.version).toBe(s.march.version + 1);
     expect((await s.audit(s.khe.cell.id)).filter((e) => e.action === 'meeting.topic')).toHaveLength(1);
   });
@@ -310,8 +310,8 @@ describe('/chuanbi: the preparation checklist', () => {
       '⬜ 4. Đăng tài liệu lên Sổ tay đảng viên điện tử trước ngày họp ít nhất 1 ngày — hạn 04/03/2027',
     );
     // The exempt member is not expected; names of who answered are not here.
-    expect(lines).toContain('Dự kiến dự họp: đã xác nhận 1/3 · vắng 0 · chưa trả lời 2');
-    expect(lines).toContain('Khách mời đã đăng ký (1): Lâm Văn Tỉnh');
+    expect(lines).toContain('Dự kiến dự họp: có mặt 1/3 · vắng 0 · chưa trả lời 2');
+    expect(lines).toContain('Đại biểu cấp trên đã đăng ký dự (1): Lâm Văn Tỉnh');
     expect(view?.text).toContain('I. Khai mạc: tuyên bố lý do, giới thiệu đại biểu (Lâm Văn Tỉnh);');
     expect(view?.text).toContain('III. Bế mạc');
     expect(view?.text).not.toContain('Lò Văn Sinh');

@@ -67,7 +67,7 @@ for (const target of targets) {
       await runTo(MARCH_6 - 7 * 86_400_000 + 60_000);
       const [first] = world.sender.sent.filter((s) => s.chatId === secretaryChat);
       expect(first?.text).toContain('📋 Danh sách chuẩn bị — Sinh hoạt chi bộ thường kỳ, Chi bộ Khe Lếch');
-      expect(first?.text).toContain('Dự kiến dự họp: đã xác nhận 0/4 · vắng 0 · chưa trả lời 4');
+      expect(first?.text).toContain('Dự kiến dự họp: có mặt 0/4 · vắng 0 · chưa trả lời 4');
       expect((first?.view.choices ?? []).flat().map((c) => c.intent)).toContainEqual({
         type: 'checklist',
         meetingId: meeting.id,

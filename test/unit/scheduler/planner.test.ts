@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../../src/content/policy.js';
+import type { Holiday } from '../../../src/domain/types.js';
 import { createLogger } from '../../../src/logger.js';
 import { TextComposer } from '../../../src/scheduler/composer.js';
 import { occurrenceSchema } from '../../../src/scheduler/occurrences.js';
@@ -45,9 +46,10 @@ for (const target of targets) {
       // second too, and the quarter's thematic check (01/12) is planned.
       expect(first.meetings.map((m) => m.score)).toEqual([DEC_5, Date.parse('2027-01-02T19:30:00+07:00')]);
       expect(first.due).toHaveLength(19);
+      // Each step at the policy's hour: the drafting reminder at 08:00 a week before.
       expect(first.due[0]).toEqual({
         member: expect.stringMatching(/assign_drafting/),
-        score: DEC_5 - 7 * 24 * HOUR,
+        score: Date.parse('2026-11-28T08:00:00+07:00'),
       });
 
       await Promise.all([
@@ -75,9 +77,9 @@ for (const target of targets) {
       const pending = await pendingOf(store, meeting.id);
       expect(pending.every((o) => o.meetingVersion === 2)).toBe(true);
       expect(pending).toHaveLength(9);
+      // The notice keeps its 08:00 three days before, the morning tally its 07:00: hours are the policy's.
       const notice = pending.find((o) => o.stepId === 'notice');
-      expect(notice?.dueAt).toBe(DEC_5 + HOUR / 2 - 3 * 24 * HOUR);
-      // The morning tally keeps its fixed 07:00.
+      expect(notice?.dueAt).toBe(Date.parse('2026-12-02T08:00:00+07:00'));
       expect(pending.find((o) => o.stepId === 'tally')?.dueAt).toBe(Date.parse('2026-12-05T07:00:00+07:00'));
 
       await world.outbox.drain('telegram');
@@ -134,31 +136,81 @@ for (const target of targets) {
   });
 }
 
-describe('the holiday calendar running out', () => {
-  it('warns on the daily run once the horizon reaches past the last year of holidays, and not before', async () => {
+describe('past the holiday file', () => {
+  it('steps around the computed Tết of a year the file does not list, and keeps the reason with the meeting', async () => {
     const lines: string[] = [];
     const log = createLogger({ level: 'warn', destination: { write: (line: string) => lines.push(line) } });
     const store = await targets[0]?.open();
     if (!store) throw new Error('no store');
-    const { outbox, repos } = schedulerWorld(store, START);
-    const plannerAt = (now: number) =>
+    const now = Date.parse('2028-01-02T12:00:00+07:00');
+    const { outbox, repos } = schedulerWorld(store, now);
+    const { cell } = await seedCell(store, { now });
+    await repos.cells.save({
+      ...cell,
+      scheduleRule: { kind: 'monthday', day: 26, time: { hour: 19, minute: 30 } },
+    });
+    await new Planner({
+      store,
+      repos,
+      policy: loadPolicy('hai-cap-2025'),
+      // The file as if it ended in 2027: 2028 is computed, Tết Mậu Thân off from 24/01 to 28/01.
+      holidays: [{ name: 'Tết Dương lịch', from: '2027-01-01', to: '2027-01-01' }],
+      outbox,
+      composer: new TextComposer(),
+      now: () => now,
+      log,
+    }).planAll();
+    const [january] = await repos.meetings.ofCell(cell.id, now, Date.parse('2028-02-01T00:00:00+07:00'));
+    expect(january?.startsAt).toBe(Date.parse('2028-01-31T19:30:00+07:00'));
+    expect(january?.shift).toEqual({
+      from: '2028-01-26',
+      holiday: 'Tết Nguyên đán Mậu Thân',
+      provisional: true,
+    });
+    expect(lines).toEqual([]);
+    await store.close();
+  });
+
+  it('renames the reason when the year is announced, without a new version or a change notice', async () => {
+    const store = await targets[0]?.open();
+    if (!store) throw new Error('no store');
+    const now = Date.parse('2028-01-02T12:00:00+07:00');
+    const world = schedulerWorld(store, now);
+    const { cell, members } = await seedCell(store, { now });
+    await world.repos.cells.save({
+      ...cell,
+      scheduleRule: { kind: 'monthday', day: 26, time: { hour: 19, minute: 30 } },
+    });
+    const planner = (holidays: Holiday[]) =>
       new Planner({
         store,
-        repos,
+        repos: world.repos,
         policy: loadPolicy('hai-cap-2025'),
-        holidays: [{ name: 'Tết Dương lịch', from: '2027-01-01', to: '2027-01-01' }],
-        outbox,
+        holidays,
+        outbox: world.outbox,
         composer: new TextComposer(),
         now: () => now,
-        log,
+        log: createLogger({ level: 'silent' }),
       });
-    await plannerAt(START).planAll();
-    expect(lines).toEqual([]);
-    // On 20/11/2027 the 45-day horizon reaches into 2028, which the calendar does not cover.
-    await plannerAt(Date.parse('2027-11-20T12:00:00+07:00')).planAll();
-    expect(lines.map((l) => JSON.parse(l).msg)).toEqual([
-      'The holiday calendar ends before the planning horizon: add the next year to content/holidays',
-    ]);
+    await planner([{ name: 'Tết Dương lịch', from: '2027-01-01', to: '2027-01-01' }]).planAll();
+    const [computed] = await world.repos.meetings.ofCell(
+      cell.id,
+      now,
+      Date.parse('2028-02-01T00:00:00+07:00'),
+    );
+    await store.sadd(keys.meetingNotified(computed?.id ?? ''), members[0]?.id as string);
+
+    await planner([{ name: 'Tết Nguyên đán Mậu Thân', from: '2028-01-24', to: '2028-01-28' }]).planAll();
+    const [announced] = await world.repos.meetings.ofCell(
+      cell.id,
+      now,
+      Date.parse('2028-02-01T00:00:00+07:00'),
+    );
+    expect(announced?.id).toBe(computed?.id);
+    expect(announced?.version).toBe(computed?.version);
+    expect(announced?.shift).toEqual({ from: '2028-01-26', holiday: 'Tết Nguyên đán Mậu Thân' });
+    await world.outbox.drain('telegram');
+    expect(world.sender.sent).toEqual([]);
     await store.close();
   });
 });

@@ -71,7 +71,7 @@ for (const target of targets) {
         .filter((p) => p.id !== answered && p.id !== exempt)
         .map((p) => String(p.telegramId));
       expect(world.sender.sent.map((s) => s.chatId).sort()).toEqual(unanswered.sort());
-      expect(world.sender.sent[0]?.text.split('\n')[0]).toMatch(/^⏰ Nhắc lại/);
+      expect(world.sender.sent[0]?.text.split('\n')[0]).toMatch(/^⏰ Kính nhắc đồng chí/);
       expect(await sendNow(meeting.id, 'follow_up', { tag: '2' })).toMatchObject({ ok: true });
       expect(world.sender.sent).toHaveLength(unanswered.length * 2);
       await store.close();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { t } from '../../../src/i18n.js';
 import { createLogger } from '../../../src/logger.js';
-import { recordingBot, textUpdate, user } from '../../support/telegram.js';
+import { recordingBot, tapUpdate, textUpdate, user } from '../../support/telegram.js';
 import { world } from '../../support/world.js';
 
 const log = createLogger({ level: 'silent' });
@@ -21,8 +21,20 @@ async function setup() {
   const w = world();
   const tg = recordingBot({ services: w.services, store: w.store, log, now: w.clock.now });
   const send = (from: ReturnType<typeof user>, text: string) => tg.bot.handleUpdate(textUpdate(from, text));
-  const lastText = () => String(tg.calls.filter((c) => c.method === 'sendMessage').at(-1)?.payload.text);
-  return { ...w, tg, send, lastText };
+  const last = (method: string) => tg.calls.filter((c) => c.method === method).at(-1)?.payload;
+  const lastText = () => String(last('sendMessage')?.text);
+  const tap = (from: ReturnType<typeof user>, data: string) => tg.bot.handleUpdate(tapUpdate(from, data));
+  /** Hoa, the first admin, with the đảng bộ made. */
+  const admin = async () => {
+    const hoa = user(9001, 'Hoa');
+    await send(hoa, `/start ${(await w.services.people.bootstrapCode())?.code ?? ''}`);
+    await send(hoa, '/taodangbo Đảng ủy xã Tân An');
+    return hoa;
+  };
+  type Keyboard = { inline_keyboard: { text: string; callback_data: string }[][] };
+  /** The buttons of the last message sent. */
+  const keyboard = () => (last('sendMessage')?.reply_markup as Keyboard | undefined)?.inline_keyboard ?? [];
+  return { ...w, tg, send, last, lastText, tap, admin, keyboard };
 }
 
 describe('an admin sets up a commune from nothing (journey 1)', () => {
@@ -37,15 +49,17 @@ describe('an admin sets up a commune from nothing (journey 1)', () => {
     expect(s.lastText()).not.toBe(t('start.admin', { name: 'User 9002' }));
     expect(await s.services.people.bootstrapCode()).toBeUndefined();
 
-    await s.send(hoa, '/taodangbo Đảng ủy xã Tân An');
-    expect(s.lastText()).toBe(t('admin.org.created', { name: 'Đảng ủy xã Tân An' }));
+    await s.send(hoa, '/taodangbo Đảng bộ xã Tân An');
+    expect(s.lastText()).toBe(t('admin.org.created', { name: 'Đảng bộ xã Tân An' }));
 
     await s.send(hoa, '/taochibo Chi bộ thôn Khe Lếch | thôn | ngày Tám hằng tháng 19:30 | Nhà văn hóa thôn');
-    expect(s.lastText()).toMatch(/^Không hiểu phần «.+»\. Ví dụ hợp lệ: «.+»$/);
+    expect(s.lastText()).toMatch(
+      /^Không hiểu phần «ngày Tám»\. Lịch họp có thể viết theo một trong các cách: /,
+    );
     expect(await s.services.repos.cells.allIds()).toEqual([]);
 
     await s.send(hoa, '/taochibo Chi bộ thôn Khe Lếch | thôn | ngày 5 hằng tháng 19:30 | Nhà văn hóa thôn');
-    expect(s.lastText()).toBe(
+    expect(s.lastText().split('\n')[0]).toBe(
       'Đã tạo chi bộ số 1: Chi bộ thôn Khe Lếch (thôn, bản, tổ dân phố). Nhập danh sách bằng /nhapds 1.',
     );
     s.clock.advance(1000);
@@ -87,6 +101,76 @@ describe('an admin sets up a commune from nothing (journey 1)', () => {
     await s.send(user(9100, 'Tuấn'), `/start ${tuanCode}`);
     await s.send(user(9100, 'Tuấn'), '/trogiup');
     expect(s.lastText()).toContain(t('help.secretary'));
+  });
+
+  it('answers a new schedule with its next three meetings, each moved one with why', async () => {
+    const s = await setup();
+    const hoa = await s.admin();
+    await s.send(hoa, '/taochibo Chi bộ thôn Khe Lếch | thôn | ngày 5 hằng tháng 19:30 | Nhà văn hóa thôn');
+    expect(s.lastText().split('\n').slice(1)).toEqual([
+      'Lịch sinh hoạt thường kỳ: ngày 5 hằng tháng, 19:30; trùng ngày nghỉ thì dời sang ngày làm việc sau, trong cùng tháng.',
+      'Ba kỳ sinh hoạt thường kỳ tới:',
+      '• Thứ Hai, 07/12/2026, 19:30 — dời từ Thứ Bảy 05/12 vì trùng ngày nghỉ cuối tuần',
+      '• Thứ Ba, 05/01/2027, 19:30',
+      '• Thứ Năm, 11/02/2027, 19:30 — dời từ Thứ Sáu 05/02 vì Tết Nguyên đán Đinh Mùi (dự kiến)',
+    ]);
+  });
+
+  it('asks back «2 giờ» before keeping it: a tap on 14:00 creates the cell, once', async () => {
+    const s = await setup();
+    const hoa = await s.admin();
+    await s.send(hoa, '/taochibo Chi bộ thôn Nà Sang | thôn | ngày 5 hằng tháng 2 giờ | Nhà văn hóa');
+    const question = s.last('sendMessage');
+    expect(question?.text).toBe(
+      'Đồng chí ghi giờ họp 02:00, ngoài khoảng 06:00–22:00 thường dùng cho sinh hoạt chi bộ. Xin đồng chí xác nhận giờ họp của Chi bộ thôn Nà Sang.',
+    );
+    const rows = s.keyboard();
+    expect(rows.map((row) => row.map((b) => b.text))).toEqual([
+      ['Họp lúc 14:00', 'Họp lúc 02:00'],
+      ['Hủy, nhập lại lịch'],
+    ]);
+    // Nothing is kept until the admin answers.
+    expect(await s.services.repos.cells.allIds()).toEqual([]);
+
+    const afternoon = rows[0]?.[0]?.callback_data ?? '';
+    await s.tap(hoa, afternoon);
+    const created = String(s.last('editMessageText')?.text);
+    expect(created).toContain('Đã tạo chi bộ số 1: Chi bộ thôn Nà Sang');
+    expect(created).toContain('Lịch sinh hoạt thường kỳ: ngày 5 hằng tháng, 14:00;');
+    const [cell] = await s.services.repos.cells.getMany(await s.services.repos.cells.allIds());
+    expect(cell?.scheduleRule).toEqual({ kind: 'monthday', day: 5, time: { hour: 14, minute: 0 } });
+
+    // A second tap (or someone else's) creates nothing more.
+    await s.tap(hoa, afternoon);
+    expect(s.last('answerCallbackQuery')?.text).toBe(t('admin.cell.hourExpired'));
+    expect(await s.services.repos.cells.allIds()).toHaveLength(1);
+  });
+
+  it('drops the draft when the admin cancels, and keeps 02:00 only when chosen', async () => {
+    const s = await setup();
+    const hoa = await s.admin();
+    await s.send(hoa, '/taochibo Chi bộ ca đêm | doanh nghiệp | ngày 5 hằng tháng 2 giờ | Xưởng');
+    await s.tap(hoa, s.keyboard()[1]?.[0]?.callback_data ?? '');
+    expect(s.last('editMessageText')?.text).toBe(t('admin.cell.hourCancelled'));
+    expect(await s.services.repos.cells.allIds()).toEqual([]);
+
+    await s.send(hoa, '/taochibo Chi bộ ca đêm | doanh nghiệp | ngày 5 hằng tháng 2 giờ | Xưởng');
+    await s.tap(hoa, s.keyboard()[0]?.[1]?.callback_data ?? '');
+    const [cell] = await s.services.repos.cells.getMany(await s.services.repos.cells.allIds());
+    expect(cell?.scheduleRule).toEqual({ kind: 'monthday', day: 5, time: { hour: 2, minute: 0 } });
+  });
+
+  it('says what is read when a cell would meet twice a month', async () => {
+    const s = await setup();
+    const hoa = await s.admin();
+    await s.send(
+      hoa,
+      '/taochibo Chi bộ thôn Khe Lếch | thôn | hai tuần một lần, thứ Bảy 8h | Nhà văn hóa thôn',
+    );
+    expect(s.lastText()).toMatch(
+      /^Chi bộ sinh hoạt thường kỳ mỗi tháng một lần; «hai tuần một lần» không dùng được\. Lịch họp có thể viết theo/,
+    );
+    expect(await s.services.repos.cells.allIds()).toEqual([]);
   });
 
   it('refuses admin commands to anyone who is not an admin', async () => {

@@ -74,6 +74,37 @@ describe('/hop: the next meeting for its secretaries', () => {
       expect(Buffer.byteLength(b.callback_data ?? '')).toBeLessThanOrEqual(64);
   });
 
+  it('shows a secretary why a scheduled meeting is not on its rule’s day, in /hop and the tally', async () => {
+    const s = await setup();
+    // The school's first Friday, 05/02/2027, falls in the Tết break: its meeting is a week later.
+    await s.addMeeting(s.school.cell, '2027-02-12T09:30:00Z', {
+      origin: 'schedule',
+      slot: Date.parse('2027-02-12T09:30:00Z'),
+      shift: { from: '2027-02-05', holiday: 'Tết Nguyên đán Đinh Mùi', provisional: true },
+    });
+    const giao = s.who('Phạm Văn Giáo');
+    const note = 'Ghi chú: dời từ Thứ Sáu 05/02 vì Tết Nguyên đán Đinh Mùi (dự kiến)';
+    s.clock.set('2027-02-08T02:00:00Z');
+    await s.send(textUpdate(giao, '/hop'));
+    expect(String(s.last('sendMessage')?.text).split('\n').slice(2, 4)).toEqual([
+      'Thời gian: Thứ Sáu, 12/02/2027, 16:30',
+      note,
+    ]);
+    await s.send(textUpdate(giao, '/diemdanh'));
+    expect(String(s.last('sendMessage')?.text).split('\n')[1]).toBe(note);
+    await s.send(textUpdate(giao, '/chuanbi'));
+    expect(String(s.last('sendMessage')?.text)).toContain(note);
+    // Moved by hand, the meeting is no longer where the schedule put it: the note goes.
+    const [meeting] = await s.services.repos.meetings.ofCell(s.school.cell.id, 0, Number.POSITIVE_INFINITY);
+    const moved = await s.services.meetings.change(
+      (await s.services.repos.people.byChannel('telegram', giao.id))?.id ?? '',
+      meeting?.id ?? '',
+      meeting?.version ?? 1,
+      { kind: 'time', startsAt: Date.parse('2027-02-12T10:30:00Z') },
+    );
+    expect(moved.ok && moved.meeting.shift).toBe(undefined);
+  });
+
   it('moves the meeting to a typed time; a phrase it cannot read or a past time changes nothing', async () => {
     const s = await setup();
     const tuan = s.who('Nguyễn Văn Tuấn');
@@ -392,26 +423,20 @@ describe('/hop with the real scheduler (journey 7)', () => {
       expect(m.text).toContain('có thay đổi');
       expect(m.text).toContain('Thời gian: Thứ Bảy, 05/12/2026, 20:00');
     }
-    // No reminder of the old version is left; the follow-up is now the eve at 20:00.
+    // No reminder of the old version is left; the follow-up keeps its hour, 17:00 the day before.
     const pending = await pendingOf(s, s.meeting.id);
     expect(pending.length).toBeGreaterThan(0);
     expect(pending.every((e) => e.member.endsWith('.v2'))).toBe(true);
     expect(pending.find((e) => e.member.includes('.follow_up.'))?.score).toBe(
-      Date.parse('2026-12-04T13:00:00Z'),
+      Date.parse('2026-12-04T10:00:00Z'),
     );
 
-    // Past the old follow-up time no follow-up has gone out, and nothing names 19:30 any more (the planner
-    // may re-send the notice of the new version: it names 20:00); at the new time, the follow-up carries 20:00.
-    s.clock.set('2026-12-04T12:45:00Z');
+    // At 17:00 the follow-up goes out naming 20:00, and nothing names 19:30 any more.
+    s.clock.set('2026-12-04T10:01:00Z');
     await s.scheduler?.dispatcher.tick();
-    const early = (await s.scheduler?.deliver()) ?? [];
-    expect(early.filter((m) => m.text.includes(t('reminders.lead.follow_up')))).toEqual([]);
-    expect(early.filter((m) => m.text.includes('19:30'))).toEqual([]);
-    s.clock.set('2026-12-04T13:01:00Z');
-    await s.scheduler?.dispatcher.tick();
-    const followUps = ((await s.scheduler?.deliver()) ?? []).filter((m) =>
-      m.text.includes(t('reminders.lead.follow_up')),
-    );
+    const sent = (await s.scheduler?.deliver()) ?? [];
+    expect(sent.filter((m) => m.text.includes('19:30'))).toEqual([]);
+    const followUps = sent.filter((m) => m.text.includes(t('reminders.lead.follow_up')));
     expect(followUps).toHaveLength(5);
     expect(followUps[0]?.text).toContain('Thời gian: Thứ Bảy, 05/12/2026, 20:00');
   });

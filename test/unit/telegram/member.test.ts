@@ -154,35 +154,68 @@ describe('a member on Telegram (journey 3)', () => {
 });
 
 describe('the flood guard', () => {
-  it('drops a person’s updates past the limit, and not another person’s', async () => {
-    const w = world();
-    const tg = recordingBot({
+  /** A bot whose flood guard lets `limit` updates a person through per window, on the world's clock. */
+  const guarded = (w: ReturnType<typeof world>, limit: number, timeFrameMs: number) =>
+    recordingBot({
       services: w.services,
       store: w.store,
       log,
       now: w.clock.now,
-      floodGuard: { limit: 3, timeFrameMs: 60_000 },
+      floodGuard: { limit, timeFrameMs },
     });
+
+  it('drops a person’s updates past the limit, and not another person’s', async () => {
+    const w = world();
+    const tg = guarded(w, 3, 60_000);
     for (let i = 0; i < 5; i++) await tg.bot.handleUpdate(textUpdate(user(7001), '/trogiup'));
     await tg.bot.handleUpdate(textUpdate(user(7002), '/trogiup'));
     const sent = tg.calls.filter((c) => c.method === 'sendMessage').map((c) => c.payload.chat_id);
     expect(sent).toEqual([7001, 7001, 7001, 7002]);
   });
 
-  it('lets a person through again once the window has passed', async () => {
+  it('lets a person through again once the window has passed, on the injected clock', async () => {
     const w = world();
-    const tg = recordingBot({
-      services: w.services,
-      store: w.store,
-      log,
-      now: w.clock.now,
-      floodGuard: { limit: 2, timeFrameMs: 400 },
-    });
+    const tg = guarded(w, 2, 400);
     const sent = () => tg.calls.filter((c) => c.method === 'sendMessage').length;
     for (let i = 0; i < 4; i++) await tg.bot.handleUpdate(textUpdate(user(7001), '/trogiup'));
     expect(sent()).toBe(2);
-    await new Promise((r) => setTimeout(r, 600));
+    w.clock.advance(399);
+    await tg.bot.handleUpdate(textUpdate(user(7001), '/trogiup'));
+    expect(sent()).toBe(2);
+    w.clock.advance(1);
     await tg.bot.handleUpdate(textUpdate(user(7001), '/trogiup'));
     expect(sent()).toBe(3);
+  });
+
+  it('answers a dropped tap (the spinner stops) in the tapper’s language; a dropped message gets nothing', async () => {
+    const w = world();
+    const khe = await w.cell('Chi bộ thôn Khe Lếch', 'ho_ten\nLò Văn Sinh\nHà Thị Mai\n');
+    const tg = guarded(w, 2, 60_000);
+    const answers = () => tg.calls.filter((c) => c.method === 'answerCallbackQuery').map((c) => c.payload);
+    const sinh = user(7101, 'Sinh');
+    const mai = user(7102, 'Mai');
+    await tg.bot.handleUpdate(textUpdate(sinh, `/start ${khe.code('Lò Văn Sinh')}`));
+    await tg.bot.handleUpdate(textUpdate(mai, `/start ${khe.code('Hà Thị Mai')}`));
+    const maiPerson = await w.services.repos.people.byChannel('telegram', mai.id);
+    if (!maiPerson) throw new Error('Mai is not linked');
+    await w.services.repos.people.save({ ...maiPerson, locale: 'en' });
+    const before = tg.calls.length;
+
+    // Each has used one update of two; the third tap is dropped and answered, a third message dropped unanswered.
+    await tg.bot.handleUpdate(tapUpdate(sinh, 'x'));
+    const tap = tapUpdate(sinh, 'x');
+    await tg.bot.handleUpdate(tap);
+    await tg.bot.handleUpdate(textUpdate(sinh, '/trogiup'));
+    await tg.bot.handleUpdate(tapUpdate(mai, 'x'));
+    await tg.bot.handleUpdate(tapUpdate(mai, 'x'));
+
+    expect(answers().map((a) => a.text)).toEqual([
+      t('refuse.invalid'),
+      'Đồng chí bấm nhanh quá, xin chờ giây lát.',
+      t('refuse.invalid'),
+      t('flood.tooFast', {}, 'en'),
+    ]);
+    expect(answers()[1]?.callback_query_id).toBe(tap.callback_query?.id);
+    expect(tg.calls.slice(before).filter((c) => c.method === 'sendMessage')).toEqual([]);
   });
 });

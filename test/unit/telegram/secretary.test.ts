@@ -58,7 +58,7 @@ describe('a secretary on Telegram (journey 2)', () => {
     await s.send(textUpdate(s.who('Nguyễn Văn Tuấn'), '/diemdanh'));
     const tally = s.last('sendMessage');
     expect(String(tally?.text).split('\n')[1]).toBe(
-      'Đã xác nhận 2/6 · Vắng 2 (Ốm: Lò Văn Sinh; Công tác: Hà Thị Mai) · Chưa trả lời 2',
+      'Có mặt 2/6 · Vắng 2 (Ốm: Lò Văn Sinh; Công tác: Hà Thị Mai) · Chưa trả lời 2',
     );
     expect(button(tally?.reply_markup, t('tally.remind'))).toBeDefined();
   });
