@@ -25,7 +25,7 @@ import { createServices } from './services/index.js';
 import { CommandMenusPort } from './services/menus.js';
 import { NotifierPort } from './services/notifier.js';
 import { PlanningPort } from './services/planning.js';
-import { describeStore, openStore, redisSecrets } from './store/open.js';
+import { describeStore, openStore, redisSecrets, storeConnection } from './store/open.js';
 import type { Store } from './store/port.js';
 
 export interface App {
@@ -103,6 +103,10 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const replies = new ReplyPort();
   const services = createServices(store, clock, policy, planning, { notifier, menus });
   const readiness = new Readiness({ store, now: clock.now });
+  // Redis says how its connection stands, and why it is down (SQLite, a file, has nothing to say).
+  storeConnection(store).onStateChange(({ state, error }) =>
+    readiness.reportStore(state === 'ready' ? { ok: true } : { ok: false, error: error ?? `Redis ${state}` }),
+  );
 
   const http = new HttpServer(log)
     .route('GET', '/healthz', async (_req, res) => {

@@ -67,13 +67,13 @@ export function redisSecrets(config: Pick<Config, 'REDIS_URL' | 'REDIS_SENTINEL_
  * The store's connection as readiness reports it: Redis's state as it changes; SQLite, a local file, is ready
  * from the start.
  */
-export interface StoreConnection {
+export interface ConnectionSource {
   state(): Connection;
   /** Returns how to stop listening. */
   onStateChange(listener: (connection: Connection) => void): () => void;
 }
 
-export function storeConnection(store: Store): StoreConnection {
+export function storeConnection(store: Store): ConnectionSource {
   if (store instanceof RedisStore)
     return { state: () => store.connectionState, onStateChange: (l) => store.onStateChange(l) };
   const ready: Connection = { state: 'ready', wasReady: true };

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { openStore, storeConnection } from '../../src/store/open.js';
@@ -86,6 +87,43 @@ describe.runIf(installed)('the Redis connection', () => {
       await store.close();
     }
     expect(storeConnection(store).state().state).toBe('closed');
+  });
+
+  it('shows the connection in /readyz: down with its error while Redis is away, ready once it is back', {
+    timeout: 20_000,
+  }, async () => {
+    const server = await servers.server();
+    const app = await startApp(
+      loadConfig({ PORT: '0', REDIS_URL: `redis://127.0.0.1:${server.port}`, REDIS_KEY_PREFIX: 'readyz:' }),
+      { log: createLogger({ level: 'silent' }) },
+    );
+    const readyz = async () => {
+      const res = await fetch(`http://127.0.0.1:${app.port}/readyz`);
+      return { status: res.status, store: ((await res.json()) as { store: Record<string, unknown> }).store };
+    };
+    try {
+      await vi.waitFor(async () => expect((await readyz()).store).toEqual({ kind: 'redis', ok: true }));
+      await server.kill();
+      await vi.waitFor(
+        async () =>
+          expect(await readyz()).toMatchObject({
+            status: 503,
+            store: {
+              kind: 'redis',
+              ok: false,
+              error: expect.stringMatching(/ECONNREFUSED|ECONNRESET|closed/),
+            },
+          }),
+        // Each probe waits for the store up to a second.
+        { timeout: 5_000 },
+      );
+      await servers.server({ port: server.port });
+      await vi.waitFor(async () => expect((await readyz()).store).toEqual({ kind: 'redis', ok: true }), {
+        timeout: 5_000,
+      });
+    } finally {
+      await app.stop();
+    }
   });
 
   it('says once that Redis is unreachable at start, with the error, however many times it retries', async () => {
