@@ -8,7 +8,8 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { openStore, storeConnection } from '../../src/store/open.js';
 import type { ConnectionState } from '../../src/store/redis.js';
-import { freePort, RedisServers, redisServerInstalled } from '../support/redis-servers.js';
+import { freePort } from '../support/ports.js';
+import { RedisServers, redisServerInstalled } from '../support/redis-servers.js';
 
 /**
  * The Redis connection as operators live with it, against redis-server processes this file starts on free

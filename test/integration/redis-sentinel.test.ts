@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type App, startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { freePort, type RedisProcess, RedisServers, redisServerInstalled } from '../support/redis-servers.js';
+import { freePort } from '../support/ports.js';
+import { type RedisProcess, RedisServers, redisServerInstalled } from '../support/redis-servers.js';
 
 /**
  * The service on Redis through Sentinel, as operators run it, against real redis-server processes this file

@@ -14,8 +14,8 @@ import {
 import { KHE_LECH_CSV, KHE_LECH_MEMBERS } from '../support/commune.js';
 import { FAKE_TOKEN, FakeTelegram, type RecordedMessage } from '../support/fake-telegram.js';
 import { FAKE_ZALO_TOKEN, FakeZalo, zaloUpdate } from '../support/fake-zalo.js';
+import { freePort } from '../support/ports.js';
 import { deletePrefixed, REDIS_URL, redisAvailable, redisStore, uniquePrefix } from '../support/redis.js';
-import { freePort } from '../support/redis-servers.js';
 import { ClockFile, ServiceProcess, TelegramPeople, until } from '../support/service-processes.js';
 
 /**
