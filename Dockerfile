@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# Build stage: compile TypeScript (better-sqlite3 builds its native addon here).
-FROM node:20-bookworm-slim AS build
+# Build stage: install everything, compile TypeScript (src, handlers and the operations scripts) to dist/, then
+# drop the dev dependencies (tsx, esbuild, TypeScript, vitest, biome). better-sqlite3 builds its addon here.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
@@ -10,10 +11,14 @@ COPY src ./src
 COPY handlers ./handlers
 COPY scripts ./scripts
 COPY content ./content
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-# Final stage: production dependencies and compiled code only, run as a non-root user.
-FROM node:20-bookworm-slim
+# Runtime: Node 24 LTS, production dependencies, compiled JavaScript and content only. No TypeScript sources, no
+# compiler, no package manager (npm, npx, corepack and yarn are removed): the service and its operations scripts
+# run with node alone, e.g. `docker exec chibo node dist/scripts/dead-letters.js`. Runs as the non-root node user.
+FROM node:24-bookworm-slim
+RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
+    /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-*
 ENV NODE_ENV=production DATA_DIR=/data PORT=8080
 WORKDIR /app
 COPY --from=build /app/package.json ./

@@ -19,12 +19,13 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { Readiness } from './readiness.js';
 import { TextComposer } from './scheduler/composer.js';
+import { newReplicaId } from './scheduler/coordination.js';
 import { type Scheduler, startScheduler } from './scheduler/index.js';
 import { createServices } from './services/index.js';
 import { CommandMenusPort } from './services/menus.js';
 import { NotifierPort } from './services/notifier.js';
 import { PlanningPort } from './services/planning.js';
-import { describeStore, openStore } from './store/open.js';
+import { describeStore, openStore, redisSecrets, storeConnection } from './store/open.js';
 import type { Store } from './store/port.js';
 
 export interface App {
@@ -74,11 +75,13 @@ export interface AppOptions {
 }
 
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const replicaId = newReplicaId();
   const log =
     options.log ??
     createLogger({
       level: config.LOG_LEVEL,
       format: logFormat(config),
+      replica: replicaId,
       secrets: [
         config.TELEGRAM_BOT_TOKEN,
         config.ZALO_BOT_TOKEN,
@@ -86,11 +89,12 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         config.ZALO_WEBHOOK_SECRET,
         config.LINK_SECRET,
         config.METRICS_TOKEN,
+        ...redisSecrets(config),
       ],
     });
   // Content is checked before anything starts: a bad policy file stops start-up naming file and path.
   const policy = loadPolicy(config.POLICY);
-  const store = openStore(config);
+  const store = openStore(config, log);
   const metrics = createMetrics();
   const clock = { now: options.now ?? (() => Date.now()) };
   const planning = new PlanningPort();
@@ -100,6 +104,10 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const replies = new ReplyPort();
   const services = createServices(store, clock, policy, planning, { notifier, menus });
   const readiness = new Readiness({ store, now: clock.now });
+  // Redis says how its connection stands, and why it is down (SQLite, a file, has nothing to say).
+  storeConnection(store).onStateChange(({ state, error }) =>
+    readiness.reportStore(state === 'ready' ? { ok: true } : { ok: false, error: error ?? `Redis ${state}` }),
+  );
 
   let telegram: TelegramBot | undefined;
   if (config.TELEGRAM_BOT_TOKEN) {
@@ -149,6 +157,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const scheduler = startScheduler({
     store,
     log,
+    replicaId,
     metrics,
     policy,
     now: clock.now,

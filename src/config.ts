@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
+import { isPolicyPath, policyPresets } from './content/policy.js';
 
 /** Empty strings in an env file mean "not set". */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -33,31 +36,81 @@ export const SECRET_VARIABLES = new Set([
   'ZALO_WEBHOOK_SECRET',
   'LINK_SECRET',
   'REDIS_URL',
+  'REDIS_SENTINEL_PASSWORD',
   'ADMIN_BOOTSTRAP_CODE',
   'METRICS_TOKEN',
 ]);
 
+/** An unset (or empty) variable takes its default. */
+const withDefault = <T extends z.ZodType>(fallback: unknown, schema: T) =>
+  z.preprocess((v) => (v === undefined || v === '' ? fallback : v), schema);
+
+const wholeNumber = () =>
+  z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number');
+
+/** A preset's name, or the path of an existing policy file (what the file says is checked at start). */
+const policy = z.string().superRefine((v, ctx) => {
+  if (isPolicyPath(v) ? existsSync(resolve(v)) : policyPresets().includes(v)) return;
+  ctx.addIssue({
+    code: 'custom',
+    message: isPolicyPath(v)
+      ? `no policy file at ${resolve(v)}`
+      : `must be a preset (${policyPresets().join(', ')}) or the path of a policy JSON file`,
+  });
+});
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** `host:port,host:port` (an IPv6 host in brackets: `[::1]:26379`). */
+const hostPorts = z.string().transform((v, ctx): HostPort[] => {
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(entry);
+      const port = Number(m?.[3]);
+      return m && port >= 1 && port <= 65535 ? { host: (m[1] ?? m[2]) as string, port } : undefined;
+    });
+  if (list.length && list.every((e) => e !== undefined)) return list as HostPort[];
+  ctx.addIssue({
+    code: 'custom',
+    message: 'must be host:port pairs separated by commas, e.g. sentinel-1:26379,sentinel-2:26379',
+  });
+  return z.NEVER;
+});
+
+/** Whether the store is Redis: a URL, or Sentinel. */
+export const usesRedis = (c: { REDIS_URL?: string | undefined; REDIS_SENTINELS?: HostPort[] | undefined }) =>
+  Boolean(c.REDIS_URL || c.REDIS_SENTINELS);
+
 export const configSchema = z
   .object({
     NODE_ENV: optional(z.enum(['development', 'production', 'test'])),
-    PORT: z.preprocess(
-      (v) => (v === undefined || v === '' ? 8080 : v),
-      z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(0).max(65535),
+    PORT: withDefault(
+      8080,
+      wholeNumber()
+        .min(0, 'must be between 0 and 65535 (0 picks a free port)')
+        .max(65535, 'must be between 0 and 65535 (0 picks a free port)'),
     ),
     PUBLIC_URL: optional(url(['http:', 'https:'])),
-    DATA_DIR: z.preprocess((v) => (v === undefined || v === '' ? './data' : v), z.string()),
-    TZ: z.preprocess(
-      (v) => (v === undefined || v === '' ? 'Asia/Ho_Chi_Minh' : v),
+    DATA_DIR: withDefault('./data', z.string()),
+    TZ: withDefault(
+      'Asia/Ho_Chi_Minh',
       z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as Asia/Ho_Chi_Minh' }),
     ),
-    POLICY: z.preprocess((v) => (v === undefined || v === '' ? 'hai-cap-2025' : v), z.string()),
-    LOG_LEVEL: z.preprocess(
-      (v) => (v === undefined || v === '' ? 'info' : v),
-      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-    ),
+    POLICY: withDefault('hai-cap-2025', policy),
+    LOG_LEVEL: withDefault('info', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
     LOG_FORMAT: optional(z.enum(['pretty', 'json'])),
     REDIS_URL: optional(url(['redis:', 'rediss:'])),
-    REDIS_KEY_PREFIX: z.preprocess((v) => (v === undefined || v === '' ? 'chibo:' : v), z.string()),
+    REDIS_KEY_PREFIX: withDefault('chibo:', z.string()),
+    REDIS_SENTINELS: optional(hostPorts),
+    REDIS_SENTINEL_NAME: optional(z.string()),
+    REDIS_SENTINEL_PASSWORD: optional(z.string()),
+    REDIS_WAIT_REPLICAS: withDefault(0, wholeNumber().min(0, 'must be 0 or more')),
     LINK_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
     ADMIN_BOOTSTRAP_CODE: optional(z.string().min(8, 'must be at least 8 characters')),
     METRICS_TOKEN: optional(
@@ -68,33 +121,65 @@ export const configSchema = z
     TELEGRAM_BOT_TOKEN: optional(
       z.string().regex(/^\d+:[\w-]{20,}$/, 'must look like 123456:ABC… as given by @BotFather'),
     ),
-    TELEGRAM_API_ROOT: z.preprocess(
-      (v) => (v === undefined || v === '' ? 'https://api.telegram.org' : v),
-      url(['http:', 'https:']),
-    ),
-    TELEGRAM_WEBHOOK_URL: optional(url(['https:', 'http:'])),
+    TELEGRAM_API_ROOT: withDefault('https://api.telegram.org', url(['http:', 'https:'])),
+    TELEGRAM_WEBHOOK_URL: optional(url(['https:'])),
     TELEGRAM_WEBHOOK_SECRET: optional(
       z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1–256 characters of A–Z, a–z, 0–9, _ and -'),
     ),
-    TELEGRAM_SEND_RATE: z.preprocess(
-      (v) => (v === undefined || v === '' ? 25 : v),
+    TELEGRAM_SEND_RATE: withDefault(
+      25,
       z.coerce.number({ message: 'must be a number' }).positive('must be above 0'),
     ),
     ZALO_BOT_TOKEN: optional(z.string().min(10, 'is too short to be a Zalo bot token')),
-    ZALO_API_ROOT: z.preprocess(
-      (v) => (v === undefined || v === '' ? 'https://bot-api.zaloplatforms.com' : v),
-      url(['http:', 'https:']),
-    ),
-    ZALO_WEBHOOK_URL: optional(url(['https:', 'http:'])),
+    ZALO_API_ROOT: withDefault('https://bot-api.zaloplatforms.com', url(['http:', 'https:'])),
+    ZALO_WEBHOOK_URL: optional(url(['https:'])),
     ZALO_WEBHOOK_SECRET: optional(
       z.string().min(8, 'must be 8–256 characters').max(256, 'must be 8–256 characters'),
     ),
-    ZALO_SEND_RATE: z.preprocess(
-      (v) => (v === undefined || v === '' ? 10 : v),
+    ZALO_SEND_RATE: withDefault(
+      10,
       z.coerce.number({ message: 'must be a number' }).positive('must be above 0'),
     ),
+    /** Tests only (NODE_ENV=test): the file holding the time the service's clock runs from (src/test-clock.ts). */
+    TEST_CLOCK_FILE: optional(z.string()),
   })
   .superRefine((c, ctx) => {
+    if (c.REDIS_SENTINELS && !c.REDIS_SENTINEL_NAME) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_SENTINEL_NAME'],
+        message: 'is required with REDIS_SENTINELS (the master name the sentinels monitor)',
+      });
+    }
+    if (!c.REDIS_SENTINELS && (c.REDIS_SENTINEL_NAME || c.REDIS_SENTINEL_PASSWORD)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_SENTINELS'],
+        message: `is required with ${c.REDIS_SENTINEL_NAME ? 'REDIS_SENTINEL_NAME' : 'REDIS_SENTINEL_PASSWORD'}`,
+      });
+    }
+    if (c.REDIS_WAIT_REPLICAS > 0 && !usesRedis(c)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_WAIT_REPLICAS'],
+        message: 'needs Redis (REDIS_URL or REDIS_SENTINELS)',
+      });
+    }
+    if (c.ZALO_BOT_TOKEN && !c.PUBLIC_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_URL'],
+        message:
+          'is required with ZALO_BOT_TOKEN: Zalo has no buttons, so each invitation carries a one-tap answer link to this address',
+      });
+    }
+    if (c.TEST_CLOCK_FILE && c.NODE_ENV !== 'test') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEST_CLOCK_FILE'],
+        message: 'is for tests only: it is refused unless NODE_ENV=test',
+      });
+    }
     if (c.TELEGRAM_WEBHOOK_URL && !c.TELEGRAM_WEBHOOK_SECRET) {
       ctx.addIssue({
         code: 'custom',

@@ -58,13 +58,15 @@ export function createLogger(options: {
   format?: 'pretty' | 'json';
   secrets?: (string | undefined)[];
   destination?: pino.DestinationStream;
+  /** Which replica writes the lines (JSON lines carry it; the readable format leaves it out). */
+  replica?: string;
 }) {
   const secrets = (options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 6);
   const scrub = (s: string) => secrets.reduce((acc, secret) => acc.split(secret).join('[redacted]'), s);
   return pino(
     {
       level: options.level,
-      base: undefined,
+      base: options.replica ? { replica: options.replica } : undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       hooks: {
         streamWrite: secrets.length ? scrub : undefined,
@@ -74,7 +76,11 @@ export function createLogger(options: {
     },
     options.destination ??
       (options.format === 'pretty'
-        ? pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' })
+        ? pretty({
+            colorize: process.stdout.isTTY,
+            translateTime: 'SYS:HH:MM:ss',
+            ignore: 'pid,hostname,replica',
+          })
         : undefined),
   );
 }

@@ -2,6 +2,8 @@ import { type App, startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ContentError } from './content/problems.js';
 import { guardProcess } from './process-guards.js';
+import { storeConnection } from './store/open.js';
+import { fileClock } from './test-clock.js';
 
 /**
  * Entry point: a bad environment exits before anything starts; SIGINT/SIGTERM stop gracefully, from the first
@@ -36,8 +38,24 @@ async function main() {
     console.error(err.message);
     process.exit(2);
   }
-  app = await startApp(config);
-  guardProcess(app.log, app.stop);
+  const clock = config.TEST_CLOCK_FILE ? fileClock(config.TEST_CLOCK_FILE) : undefined;
+  const started = await startApp(config, clock ? { now: clock.now } : {});
+  app = started;
+  guardProcess(started.log, started.stop);
+  // Tests only (NODE_ENV=test): when the test moves the clock, plan and tick as the schedule would then.
+  clock?.onJump(async () => {
+    try {
+      await started.scheduler.planner.planAll();
+      await started.scheduler.dispatcher.tick();
+    } catch (err) {
+      started.log.error({ err }, 'Planning or ticking after a clock jump failed');
+    }
+  });
+  // A store that can never work (a Redis Cluster node) stops the service; the log has said why.
+  const connection = storeConnection(started.store);
+  const refuse = () => void started.stop().finally(() => process.exit(2));
+  if (connection.state().state === 'refused') refuse();
+  else connection.onStateChange(({ state }) => state === 'refused' && refuse());
 }
 
 main().catch((err) => {

@@ -92,8 +92,9 @@ export class Readiness {
     } catch (err) {
       storeError = err instanceof Error ? err.message : String(err);
     }
-    if (!storeError && this.storeConnection && !this.storeConnection.ok)
-      storeError = this.storeConnection.error ?? 'disconnected';
+    // The adapter's reason (the connection's own error) says more than a probe that timed out.
+    if (this.storeConnection && !this.storeConnection.ok)
+      storeError = this.storeConnection.error ?? storeError ?? 'disconnected';
     const storeOk = storeError === undefined;
 
     const at = now();

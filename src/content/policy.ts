@@ -207,20 +207,26 @@ const jsonFiles = (dir: string) =>
     .filter((f) => f.endsWith('.json'))
     .sort();
 
+/** POLICY names a deployment's own file when it ends in .json or holds a slash; otherwise a preset. */
+export const isPolicyPath = (nameOrPath: string) => nameOrPath.endsWith('.json') || /[/\\]/.test(nameOrPath);
+
+/** The presets' names (content/policy/*.json without the extension). */
+export const policyPresets = (dir: string = POLICY_DIR) =>
+  jsonFiles(dir).map((f) => f.replace(/\.json$/, ''));
+
 /**
  * The policy a deployment runs with: a preset name from content/policy, or a path to its own JSON file
  * (anything ending in .json or containing a slash). Throws ContentError, naming file and path, when invalid.
  */
 export function loadPolicy(nameOrPath: string = DEFAULT_POLICY, dir: string = POLICY_DIR): Policy {
-  const isPath = nameOrPath.endsWith('.json') || /[/\\]/.test(nameOrPath);
+  const isPath = isPolicyPath(nameOrPath);
   const file = isPath ? resolve(nameOrPath) : join(dir, `${nameOrPath}.json`);
   if (!isPath && !existsSync(file)) {
-    const presets = jsonFiles(dir).map((f) => f.replace(/\.json$/, ''));
     throw new ContentError([
       {
         file: displayName(file),
         path: '',
-        message: `no policy preset "${nameOrPath}"; presets: ${presets.join(', ')}`,
+        message: `no policy preset "${nameOrPath}"; presets: ${policyPresets(dir).join(', ')}`,
       },
     ]);
   }

@@ -38,6 +38,8 @@ export interface SchedulerDeps {
   groups?: CellGroups;
   holidays?: readonly Holiday[];
   now?: () => number;
+  /** This process among the replicas, as its leases (and log lines) name it. */
+  replicaId?: string;
 }
 
 export interface Scheduler {
@@ -97,7 +99,7 @@ const cronLogger = (log: Logger): CronLogger => ({
 export function startScheduler(deps: SchedulerDeps): Scheduler {
   const { store, log, metrics, policy } = deps;
   const now = deps.now ?? Date.now;
-  const replicaId = newReplicaId();
+  const replicaId = deps.replicaId ?? newReplicaId();
   const repos = createRepos(store);
   const composer = deps.composer ?? new TextComposer();
   const { groups } = deps;

@@ -212,10 +212,47 @@ type Scripted = Redis & {
 };
 
 export interface RedisStoreOptions {
-  url: string;
+  /** redis:// or rediss://; with `sentinels`, only its credentials and database number are used. */
+  url?: string;
   keyPrefix: string;
+  /** Redis Sentinel: the sentinels to ask, and the name of the master they monitor. */
+  sentinel?: { sentinels: { host: string; port: number }[]; name: string; password?: string };
+  /**
+   * A write counts as done only once this many replicas have it (Redis WAIT after it): with async replication
+   * that is what makes an acknowledged write survive a failover. 0 (default): done once the master has it.
+   */
+  waitReplicas?: number;
+  /** How long a write waits for its replicas before it fails as not acknowledged. */
+  waitTimeoutMs?: number;
   /** Extra ioredis options (tests shorten the retry strategy). */
   redis?: RedisOptions;
+}
+
+/**
+ * Where the connection stands, for logs and readiness: `refused` is final (a Cluster node: see below), `closed`
+ * follows `close()`.
+ */
+export type ConnectionState = 'connecting' | 'ready' | 'reconnecting' | 'refused' | 'closed';
+
+export interface Connection {
+  state: ConnectionState;
+  /** Why it is not ready (reconnecting, refused), as Redis or ioredis said it: no URL, no password. */
+  error?: string;
+  /** Whether the connection has been ready before: "lost" rather than "never reached". */
+  wasReady: boolean;
+}
+
+/** Why a Redis Cluster is refused: every multi-key script would fail with CROSSSLOT. */
+export const CLUSTER_REFUSED =
+  'Redis Cluster is not supported: the store runs multi-key Lua scripts (batched writes, claims), which ' +
+  'Cluster allows only within one hash slot. Use a single Redis, with Sentinel for failover.';
+
+/** A write the master may have applied but no replica confirmed: not acknowledged, it may be lost. */
+export class WriteNotConfirmed extends Error {
+  constructor(why: string) {
+    super(`Redis write not confirmed by its replicas: ${why}`);
+    this.name = 'WriteNotConfirmed';
+  }
 }
 
 function pairs(flat: string[]): ScoredMember[] {
@@ -228,26 +265,120 @@ function pairs(flat: string[]): ScoredMember[] {
 export class RedisStore implements Store {
   readonly kind = 'redis' as const;
   readonly client: Scripted;
+  private readonly waitReplicas: number;
+  private readonly waitTimeoutMs: number;
+  private connection: Connection = { state: 'connecting', wasReady: false };
+  private readonly listeners = new Set<(connection: Connection) => void>();
+  /** The last error ioredis reported, said when the connection is found lost. */
+  private lastError: string | undefined;
 
   constructor(options: RedisStoreOptions) {
-    const client = new Redis(options.url, {
+    const settings: RedisOptions = {
       keyPrefix: options.keyPrefix,
       // Keep commands queued while reconnecting, so a dropped connection resumes rather than fails.
       maxRetriesPerRequest: 20,
       retryStrategy: (times) => Math.min(times * 100, 2000),
+      // A master demoted under us (a failover while it stayed up) refuses writes: find the new one, resend.
+      reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
       lazyConnect: false,
       // Commands issued in the same tick (concurrent taps) share one socket write: far fewer syscalls.
       enableAutoPipelining: true,
+      ...(options.sentinel
+        ? {
+            sentinels: options.sentinel.sentinels,
+            name: options.sentinel.name,
+            ...(options.sentinel.password ? { sentinelPassword: options.sentinel.password } : {}),
+            // Told of a failover by the sentinels at once, rather than when the old master stops answering.
+            failoverDetector: true,
+          }
+        : {}),
       ...options.redis,
-    });
+    };
+    const client = options.url ? new Redis(options.url, settings) : new Redis(settings);
     client.defineCommand('claimDue', { numberOfKeys: 1, lua: CLAIM_DUE });
     client.defineCommand('deleteIfEquals', { numberOfKeys: 1, lua: DELETE_IF_EQUALS });
     client.defineCommand('expireIfEquals', { numberOfKeys: 1, lua: EXPIRE_IF_EQUALS });
     // The number of keys varies per batch, so it is passed first on each call.
     client.defineCommand('applyWrites', { lua: APPLY_WRITES });
-    // Errors surface on the commands that fail; without a listener ioredis would log each reconnect attempt.
-    client.on('error', () => {});
     this.client = client as Scripted;
+    this.waitReplicas = options.waitReplicas ?? 0;
+    this.waitTimeoutMs = options.waitTimeoutMs ?? 2_000;
+    this.trackConnection();
+  }
+
+  /** Where the connection stands now. */
+  get connectionState(): Connection {
+    return this.connection;
+  }
+
+  /** Calls `listener` on each change of state (not on each reconnect attempt); returns how to stop. */
+  onStateChange(listener: (connection: Connection) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private setState(state: ConnectionState, error?: string) {
+    if (this.connection.state === 'refused' || this.connection.state === state) return;
+    const wasReady = this.connection.wasReady || this.connection.state === 'ready';
+    this.connection = { state, wasReady, ...(error === undefined ? {} : { error }) };
+    for (const listener of this.listeners) listener(this.connection);
+  }
+
+  /**
+   * ioredis reports every failed attempt; this keeps one state per phase. A node with Cluster enabled is
+   * refused when reached (and the store stops there): it cannot run the store's multi-key scripts.
+   */
+  private trackConnection() {
+    const { client } = this;
+    client.on('error', (err: Error) => {
+      this.lastError = err.message;
+    });
+    client.on('reconnecting', () => this.setState('reconnecting', this.lastError ?? 'connection closed'));
+    client.on('end', () => this.setState('closed'));
+    client.on('ready', () => {
+      this.connections++;
+      this.lastError = undefined;
+      client.info('cluster').then(
+        (info) => {
+          if (/^cluster_enabled:1\b/m.test(info)) {
+            this.setState('refused', CLUSTER_REFUSED);
+            client.disconnect();
+          } else if (client.status === 'ready') this.setState('ready');
+        },
+        // The connection dropped again before answering: its own events say so.
+        () => {},
+      );
+    });
+  }
+
+  /**
+   * Resolves with the write's result once `waitReplicas` replicas have it. Writes answered in the same tick
+   * share one WAIT, sent after them on the same connection, so it covers them all.
+   */
+  private confirmed<T>(write: Promise<T>): Promise<T> {
+    if (this.waitReplicas === 0) return write;
+    return write.then(async (value) => {
+      await this.replicated();
+      return value;
+    });
+  }
+
+  private pendingWait: Promise<void> | undefined;
+  /** Counts the connections made: a WAIT answered on another connection than its writes confirms nothing. */
+  private connections = 0;
+
+  private replicated(): Promise<void> {
+    this.pendingWait ??= new Promise<void>((resolve) => process.nextTick(resolve)).then(async () => {
+      this.pendingWait = undefined;
+      const connection = this.connections;
+      const got = await this.client.wait(this.waitReplicas, this.waitTimeoutMs);
+      // ioredis resends a command left unanswered by a dropped connection: a WAIT resent to a new master
+      // would confirm that master's writes, not these.
+      if (this.connections !== connection) throw new WriteNotConfirmed('the connection changed meanwhile');
+      if (got < this.waitReplicas)
+        throw new WriteNotConfirmed(`${got} of ${this.waitReplicas} within ${this.waitTimeoutMs} ms`);
+    });
+    return this.pendingWait;
   }
 
   /**
@@ -364,32 +495,34 @@ export class RedisStore implements Store {
   }
 
   async set(key: string, value: string, ttlMs?: number) {
-    if (ttlMs !== undefined) await this.send.set(key, value, 'PX', Math.max(1, Math.ceil(ttlMs)));
-    else await this.send.set(key, value);
+    if (ttlMs !== undefined)
+      await this.confirmed(this.send.set(key, value, 'PX', Math.max(1, Math.ceil(ttlMs))));
+    else await this.confirmed(this.send.set(key, value));
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number) {
-    const res =
+    const res = await this.confirmed(
       ttlMs !== undefined
-        ? await this.send.set(key, value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')
-        : await this.send.set(key, value, 'NX');
+        ? this.send.set(key, value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')
+        : this.send.set(key, value, 'NX'),
+    );
     return res === 'OK';
   }
 
   async deleteIfEquals(key: string, value: string) {
-    return (await this.send.deleteIfEquals(key, value)) === 1;
+    return (await this.confirmed(this.send.deleteIfEquals(key, value))) === 1;
   }
 
   async expireIfEquals(key: string, value: string, ttlMs: number) {
-    return (await this.send.expireIfEquals(key, value, Math.max(1, Math.ceil(ttlMs)))) === 1;
+    return (await this.confirmed(this.send.expireIfEquals(key, value, Math.max(1, Math.ceil(ttlMs))))) === 1;
   }
 
   async del(...keys: string[]) {
-    return keys.length ? this.send.del(...keys) : 0;
+    return keys.length ? this.confirmed(this.send.del(...keys)) : 0;
   }
 
   async incr(key: string, by = 1) {
-    return this.send.incrby(key, by);
+    return this.confirmed(this.send.incrby(key, by));
   }
 
   hget(key: string, field: string): Promise<string | undefined> {
@@ -408,23 +541,23 @@ export class RedisStore implements Store {
   }
 
   async hset(key: string, fields: Record<string, string>) {
-    if (Object.keys(fields).length) await this.send.hset(key, fields);
+    if (Object.keys(fields).length) await this.confirmed(this.send.hset(key, fields));
   }
 
   async hsetIfAbsent(key: string, field: string, value: string) {
-    return (await this.send.hsetnx(key, field, value)) === 1;
+    return (await this.confirmed(this.send.hsetnx(key, field, value))) === 1;
   }
 
   async hdel(key: string, ...fields: string[]) {
-    return fields.length ? this.send.hdel(key, ...fields) : 0;
+    return fields.length ? this.confirmed(this.send.hdel(key, ...fields)) : 0;
   }
 
   async sadd(key: string, ...members: string[]) {
-    return members.length ? this.send.sadd(key, ...members) : 0;
+    return members.length ? this.confirmed(this.send.sadd(key, ...members)) : 0;
   }
 
   async srem(key: string, ...members: string[]) {
-    return members.length ? this.send.srem(key, ...members) : 0;
+    return members.length ? this.confirmed(this.send.srem(key, ...members)) : 0;
   }
 
   async smembers(key: string) {
@@ -436,11 +569,12 @@ export class RedisStore implements Store {
   }
 
   async zadd(key: string, ...entries: ScoredMember[]) {
-    if (entries.length) await this.send.zadd(key, ...entries.flatMap((e) => [e.score, e.member]));
+    if (entries.length)
+      await this.confirmed(this.send.zadd(key, ...entries.flatMap((e) => [e.score, e.member])));
   }
 
   async zrem(key: string, ...members: string[]) {
-    return members.length ? this.send.zrem(key, ...members) : 0;
+    return members.length ? this.confirmed(this.send.zrem(key, ...members)) : 0;
   }
 
   async zscore(key: string, member: string) {
@@ -472,14 +606,16 @@ export class RedisStore implements Store {
 
   async claimDue(key: string, now: number, limit: number, leaseMs?: number) {
     if (limit <= 0) return [];
-    return pairs(await this.send.claimDue(key, now, limit, leaseMs ?? 0));
+    return pairs(await this.confirmed(this.send.claimDue(key, now, limit, leaseMs ?? 0)));
   }
 
   write(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.writeBatch().writes.push({ ops, done: { resolve, reject } });
-    });
+    return this.confirmed(
+      new Promise((resolve, reject) => {
+        this.writeBatch().writes.push({ ops, done: { resolve, reject } });
+      }),
+    );
   }
 
   /** Writes callers' batches atomically, in order: one script, or one command when that is all there is. */
@@ -507,9 +643,9 @@ export class RedisStore implements Store {
 
   async close() {
     if (this.flushScheduled) this.flush();
-    if (this.client.status === 'end') return;
     // QUIT needs a live connection; while reconnecting it would wait, so just drop the socket.
-    if (this.client.status !== 'ready') return this.client.disconnect();
-    await this.client.quit().catch(() => this.client.disconnect());
+    if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
+    else if (this.client.status !== 'end') this.client.disconnect();
+    this.setState('closed');
   }
 }

@@ -34,6 +34,7 @@ describe('start-up with both Bot APIs unreachable', () => {
         TELEGRAM_API_ROOT: `http://127.0.0.1:${telegramPort}`,
         ZALO_BOT_TOKEN: FAKE_ZALO_TOKEN,
         ZALO_API_ROOT: `http://127.0.0.1:${zaloPort}`,
+        PUBLIC_URL: 'https://chibo.example.vn',
       }),
       { log: quiet, connectBackoff: { initialMs: 50, maxMs: 200 } },
     );

@@ -53,6 +53,7 @@ describe('the service with ZALO_BOT_TOKEN', () => {
         ZALO_API_ROOT: fake.baseApiUrl,
         ZALO_WEBHOOK_URL: 'https://chibo.example.vn/zalo/webhook',
         ZALO_WEBHOOK_SECRET: secret,
+        PUBLIC_URL: 'https://chibo.example.vn',
       }),
       { log: createLogger({ level: 'silent' }) },
     );

@@ -103,6 +103,7 @@ describe('the Zalo inbox', () => {
         REDIS_URL: 'redis://127.0.0.1:1',
         ZALO_BOT_TOKEN: zalo.token,
         ZALO_API_ROOT: zalo.baseApiUrl,
+        PUBLIC_URL: 'https://chibo.example.vn',
         ...WEBHOOK,
       }),
       { log: createLogger({ level: 'silent' }), zaloInbox: { storeTimeoutMs: 300 } },

@@ -110,6 +110,11 @@ export class FakeTelegram {
   private nextUpdateId = 1;
   private waiters: (() => void)[] = [];
   private port = 0;
+  /** While set, sendMessage calls wait here (see `hold`). */
+  private holding: Promise<void> | undefined;
+  private releaseHold: (() => void) | undefined;
+  /** sendMessage calls waiting on a hold. */
+  held = 0;
 
   private constructor(options: FakeTelegramOptions) {
     this.options = options;
@@ -135,6 +140,21 @@ export class FakeTelegram {
   /** For grammY's `apiRoot` (or TELEGRAM_API_ROOT). */
   get apiRoot(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /**
+   * From now on sendMessage calls wait, unanswered and unrecorded, until `release`; then a call whose sender
+   * went away meanwhile (a killed process) is dropped, as a request Telegram never received.
+   */
+  hold(): void {
+    this.holding ??= new Promise((resolve) => {
+      this.releaseHold = resolve;
+    });
+  }
+
+  release(): void {
+    this.releaseHold?.();
+    this.holding = undefined;
   }
 
   /** Queues an update for getUpdates; `update_id` is assigned. */
@@ -173,6 +193,7 @@ export class FakeTelegram {
   }
 
   async close(): Promise<void> {
+    this.release();
     for (const wake of this.waiters.splice(0)) wake();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -190,6 +211,12 @@ export class FakeTelegram {
       case 'getMe':
         return ok(res, { id: 123456, is_bot: true, first_name: 'Chi bộ', username: 'chibo_test_bot' });
       case 'sendMessage':
+        if (this.holding) {
+          this.held++;
+          await this.holding;
+          this.held--;
+          if (req.socket.destroyed) return;
+        }
         return this.sendMessage(params, res);
       case 'sendDocument':
         return this.sendDocument(params, res);
