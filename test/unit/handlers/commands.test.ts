@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COMMAND_REGISTRY, type CommandSpec, commandNamed, type Role } from '../../../handlers/commands.js';
-import type { HandlerContext } from '../../../handlers/context.js';
 import { handle } from '../../../handlers/index.js';
 import { t } from '../../../src/i18n.js';
 import type { ChannelName, Person } from '../../../src/store/records.js';
@@ -41,18 +40,7 @@ async function setup() {
   expect(assigned.ok).toBe(true);
   /** The commands /trogiup lists to this person on this channel, in its order. */
   const helpCommands = async (actor: Person, channel: ChannelName) => {
-    const ctx: HandlerContext = {
-      channel,
-      userId: actor.id,
-      displayName: actor.name,
-      chatKind: 'private',
-      actor,
-      locale: 'vi',
-      now: w.clock.now(),
-      services: w.services,
-      t: (key, params) => t(key, params, 'vi'),
-    };
-    const [view] = await handle(ctx, { type: 'command', name: 'trogiup', args: '' });
+    const [view] = await handle(w.contextFor(actor, channel), { type: 'command', name: 'trogiup', args: '' });
     return [...(view?.text ?? '').matchAll(/^\/([a-z]+)/gm)].map((m) => m[1]);
   };
   return { w, admin, person, helpCommands };
