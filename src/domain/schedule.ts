@@ -3,6 +3,7 @@ import type { Holidays } from './holidays.js';
 import { lunarMonthLength, lunarMonthStart } from './lunar.js';
 import {
   addDays,
+  DAY_MS,
   daysBetween,
   daysInMonth,
   formatTime,
@@ -628,7 +629,7 @@ export const meetingTimes = (
 /** The next `count` regular meetings from an instant on, for showing a new schedule back to its writer. */
 export function nextMeetings(rule: ScheduleRule, calendar: MeetingCalendar, from: Date, count: number) {
   // Thirteen lunar months fit in 400 days, so `count` ≤ 12 meetings always do.
-  const to = new Date(from.getTime() + (count + 1) * 32 * 86_400_000);
+  const to = new Date(from.getTime() + (count + 1) * 32 * DAY_MS);
   return plannedMeetings(rule, calendar, from, to).slice(0, count);
 }
 

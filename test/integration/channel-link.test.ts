@@ -205,7 +205,7 @@ describe('linking a second channel with a code from /kenh', () => {
     const { sinhOnTelegram } = await setup();
     await sinhOnTelegram();
     const [reply] = await sayTelegram(7001, 'CHAYNHAN');
-    expect(reply?.text.startsWith(t('help.member'))).toBe(true);
+    expect(reply?.text.startsWith(t('help.section.member'))).toBe(true);
   });
 });
 
@@ -247,7 +247,7 @@ describe('commands typed as words', () => {
 
     const help = await sayZalo('zalo-mai', '/trogiup');
     expect(help).toContain('/kenh');
-    expect(help).toContain(t('kenh.help'));
+    expect(help).toContain(`/kenh — ${t('help.command.kenh')}`);
     expect(help).toContain(t('zalo.help.typing'));
     for (const typed of ['trợ giúp', 'tro giup', 'trogiup', 'giúp', 'hướng dẫn', 'help'])
       expect(await sayZalo('zalo-mai', typed)).toBe(help);
@@ -268,7 +268,7 @@ describe('commands typed as words', () => {
     const [schedule] = await sayTelegram(7003, '/lich');
     expect((await sayTelegram(7003, 'lịch')).map((m) => m.text)).toEqual([schedule?.text]);
     const [help] = await sayTelegram(7003, 'trợ giúp');
-    expect(help?.text).toContain(t('kenh.help'));
+    expect(help?.text).toContain(`/kenh — ${t('help.command.kenh')}`);
     expect(help?.text).not.toContain(t('zalo.help.typing'));
   });
 });
