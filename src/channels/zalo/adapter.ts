@@ -152,8 +152,10 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
     ]);
 
   /**
-   * What a typed message means, in order: a command; the reason a pending question waits for; a reply to the
-   * open question (or that question again); otherwise free text for the handlers (an invite code, or help).
+   * What a typed message means, in order: a command; the reason a pending question waits for; a code (invite or
+   * channel link); a reply as `readReply` reads it — words to the latest invitation, a fresh number to the open
+   * question, a confirmation first for what messages others, the question again when unclear, expired or
+   * ambiguous; otherwise free text for the handlers (help).
    */
   async function interpret(ctx: HandlerContext, chatId: string, text: string): Promise<Intent | View[]> {
     const command = parseCommand(text);
