@@ -198,3 +198,12 @@ export function decodeIntent(data: string): Intent | undefined {
   const parsed = intentSchema.safeParse(candidate);
   return parsed.success ? parsed.data : undefined;
 }
+
+/**
+ * Meeting actions that message other people at once: the reminders to those who have not answered, and the
+ * notice sent now. A channel without buttons (Zalo) asks for a confirmation before a typed number sets one off.
+ * (Cancelling is confirmed by its own question already.)
+ */
+const OUTREACH_ACTIONS: ReadonlySet<string> = new Set(['remind', 'hnotice']);
+export const messagesOthers = (intent: Intent) =>
+  intent.type === 'meeting' && OUTREACH_ACTIONS.has(intent.action);

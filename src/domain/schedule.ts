@@ -1,6 +1,7 @@
 import type { Locale } from '../i18n.js';
 import type { Holidays } from './holidays.js';
 import { lunarMonthLength, lunarMonthStart } from './lunar.js';
+import { fold } from './text.js';
 import {
   addDays,
   DAY_MS,
@@ -69,10 +70,6 @@ export const isUsualHour = (time: LocalTime): boolean =>
 
 /** One word of the phrase: as written (for messages) and folded to plain ASCII lowercase (for matching). */
 type Word = { written: string; plain: string };
-
-/** "Thứ Bảy" → "thu bay": the same with or without diacritics, in any case. */
-const fold = (text: string) =>
-  text.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
 
 function words(text: string): Word[] {
   return text

@@ -201,6 +201,28 @@ describe('linking a second channel with a code from /kenh', () => {
     expect((await person(sinh.id))?.zaloId).toBe('zalo-sinh');
   });
 
+  it('tells a code from an answer when it starts with a digit and a numbered question is open', async () => {
+    const { khe, sinhOnTelegram } = await setup();
+    const sinh = await sinhOnTelegram();
+    // Hoa is linked on Zalo with a numbered question open (/kenh's offer): a reply starting with a number
+    // would be read against it.
+    await sayZalo('zalo-hoa', khe.code('Lò Thị Hoa'));
+    expect(await sayZalo('zalo-hoa', 'kênh')).toContain(
+      `1 = ${t('kenh.code.offer', { channel: 'Telegram' })}`,
+    );
+    // The codes are random: ask until one starts with a digit (7 in 31 do; 200 tries all miss once in 10^22).
+    let code = '';
+    for (let i = 0; i < 200 && !/^\d/.test(code); i++) {
+      const issued = await h.services.people.issueChannelLinkCode(sinh);
+      if (issued.ok) code = issued.code;
+    }
+    expect(code).toMatch(/^\d/);
+    expect(await sayZalo('zalo-hoa', code)).toBe(t('kenh.code.otherPerson', { channel: 'Zalo' }));
+    expect((await sayZalo('zalo-sinh', code)).split('\n')[0]).toBe(
+      t('kenh.linked', { channel: 'Zalo', name: 'Lò Văn Sinh' }),
+    );
+  });
+
   it('takes a linked member’s eight-letter word that is no code as words, not as a wrong code', async () => {
     const { sinhOnTelegram } = await setup();
     await sinhOnTelegram();
