@@ -311,12 +311,17 @@ export interface ReplyContext {
 
 /**
  * What a typed reply means, never a guess: words that name an answer go to the latest invitation whatever was
- * asked since; a bare number answers only the open question, and only for NUMBER_TTL_MS after it was asked;
+ * asked since; a bare number answers only the open question, and (but for an invitation's) only for
+ * NUMBER_TTL_MS after it was asked;
  * a number that would message other people asks for a confirmation; an ambiguous answer is asked back.
  */
 export function readReply(text: string, at: ReplyContext): ReplyReading {
   const { question, invitation, now } = at;
-  const fresh = question !== undefined && now - question.askedAt <= NUMBER_TTL_MS;
+  // An invitation's numbers hold while it is the open question: its own text carries them, and the meeting's start
+  // ends it (the answer is refused then). Any other question's numbers answer it for NUMBER_TTL_MS only.
+  const fresh =
+    question !== undefined &&
+    (invitationOptions(question.options) !== undefined || now - question.askedAt <= NUMBER_TTL_MS);
   const said = withoutParticles(words(text))
     .map((w) => w.norm)
     .join(' ');

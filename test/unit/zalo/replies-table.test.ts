@@ -193,15 +193,21 @@ describe('words go to the latest invitation, numbers to the question that asked 
     expect(read('1', { question: roster })).toEqual({ kind: 'intent', intent: roster.options[0]?.intent });
   });
 
-  it('a number is asked back once the question is older than its few minutes; words are not', () => {
-    const later = invitation.askedAt + NUMBER_TTL_MS + 1;
-    expect(read('1', { now: later })).toEqual({ kind: 'expired' });
-    expect(read('2 ốm', { now: later })).toEqual({ kind: 'expired' });
-    expect(read('có mặt', { now: later })).toEqual({ kind: 'intent', intent: present });
-    expect(read('1', { now: invitation.askedAt + NUMBER_TTL_MS })).toEqual({
+  it('a number is asked back once another question is older than its few minutes; words are not', () => {
+    const stale = { question: roster, now: roster.askedAt + NUMBER_TTL_MS + 1 };
+    expect(read('1', stale)).toEqual({ kind: 'expired' });
+    expect(read('2', stale)).toEqual({ kind: 'expired' });
+    expect(read('có mặt', stale)).toEqual({ kind: 'intent', intent: present });
+    expect(read('1', { question: roster, now: roster.askedAt + NUMBER_TTL_MS })).toEqual({
       kind: 'intent',
-      intent: present,
+      intent: roster.options[0]?.intent,
     });
+  });
+
+  it("an invitation's numbers hold while it is the open question: its own text carries them", () => {
+    const hoursLater = invitation.askedAt + 6 * 3_600_000;
+    expect(read('1', { now: hoursLater })).toEqual({ kind: 'intent', intent: present });
+    expect(summary(read('2 ốm', { now: hoursLater }))).toBe('sick');
   });
 
   it('with no question open, a number answers nothing', () => {
