@@ -1,5 +1,5 @@
 import { MARKABLE_STEPS, type MarkableStep, type PreparationStatus } from '../src/domain/checklist.js';
-import { formatDate } from '../src/domain/time.js';
+import { DAY_MS, formatDate } from '../src/domain/time.js';
 import type { ChecklistFacts } from '../src/services/checklist.js';
 import type { Meeting } from '../src/store/records.js';
 import type { HandlerContext } from './context.js';
@@ -91,7 +91,7 @@ export function checklistView(ctx: Words, facts: ChecklistFacts): View {
 }
 
 /** How far ahead /chuanbi looks for the meeting to prepare. */
-const PREPARE_AHEAD_MS = 62 * 86_400_000;
+const PREPARE_AHEAD_MS = 62 * DAY_MS;
 
 /** The meeting to prepare: the cell's next planned one (a past one's roll call is /diemdanh's business). */
 async function nextMeetingOf(ctx: HandlerContext, cellId: string): Promise<Meeting | undefined> {

@@ -1,8 +1,4 @@
+import { fold } from '../src/domain/text.js';
+
 /** "Lịch họp!" → "lichhop": how typed words (command names, aliases, arguments) are compared. */
-export const foldKey = (typed: string) =>
-  typed
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/đ/g, 'd')
-    .replace(/[^\p{L}\p{N}]+/gu, '');
+export const foldKey = (typed: string) => fold(typed).replace(/[^\p{L}\p{N}]+/gu, '');

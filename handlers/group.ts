@@ -1,3 +1,4 @@
+import { fold } from '../src/domain/text.js';
 import type { TallyCounts } from '../src/services/attendance.js';
 import type { Cell, Meeting } from '../src/store/records.js';
 import type { HandlerContext } from './context.js';
@@ -44,7 +45,6 @@ export function groupTallyView(
 
 /** "huỷ", "hủy", "gỡ" and their plain spellings ask to unbind. */
 const UNBIND_WORDS = new Set(['huy', 'go', 'bo']);
-const plain = (word: string) => word.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').toLowerCase();
 
 /**
  * /nhom — in a group: a secretary binds it to their cell (picking one when they lead several), or unbinds it
@@ -55,7 +55,7 @@ export async function handleGroupCommand(ctx: HandlerContext, args: string): Pro
   if (!ctx.actor)
     return [refusal(ctx.t(ctx.chatKind === 'group' ? 'group.refuse.notLinked' : 'refuse.notLinked'))];
   const [first = '', target = ''] = args.trim().split(/\s+/);
-  const unbinding = UNBIND_WORDS.has(plain(first));
+  const unbinding = UNBIND_WORDS.has(fold(first));
   return ctx.chatKind === 'group'
     ? inGroup(ctx, unbinding ? undefined : first, unbinding)
     : inPrivate(ctx, unbinding ? target : undefined);

@@ -4,14 +4,11 @@ import { MAX_PLACE_LENGTH, type MeetingChange, type MeetingRefusal } from '../sr
 import type { Cell, Meeting } from '../src/store/records.js';
 import type { HandlerContext } from './context.js';
 import { kindLabel, shiftNote, when } from './format.js';
-import type { Intent } from './intents.js';
+import type { HopAction, Intent } from './intents.js';
 import { chooseSecretaryCell, commandCellQuestion } from './secretary-cells.js';
 import { refusal, type View } from './views.js';
 
-/** The /hop actions on a meeting (intent `meeting`); each is authorized again by MeetingsService. */
-export const HOP_ACTIONS = new Set(['hop', 'htime', 'hplace', 'hkind', 'hcancel', 'hcancelok', 'hnotice']);
-
-const intent = (action: string, meeting: Meeting, arg?: string): Intent => ({
+const intent = (action: HopAction, meeting: Meeting, arg?: string): Intent => ({
   type: 'meeting',
   action,
   meetingId: meeting.id,
@@ -84,7 +81,7 @@ export async function handleHopAction(
   ctx: HandlerContext,
   meeting: Meeting,
   cell: Cell,
-  action: string,
+  action: HopAction,
   arg: string | undefined,
   note: string | undefined,
 ): Promise<View[]> {
@@ -159,8 +156,10 @@ export async function handleHopAction(
       ];
     case 'hcancelok':
       return change(ctx, meeting, { kind: 'cancel' });
-    default:
-      return [refusal(ctx.t('refuse.invalid'))];
+    default: {
+      const unhandled: never = action;
+      return unhandled;
+    }
   }
 }
 

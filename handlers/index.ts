@@ -8,8 +8,8 @@ import {
 import { handleAnswer, handleAskReason } from './attendance.js';
 import { handleChannelChoice, handleChannelLinkCode, looksLikeChannelLinkCode } from './channels.js';
 import { handleChecklistCommand, handleChecklistIntent } from './checklist.js';
+import { type CommandName, commandNamed } from './commands.js';
 import type { HandlerContext } from './context.js';
-import { foldKey } from './fold.js';
 import { handleGroupCommand } from './group.js';
 import { handleHelp } from './help.js';
 import { handleHop } from './hop.js';
@@ -29,65 +29,46 @@ import {
   handleWithdraw,
 } from './visits.js';
 
+export type { CommandName } from './commands.js';
+export { COMMANDS, commandKey, commandNamed } from './commands.js';
 export type { HandlerContext, Services } from './context.js';
 export type { Intent } from './intents.js';
 export type { View } from './views.js';
 
-/**
- * Commands by their Vietnamese names; ASCII aliases let Zalo users type them without diacritics or a slash.
- * `start` stays English: Telegram's deep links send it.
- */
-export const COMMANDS = [
-  'start',
-  'lich',
-  'trogiup',
-  'diemdanh',
-  'hop',
-  'taodangbo',
-  'taochibo',
-  'chibo',
-  'nhapds',
-  'moi',
-  'kenh',
-  'chuyende',
-  'chuanbi',
-  'nhiemvu',
-  'capuy',
-  'nhapcapuy',
-  'baocao',
-  'kehoach',
-  'nhom',
-] as const;
-export type CommandName = (typeof COMMANDS)[number];
+type Run = (ctx: HandlerContext, args: string) => Promise<View[]>;
 
-/**
- * Words people type for a command instead of its name: Zalo has no command menu, so every command is typed, and
- * a bare word works on Telegram too. Compared folded (no diacritics, case or spaces), so "Lịch", "lich" and
- * "lịch" are one, and a name's own Vietnamese spelling needs no entry; those listed anyway ("điểm danh", "họp")
- * are the words people type.
- */
-const ALIASES: Record<string, CommandName> = {
-  help: 'trogiup',
-  'trợ giúp': 'trogiup',
-  giúp: 'trogiup',
-  'hướng dẫn': 'trogiup',
-  'bắt đầu': 'start',
-  'lịch họp': 'lich',
-  'điểm danh': 'diemdanh',
-  'chọn kênh': 'kenh',
-  họp: 'hop',
+/** What each command of the registry (./commands.ts) runs: a command without a handler does not compile. */
+const RUN: Record<CommandName, Run> = {
+  // "/start <code>" with a code from /kenh links a second channel; a roster invite code onboards.
+  start: async (ctx, args) =>
+    looksLikeChannelLinkCode(args)
+      ? ((await handleChannelLinkCode(ctx, args)) ?? handleStart(ctx, args))
+      : handleStart(ctx, args),
+  lich: (ctx) => handleSchedule(ctx),
+  kenh: handleChannelChoice,
+  trogiup: (ctx) => handleHelp(ctx),
+  hop: handleHop,
+  diemdanh: (ctx, args) => handleTally(ctx, undefined, args),
+  chuyende: (ctx) => handleTopicsCommand(ctx),
+  chuanbi: (ctx) => handleChecklistCommand(ctx),
+  nhom: handleGroupCommand,
+  nhiemvu: (ctx) => handleVisitDuty(ctx),
+  taodangbo: handleCreateOrg,
+  taochibo: handleCreateCell,
+  chibo: (ctx) => handleListCells(ctx),
+  nhapds: handleImportRoster,
+  moi: handleInvites,
+  capuy: handleCommittee,
+  nhapcapuy: handleImportCommittee,
+  baocao: (ctx) => handleComplianceReport(ctx),
+  kehoach: (ctx) => handleVisitPlan(ctx),
 };
 
-/** How typed command names and aliases are compared ("Lịch họp!" → "lichhop"). */
-export const commandKey = foldKey;
-
-const COMMAND_BY_KEY = new Map<string, CommandName>([
-  ...COMMANDS.map((name) => [name, name] as const),
-  ...Object.entries(ALIASES).map(([alias, name]) => [commandKey(alias), name] as const),
-]);
-
-/** The command a typed name or alias stands for ("trợ giúp" → trogiup, "KÊNH" → kenh), if any. */
-export const commandNamed = (typed: string): CommandName | undefined => COMMAND_BY_KEY.get(commandKey(typed));
+/** [Đăng ký dự] / [Rút đăng ký]: buttons as commands carrying the meeting ID; nobody types them. */
+const BUTTON_COMMANDS: Record<string, Run> = {
+  dangky: handleRegister,
+  huydangky: handleWithdraw,
+};
 
 /** The one entry point: every channel turns its update into an intent and renders the views this returns. */
 export async function handle(context: HandlerContext, intent: Intent): Promise<View[]> {
@@ -97,57 +78,11 @@ export async function handle(context: HandlerContext, intent: Intent): Promise<V
     ctx = { ...ctx, actor: await ctx.services.people.markReachable(ctx.actor, ctx.channel) };
   switch (intent.type) {
     case 'command': {
-      const name = commandNamed(intent.name) ?? intent.name;
-      switch (name) {
-        case 'start':
-          // "/start <code>" with a code from /kenh links a second channel; a roster invite code onboards.
-          if (looksLikeChannelLinkCode(intent.args))
-            return (await handleChannelLinkCode(ctx, intent.args)) ?? handleStart(ctx, intent.args);
-          return handleStart(ctx, intent.args);
-        case 'lich':
-          return handleSchedule(ctx);
-        case 'trogiup':
-          return handleHelp(ctx);
-        case 'diemdanh':
-          return handleTally(ctx, undefined, intent.args);
-        case 'hop':
-          return handleHop(ctx, intent.args);
-        case 'kenh':
-          return handleChannelChoice(ctx, intent.args);
-        case 'taodangbo':
-          return handleCreateOrg(ctx, intent.args);
-        case 'taochibo':
-          return handleCreateCell(ctx, intent.args);
-        case 'chibo':
-          return handleListCells(ctx);
-        case 'nhapds':
-          return handleImportRoster(ctx, intent.args);
-        case 'moi':
-          return handleInvites(ctx, intent.args);
-        case 'chuyende':
-          return handleTopicsCommand(ctx);
-        case 'chuanbi':
-          return handleChecklistCommand(ctx);
-        case 'nhiemvu':
-          return handleVisitDuty(ctx);
-        case 'capuy':
-          return handleCommittee(ctx, intent.args);
-        case 'nhapcapuy':
-          return handleImportCommittee(ctx, intent.args);
-        case 'baocao':
-          return handleComplianceReport(ctx);
-        case 'kehoach':
-          return handleVisitPlan(ctx);
-        // [Đăng ký dự] / [Rút đăng ký]: buttons as commands carrying the meeting ID (not in the menu).
-        case 'dangky':
-          return handleRegister(ctx, intent.args);
-        case 'huydangky':
-          return handleWithdraw(ctx, intent.args);
-        case 'nhom':
-          return handleGroupCommand(ctx, intent.args);
-        default:
-          return handleHelp(ctx, intent.name);
-      }
+      const name = commandNamed(intent.name);
+      const run = name
+        ? RUN[name]
+        : Object.hasOwn(BUTTON_COMMANDS, intent.name) && BUTTON_COMMANDS[intent.name];
+      return run ? run(ctx, intent.args) : handleHelp(ctx, intent.name);
     }
     case 'text': {
       // A command typed as a word ("lịch", "trogiup"); a code from /kenh links a second channel; someone not

@@ -31,6 +31,42 @@ const topicActionByCode = new Map<string, string>(
   Object.entries(TOPIC_ACTIONS).map(([name, code]) => [code, name]),
 );
 
+/**
+ * What a secretary does with one meeting; each name is also its code in callback data ("m|<action>|<meeting>|<arg>"),
+ * so these strings must never change: buttons already sent carry them. A typo in a handler fails to compile.
+ */
+export const ROLL_CALL_ACTIONS = [
+  'rc', // toggle one person's roll-call state; arg = person ID
+  'rcsheet', // the roll-call sheet
+  'rcguest', // the guests (đại biểu) part of the roll call
+  'rcall', // close with some unmarked: ask to mark them all absent without reason
+  'rcallok', // confirmed: mark them absent and close; arg = how many were confirmed
+  'rcclose', // close the roll call
+] as const;
+export const HOP_ACTIONS = [
+  'hop', // the /hop view of the meeting
+  'htime', // change its time (typed); arg = version
+  'hplace', // change its place (typed); arg = version
+  'hkind', // change its kind; arg = version, then "version.kind"
+  'hcancel', // ask to cancel; arg = version
+  'hcancelok', // cancel, confirmed; arg = version
+  'hnotice', // send the notice now
+] as const;
+export const MEETING_ACTIONS = [
+  'tally', // the live tally of answers
+  'remind', // remind those who have not answered
+  ...ROLL_CALL_ACTIONS,
+  ...HOP_ACTIONS,
+] as const;
+export type RollCallAction = (typeof ROLL_CALL_ACTIONS)[number];
+export type HopAction = (typeof HOP_ACTIONS)[number];
+export type MeetingAction = (typeof MEETING_ACTIONS)[number];
+
+export const isRollCallAction = (action: MeetingAction): action is RollCallAction =>
+  (ROLL_CALL_ACTIONS as readonly string[]).includes(action);
+export const isHopAction = (action: MeetingAction): action is HopAction =>
+  (HOP_ACTIONS as readonly string[]).includes(action);
+
 export const intentSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('command'), name: z.string(), args: z.string().default('') }),
   z.object({ type: z.literal('text'), text: z.string() }),
@@ -50,7 +86,7 @@ export const intentSchema = z.discriminatedUnion('type', [
    */
   z.object({
     type: z.literal('meeting'),
-    action: z.string().regex(/^[a-z_]{1,16}$/),
+    action: z.enum(MEETING_ACTIONS),
     meetingId: id,
     arg: z.string().max(24).optional(),
     note: z.string().max(MAX_TYPED_TEXT).optional(),
@@ -162,3 +198,12 @@ export function decodeIntent(data: string): Intent | undefined {
   const parsed = intentSchema.safeParse(candidate);
   return parsed.success ? parsed.data : undefined;
 }
+
+/**
+ * Meeting actions that message other people at once: the reminders to those who have not answered, and the
+ * notice sent now. A channel without buttons (Zalo) asks for a confirmation before a typed number sets one off.
+ * (Cancelling is confirmed by its own question already.)
+ */
+const OUTREACH_ACTIONS: ReadonlySet<string> = new Set(['remind', 'hnotice']);
+export const messagesOthers = (intent: Intent) =>
+  intent.type === 'meeting' && OUTREACH_ACTIONS.has(intent.action);

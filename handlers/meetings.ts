@@ -4,8 +4,15 @@ import type { Cell, Meeting } from '../src/store/records.js';
 import { answerLabel, reasonLabel } from './attendance.js';
 import type { HandlerContext } from './context.js';
 import { kindLabel, shiftNote, when } from './format.js';
-import { HOP_ACTIONS, handleHopAction, handleRemind } from './hop.js';
-import { ABSENCE_REASONS, type Intent } from './intents.js';
+import { handleHopAction, handleRemind } from './hop.js';
+import {
+  ABSENCE_REASONS,
+  type Intent,
+  isHopAction,
+  isRollCallAction,
+  type MeetingAction,
+  type RollCallAction,
+} from './intents.js';
 import { chooseSecretaryCell, commandCellQuestion } from './secretary-cells.js';
 import { refusal, type View } from './views.js';
 
@@ -109,7 +116,7 @@ const percent = (ctx: HandlerContext, fraction: number | null) =>
     : `${(fraction * 100).toLocaleString(ctx.locale === 'vi' ? 'vi-VN' : 'en-US', { maximumFractionDigits: 1 })}%`;
 
 type MeetingIntent = Extract<Intent, { type: 'meeting' }>;
-const rollCallIntent = (meeting: Meeting, action: string, arg?: string): MeetingIntent => ({
+const rollCallIntent = (meeting: Meeting, action: RollCallAction, arg?: string): MeetingIntent => ({
   type: 'meeting',
   action,
   meetingId: meeting.id,
@@ -261,15 +268,12 @@ function closedView(ctx: HandlerContext, meeting: Meeting, cell: Cell, outcome: 
   return { text: lines.filter(Boolean).join('\n'), replace: true };
 }
 
-/** The roll-call actions on a meeting (intent `meeting`). */
-const ROLL_CALL_ACTIONS = new Set(['rc', 'rcclose', 'rcsheet', 'rcguest', 'rcall', 'rcallok']);
-
 async function handleRollCallAction(
   ctx: HandlerContext,
   meeting: Meeting,
   cell: Cell,
   actorId: string,
-  action: string,
+  action: RollCallAction,
   arg: string | undefined,
 ): Promise<View[]> {
   if (meeting.rollCallClosedAt !== undefined) return [refusal(ctx.t('rollcall.alreadyClosed'))];
@@ -291,7 +295,8 @@ async function handleRollCallAction(
       if (!unsettled.length) return [await rollCallView(ctx, meeting, cell)];
       return [confirmSettleView(ctx, meeting, unsettled)];
     }
-    default: {
+    case 'rcclose':
+    case 'rcallok': {
       // rcclose, or rcallok with the number of members the secretary confirmed marking absent without reason.
       const confirmed = action === 'rcallok' ? Number(arg) : 0;
       if (!Number.isInteger(confirmed) || confirmed < 0) return [refusal(ctx.t('refuse.invalid'))];
@@ -307,7 +312,7 @@ async function handleRollCallAction(
 /** Secretary actions on one meeting, each authorized against the meeting's own cell. */
 export async function handleMeetingAction(
   ctx: HandlerContext,
-  action: string,
+  action: MeetingAction,
   meetingId: string,
   arg?: string,
   note?: string,
@@ -324,10 +329,9 @@ export async function handleMeetingAction(
       return handleTally(ctx, meeting.id);
     case 'remind':
       return handleRemind(ctx, meeting);
-    default:
-      if (ROLL_CALL_ACTIONS.has(action))
-        return handleRollCallAction(ctx, meeting, cell, ctx.actor.id, action, arg);
-      if (HOP_ACTIONS.has(action)) return handleHopAction(ctx, meeting, cell, action, arg, note);
-      return [refusal(ctx.t('refuse.invalid'))];
   }
+  if (isRollCallAction(action)) return handleRollCallAction(ctx, meeting, cell, ctx.actor.id, action, arg);
+  if (isHopAction(action)) return handleHopAction(ctx, meeting, cell, action, arg, note);
+  const unhandled: never = action;
+  return unhandled;
 }

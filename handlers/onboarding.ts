@@ -19,11 +19,15 @@ export async function handleStart(ctx: HandlerContext, rawCode: string): Promise
   }
   const { people } = ctx.services;
   const admin = await people.redeemBootstrap(code, ctx.channel, ctx.userId, ctx.displayName);
-  if (admin) return [{ text: ctx.t('start.admin', { name: admin.name }) }];
+  if (admin) {
+    // The first admin's menu gains the admins' commands in their own chat.
+    await ctx.services.menus.refresh([admin.id]);
+    return [{ text: ctx.t('start.admin', { name: admin.name }) }];
+  }
 
   const result = await people.linkWithCode(code, ctx.channel, ctx.userId);
   if (result.ok) {
-    // A secretary's menu gains /hop and /diemdanh in their own chat.
+    // A secretary's or committee member's menu gains their commands in their own chat.
     await ctx.services.menus.refresh([result.person.id]);
     return [{ text: ctx.t('start.welcome', { name: result.person.name }) }];
   }

@@ -351,6 +351,8 @@ export async function handleCommittee(ctx: HandlerContext, args: string): Promis
   }
   const { person, assignment } = result;
   const linked = person.telegramId !== undefined || person.zaloId !== undefined;
+  // A linked member who now sits on a committee gets /nhiemvu in their menu.
+  if (linked && result.change === 'created') await ctx.services.menus.refresh([person.id]);
   const text = ctx.t(`visits.assign.${result.change}`, {
     name: person.name,
     level: levelName(ctx, assignment.level),
@@ -398,6 +400,9 @@ export async function handleImportCommittee(ctx: HandlerContext, args: string): 
         ].join('\n'),
       },
     ];
+  // Linked members who now sit on a committee get /nhiemvu in their menu.
+  if (result.created > 0)
+    await ctx.services.menus.refresh((await ctx.services.visits.members(org.id)).map((m) => m.person.id));
   const { created, updated, unchanged } = result;
   return [{ text: ctx.t('visits.import.done', { created, updated, unchanged }) }];
 }

@@ -81,6 +81,9 @@ export function createLogger(options: {
             translateTime: 'SYS:HH:MM:ss',
             ignore: 'pid,hostname,replica',
           })
-        : undefined),
+        : // Written synchronously: pino's default buffers asynchronously, and a line still in flight when the
+          // process exits is written after later ones (a fatal line after the stop it caused) or not at all. The
+          // service logs a few lines a second at most, so the writes cost nothing that shows.
+          pino.destination({ dest: 1, sync: true })),
   );
 }

@@ -16,6 +16,7 @@ import { Bot, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
 import { createTelegramBot } from '../../src/channels/telegram/bot.js';
 import { loadPolicy } from '../../src/content/policy.js';
+import { DAY_MS } from '../../src/domain/time.js';
 import { createLogger } from '../../src/logger.js';
 import { createServices } from '../../src/services/index.js';
 import { keys } from '../../src/store/keys.js';
@@ -42,7 +43,6 @@ const PACED_RATE = Number(values['paced-rate']);
 const PACED_TAPS = Number(values['paced-taps']);
 const TOKEN = '123456:BENCH-token-recorded-never-sent';
 const NOW = Date.now();
-const DAY = 86_400_000;
 /** One cell in two has a bound group, so half the taps also refresh a group's tally. */
 const GROUP_EVERY = 2;
 
@@ -71,7 +71,7 @@ async function seed(store: Store): Promise<Member[]> {
   for (let c = 0; c < CELLS; c++) {
     const cellId = `c${c}`;
     const meetingId = `m${c}`;
-    const startsAt = NOW + 3 * DAY;
+    const startsAt = NOW + 3 * DAY_MS;
     const cellMembers = Array.from({ length: MEMBERS }, (_, m) => ({
       id: `p${c}x${m}`,
       name: `Đảng viên ${c}-${m}`,

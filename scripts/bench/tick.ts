@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Outbox } from '../../src/delivery/outbox.js';
 import type { Sender } from '../../src/delivery/sender.js';
+import { DAY_MS } from '../../src/domain/time.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
 import { TextComposer } from '../../src/scheduler/composer.js';
@@ -44,7 +45,6 @@ const STEPS = [
 const AUDIENCES = ['secretaries', 'members', 'members_unanswered'] as const;
 const MEMBERS_PER_CELL = 3;
 const NOW = Date.parse('2026-12-02T19:30:00+07:00');
-const DAY = 86_400_000;
 
 async function openStore(
   kind: 'redis' | 'sqlite',
@@ -77,7 +77,7 @@ async function seed(store: Store, cells: number): Promise<Occurrence[]> {
   for (let c = 0; c < cells; c++) {
     const cellId = `cell${c}`;
     const meetingId = `meet${c}`;
-    const startsAt = NOW + 7 * DAY;
+    const startsAt = NOW + 7 * DAY_MS;
     const members = Array.from({ length: MEMBERS_PER_CELL }, (_, m) => ({
       id: `p${c}x${m}`,
       name: `Đảng viên ${m}`,
@@ -96,7 +96,7 @@ async function seed(store: Store, cells: number): Promise<Occurrence[]> {
     );
     // The meeting's whole timeline waits in the due index, far from due: what grows with the cells.
     for (const [s, step] of STEPS.entries())
-      pending.push({ member: `${meetingId}.${step}.v1`, score: startsAt - ((s + 1) * DAY) / 2 });
+      pending.push({ member: `${meetingId}.${step}.v1`, score: startsAt - ((s + 1) * DAY_MS) / 2 });
     if (c % spacing === 0 && due.length < DUE) {
       const i = due.length;
       due.push({
@@ -108,7 +108,7 @@ async function seed(store: Store, cells: number): Promise<Occurrence[]> {
         stepId: STEPS[i % STEPS.length] as string,
         audience: AUDIENCES[i % AUDIENCES.length] as (typeof AUDIENCES)[number],
         dueAt: NOW - 60_000,
-        graceEndsAt: NOW + DAY,
+        graceEndsAt: NOW + DAY_MS,
         state: 'pending',
       });
     }

@@ -1,4 +1,5 @@
 import { answerLink, LinkSigner } from '../../src/channels/web/links.js';
+import { DAY_MS } from '../../src/domain/time.js';
 import type { Meeting } from '../../src/store/records.js';
 import { LINK_SECRET, startWebhookApp, type WebhookApp } from '../../test/support/webhook-app.js';
 
@@ -117,7 +118,7 @@ export async function fuzzWorld(): Promise<FuzzWorld> {
     }
   }
   await hooks.app.scheduler.planner.planAll();
-  const meetings: Meeting[] = await services.repos.meetings.ofCell(cell.id, now, now + 120 * 86_400_000);
+  const meetings: Meeting[] = await services.repos.meetings.ofCell(cell.id, now, now + 120 * DAY_MS);
   const meeting = meetings[0];
   if (!meeting) throw new Error('the fuzz cell has no planned meeting');
   const member = await services.repos.people.byChannel('telegram', telegramUsers.at(-1) ?? admin);

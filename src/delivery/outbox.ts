@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { View } from '../../handlers/views.js';
+import { DAY_MS } from '../domain/time.js';
 import { t } from '../i18n.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -103,7 +104,7 @@ function parseReceipt(raw: string | undefined): Receipt | undefined {
 }
 
 /** How long a refresh message stays stored for its next refresh (its owner stores it again when it posts anew). */
-const REFRESH_TTL_MS = 30 * 86_400_000;
+const REFRESH_TTL_MS = 30 * DAY_MS;
 
 /**
  * The writes that enqueue messages, for callers without an outbox at hand (the writes are the same on every
@@ -226,8 +227,6 @@ export interface OutboxDeps {
    */
   onChatMoved?: (channel: ChannelName, from: string, to: string) => Promise<void>;
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * Idempotent, paced delivery. A message is stored once per key (enqueuing it again changes nothing) and

@@ -1,4 +1,5 @@
 import { type TimeOfDay, timeOfDayOf, withPeriod } from './schedule.js';
+import { fold } from './text.js';
 import { daysInMonth, instantAt, localDateOf } from './time.js';
 import type { LocalDate } from './types.js';
 
@@ -28,10 +29,6 @@ export interface MeetingTimeContext {
    */
   defaultDayOf?: Date;
 }
-
-/** "Giờ" → "gio": the same with or without diacritics. */
-const fold = (text: string) =>
-  text.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
 
 /** A weekday name, as the bot writes dates ("Thứ Bảy, 20/03/2027"); ignored, the date says the day. */
 const WEEKDAY = /(?<![\p{L}\d])(?:thu\s*(?:hai|ba|tu|nam|sau|bay|[2-7])|chu\s*nhat|cn)(?![\p{L}\d])/u;

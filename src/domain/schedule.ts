@@ -1,8 +1,10 @@
 import type { Locale } from '../i18n.js';
 import type { Holidays } from './holidays.js';
 import { lunarMonthLength, lunarMonthStart } from './lunar.js';
+import { fold } from './text.js';
 import {
   addDays,
+  DAY_MS,
   daysBetween,
   daysInMonth,
   formatTime,
@@ -68,10 +70,6 @@ export const isUsualHour = (time: LocalTime): boolean =>
 
 /** One word of the phrase: as written (for messages) and folded to plain ASCII lowercase (for matching). */
 type Word = { written: string; plain: string };
-
-/** "Thứ Bảy" → "thu bay": the same with or without diacritics, in any case. */
-const fold = (text: string) =>
-  text.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
 
 function words(text: string): Word[] {
   return text
@@ -628,7 +626,7 @@ export const meetingTimes = (
 /** The next `count` regular meetings from an instant on, for showing a new schedule back to its writer. */
 export function nextMeetings(rule: ScheduleRule, calendar: MeetingCalendar, from: Date, count: number) {
   // Thirteen lunar months fit in 400 days, so `count` ≤ 12 meetings always do.
-  const to = new Date(from.getTime() + (count + 1) * 32 * 86_400_000);
+  const to = new Date(from.getTime() + (count + 1) * 32 * DAY_MS);
   return plannedMeetings(rule, calendar, from, to).slice(0, count);
 }
 

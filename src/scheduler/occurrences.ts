@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DAY_MS } from '../domain/time.js';
 import { REMINDER_AUDIENCES } from '../domain/types.js';
 import { keys } from '../store/keys.js';
 import type { WriteOp } from '../store/port.js';
@@ -42,7 +43,7 @@ export const visitAlertOccurrenceId = (personId: string, windowStart: number, st
   `visit.${personId}.${windowStart}.${stepId}`;
 
 /** Fired occurrences are kept this long, past any meeting the planner still looks at. */
-const KEEP_FIRED_MS = 120 * 86_400_000;
+const KEEP_FIRED_MS = 120 * DAY_MS;
 
 export function pendingOps(occurrence: Occurrence): WriteOp[] {
   return [

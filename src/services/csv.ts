@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { fold } from '../domain/text.js';
 
 /**
  * Reading the CSV files admins export from a spreadsheet (UTF-8, comma or semicolon separated, header row), the
@@ -7,13 +8,8 @@ import { parse } from 'csv-parse/sync';
 
 /** "Miễn sinh hoạt" → "mien_sinh_hoat": what people type, as a code. */
 export const toCode = (value: string) =>
-  value
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D')
+  fold(value)
     .trim()
-    .toLowerCase()
     .replace(/[\s-]+/g, '_');
 
 /** Names match across re-imports whatever the case, spacing or Unicode form. */

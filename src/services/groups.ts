@@ -7,6 +7,7 @@ import {
   outboxStoreRefreshOps,
   type RefreshPolicy,
 } from '../delivery/outbox.js';
+import { DAY_MS } from '../domain/time.js';
 import { t } from '../i18n.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
@@ -24,7 +25,6 @@ export const GROUP_EDITS_PER_MINUTE = 20;
 /** Who acts when Telegram itself reports a change (a group upgraded, the bot removed): for the audit trail. */
 export const TELEGRAM_ACTOR = 'telegram';
 
-const DAY_MS = 86_400_000;
 /** How far ahead a moved group's open meetings are looked for, to post their tally again. */
 const OPEN_MEETINGS_MS = 62 * DAY_MS;
 

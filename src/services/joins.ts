@@ -1,4 +1,5 @@
 import type { View } from '../../handlers/views.js';
+import { DAY_MS } from '../domain/time.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
 import {
@@ -20,11 +21,11 @@ import { MAX_NAME_LENGTH } from './roster.js';
 /** The shortest full name we take: two letters at least (a typo, a "?", a sticker's text are not names). */
 export const MIN_NAME_LENGTH = 2;
 /** An open request waits this long for a secretary; then the person may ask again. */
-const OPEN_TTL_MS = 7 * 24 * 3600_000;
+const OPEN_TTL_MS = 7 * DAY_MS;
 /** After a refusal, a new request waits this long: secretaries are not to be pestered. */
-const REFUSED_COOLDOWN_MS = 24 * 3600_000;
+const REFUSED_COOLDOWN_MS = DAY_MS;
 /** Requests (and their decisions) are kept this long, for the stale taps that come late. */
-const KEEP_MS = 60 * 24 * 3600_000;
+const KEEP_MS = 60 * DAY_MS;
 
 export interface Account {
   channel: ChannelName;

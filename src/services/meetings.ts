@@ -1,6 +1,7 @@
 import { holidayCalendar } from '../content/holidays.js';
 import type { Holidays } from '../domain/holidays.js';
 import { reminderCalendar } from '../domain/reminders.js';
+import { DAY_MS } from '../domain/time.js';
 import type { MeetingKind, Policy } from '../domain/types.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/port.js';
@@ -15,11 +16,11 @@ import type { Clock } from './people.js';
 import type { Planning } from './planning.js';
 
 /** How far ahead /lich and /hop look. */
-const LOOKAHEAD_MS = 62 * 24 * 3600_000;
+const LOOKAHEAD_MS = 62 * DAY_MS;
 /** The longest meeting place we keep: an address, not a description. */
 export const MAX_PLACE_LENGTH = 120;
 /** An edit claim outlives any double tap or race it settles. */
-const EDIT_CLAIM_TTL_MS = 7 * 24 * 3600_000;
+const EDIT_CLAIM_TTL_MS = 7 * DAY_MS;
 
 /** What a secretary changes about a meeting. */
 export type MeetingChange =
@@ -96,7 +97,7 @@ export class MeetingsService {
    */
   async currentOf(cellId: string): Promise<Meeting | undefined> {
     const now = this.clock.now();
-    const recent = await this.repos.meetings.ofCell(cellId, now - 3 * 24 * 3600_000, now + LOOKAHEAD_MS);
+    const recent = await this.repos.meetings.ofCell(cellId, now - 3 * DAY_MS, now + LOOKAHEAD_MS);
     const open = recent.filter((m) => m.state !== 'cancelled' && m.rollCallClosedAt === undefined);
     return open.filter((m) => m.startsAt < now).at(-1) ?? open.find((m) => m.startsAt >= now);
   }

@@ -1,7 +1,7 @@
 import type { View } from '../../handlers/views.js';
 import { holidayCalendar } from '../content/holidays.js';
 import { meetingReminders, reminderCalendar } from '../domain/reminders.js';
-import { DEFAULT_TIME_ZONE, formatDateTime, monthWindow, type Window } from '../domain/time.js';
+import { DAY_MS, DEFAULT_TIME_ZONE, formatDateTime, monthWindow, type Window } from '../domain/time.js';
 import type { CommitteeLevel, Policy, VisitRule } from '../domain/types.js';
 import { type Candidate, clashes, type Plan, proposePlan, rankMeetings } from '../domain/visit-planner.js';
 import { type VisitStatus, visitStatus, visitWindow } from '../domain/visits.js';
@@ -130,8 +130,6 @@ export interface ProposedPlan {
   /** Cells with no visit this window that the plan brings one to. */
   newCells: number;
 }
-
-const DAY_MS = 86_400_000;
 
 export class VisitsService {
   constructor(

@@ -117,6 +117,8 @@ export const keys = {
 
   /** doc: the latest open question on a Zalo chat (numbered choices). */
   zaloQuestion: (chatId: string) => `zalo:question:${chatId}`,
+  /** doc: the latest invitation sent to a Zalo chat: where words that name an answer go, whatever was asked since. */
+  zaloInvitation: (chatId: string) => `zalo:invitation:${chatId}`,
   /** doc (TTL): a Zalo message already handled by some replica, so a redelivery is handled once across replicas. */
   zaloSeen: (chatId: string, messageId: string) => `zalo:seen:${chatId}:${messageId}`,
   /**

@@ -201,11 +201,33 @@ describe('linking a second channel with a code from /kenh', () => {
     expect((await person(sinh.id))?.zaloId).toBe('zalo-sinh');
   });
 
+  it('tells a code from an answer when it starts with a digit and a numbered question is open', async () => {
+    const { khe, sinhOnTelegram } = await setup();
+    const sinh = await sinhOnTelegram();
+    // Hoa is linked on Zalo with a numbered question open (/kenh's offer): a reply starting with a number
+    // would be read against it.
+    await sayZalo('zalo-hoa', khe.code('Lò Thị Hoa'));
+    expect(await sayZalo('zalo-hoa', 'kênh')).toContain(
+      `1 = ${t('kenh.code.offer', { channel: 'Telegram' })}`,
+    );
+    // The codes are random: ask until one starts with a digit (7 in 31 do; 200 tries all miss once in 10^22).
+    let code = '';
+    for (let i = 0; i < 200 && !/^\d/.test(code); i++) {
+      const issued = await h.services.people.issueChannelLinkCode(sinh);
+      if (issued.ok) code = issued.code;
+    }
+    expect(code).toMatch(/^\d/);
+    expect(await sayZalo('zalo-hoa', code)).toBe(t('kenh.code.otherPerson', { channel: 'Zalo' }));
+    expect((await sayZalo('zalo-sinh', code)).split('\n')[0]).toBe(
+      t('kenh.linked', { channel: 'Zalo', name: 'Lò Văn Sinh' }),
+    );
+  });
+
   it('takes a linked member’s eight-letter word that is no code as words, not as a wrong code', async () => {
     const { sinhOnTelegram } = await setup();
     await sinhOnTelegram();
     const [reply] = await sayTelegram(7001, 'CHAYNHAN');
-    expect(reply?.text.startsWith(t('help.member'))).toBe(true);
+    expect(reply?.text.startsWith(t('help.section.member'))).toBe(true);
   });
 });
 
@@ -247,7 +269,7 @@ describe('commands typed as words', () => {
 
     const help = await sayZalo('zalo-mai', '/trogiup');
     expect(help).toContain('/kenh');
-    expect(help).toContain(t('kenh.help'));
+    expect(help).toContain(`/kenh — ${t('help.command.kenh')}`);
     expect(help).toContain(t('zalo.help.typing'));
     for (const typed of ['trợ giúp', 'tro giup', 'trogiup', 'giúp', 'hướng dẫn', 'help'])
       expect(await sayZalo('zalo-mai', typed)).toBe(help);
@@ -268,7 +290,7 @@ describe('commands typed as words', () => {
     const [schedule] = await sayTelegram(7003, '/lich');
     expect((await sayTelegram(7003, 'lịch')).map((m) => m.text)).toEqual([schedule?.text]);
     const [help] = await sayTelegram(7003, 'trợ giúp');
-    expect(help?.text).toContain(t('kenh.help'));
+    expect(help?.text).toContain(`/kenh — ${t('help.command.kenh')}`);
     expect(help?.text).not.toContain(t('zalo.help.typing'));
   });
 });

@@ -25,10 +25,11 @@ const NAME = 'chibo-test';
 /**
  * Writes resume within this long of the sentinels announcing the new master (+switch-master): how quickly the
  * service follows a failover. The failover itself is the sentinels' (about 3 s here, down-after 1 s); it is only
- * bounded loosely, since a sentinel starved of CPU for 2 s pauses itself for 30 s (its TILT mode).
+ * bounded loosely, since a sentinel starved of CPU for 2 s pauses itself for 30 s (its TILT mode), and a failed
+ * election waits twice the failover timeout (10 s here) before the next: seen past 60 s on a loaded 2-core machine.
  */
 const FOLLOW_BOUND_MS = 5_000;
-const FAILOVER_BOUND_MS = 60_000;
+const FAILOVER_BOUND_MS = 100_000;
 
 /**
  * A TCP relay between the master and its replicas: while stalled, what the master sends is held back, and on
@@ -288,7 +289,7 @@ async function failover(waitReplicas: number): Promise<Outcome> {
 
 describe.runIf(installed)('Redis through Sentinel', () => {
   it('with REDIS_WAIT_REPLICAS=1 keeps answering through a failover and loses no acknowledged write', {
-    timeout: 120_000,
+    timeout: 180_000,
   }, async () => {
     const outcome = await failover(1);
     console.log(
@@ -303,7 +304,7 @@ describe.runIf(installed)('Redis through Sentinel', () => {
   });
 
   it('without it, the same failover loses writes the master had acknowledged: why the setting exists', {
-    timeout: 120_000,
+    timeout: 180_000,
   }, async () => {
     const outcome = await failover(0);
     console.log(

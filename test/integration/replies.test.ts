@@ -73,7 +73,8 @@ describe('a reply that meets 429 or 5xx', () => {
 
     zalo.failNext(2, 429, undefined, 'sendMessage');
     h.clock.advance(1_000);
-    zalo.queueUpdate(zaloUpdate({ text: '1' }, { chatId: 'zalo-mai' }));
+    // Words: hours after the notice, a bare "1" would be asked back (test/unit/zalo/replies-table.test.ts).
+    zalo.queueUpdate(zaloUpdate({ text: 'có mặt' }, { chatId: 'zalo-mai' }));
 
     await vi.waitFor(async () => expect(await answer()).toMatchObject({ choice: 'present' }));
     // The confirmation was refused once, and is now the outbox's to send.
@@ -127,7 +128,7 @@ describe('a reply that meets 429 or 5xx', () => {
 
     zalo.failNext(100, 502, undefined, 'sendMessage');
     h.clock.advance(1_000);
-    zalo.queueUpdate(zaloUpdate({ text: '1' }, { chatId: 'zalo-mai' }));
+    zalo.queueUpdate(zaloUpdate({ text: 'có mặt' }, { chatId: 'zalo-mai' }));
     await vi.waitFor(async () => expect(await answer()).toMatchObject({ choice: 'present' }));
     await vi.waitFor(async () => expect(await h.app.scheduler.outbox.depth()).toBe(1));
     await h.deliver();

@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { HandlerContext } from '../../handlers/context.js';
 import { handle } from '../../handlers/index.js';
 import { t } from '../../src/i18n.js';
 import { VisitsService } from '../../src/services/visits.js';
@@ -7,6 +6,7 @@ import { keys } from '../../src/store/keys.js';
 import type { Cell, Meeting, Person } from '../../src/store/records.js';
 import { storeTargets } from '../support/scheduler-fixtures.js';
 import { visitsWorld } from '../support/visits-world.js';
+import { handlerContext } from '../support/world.js';
 
 const targets = await storeTargets(import.meta.filename);
 afterAll(() => Promise.all(targets.map((t) => t.cleanup())));
@@ -53,17 +53,7 @@ for (const target of targets) {
       await store.write(ops);
       await w.repos.people.addAdmin(adminPerson.id);
       const admin = await link(adminPerson);
-      const ctxFor = (actor: Person): HandlerContext => ({
-        channel: 'telegram',
-        userId: String(actor.telegramId),
-        displayName: actor.name,
-        chatKind: 'private',
-        actor,
-        locale: 'vi',
-        now: w.clock.now(),
-        services: w.services,
-        t: (key, params) => t(key, params, 'vi'),
-      });
+      const ctxFor = (actor: Person) => handlerContext(w.services, w.clock.now(), actor);
       const say = async (actor: Person, name: string, args = '') =>
         (await handle(ctxFor(actor), { type: 'command', name, args })).map((v) => v.text).join('\n');
       const assign = async (

@@ -53,9 +53,9 @@ describe('the Zalo inbox', () => {
     expect(first.zaloInbox('zalo-mai', ANSWER_LINE)).toHaveLength(1);
     await first.stop();
 
-    // Second run: the Zalo API does not answer getMe, so nothing is handled; her "1" comes twice (Zalo retries,
+    // Second run: the Zalo API does not answer getMe, so nothing is handled; her "có mặt" comes twice (Zalo retries,
     // wrapped the second time), is acknowledged twice and stored once. Then the service stops.
-    const answer = zaloUpdate({ text: '1' }, { chatId: 'zalo-mai', messageId: 'mai-answer-1' });
+    const answer = zaloUpdate({ text: 'có mặt' }, { chatId: 'zalo-mai', messageId: 'mai-answer-1' });
     const second = await AppHarness.start({
       start: '2026-12-02T14:00:00Z',
       zalo: true,

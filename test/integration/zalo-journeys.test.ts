@@ -28,8 +28,8 @@ afterEach(async () => {
 });
 
 /** The whole chain on real services and store: the fake Zalo Bot API ⇄ ZaloBot (polling) ⇄ adapter; the web page. */
-async function setup() {
-  const w = world();
+async function setup(options: { scheduler?: boolean } = {}) {
+  const w = world(undefined, undefined, options);
   const khe = await w.cell('Chi bộ thôn Khe Lếch', ROSTER);
   const school = await w.cell('Chi bộ Trường THCS Tân An', 'ho_ten\nPhạm Văn Giáo\n');
   const meeting = await w.meeting(khe.cell, '2026-12-05T12:30:00Z'); // Thứ Bảy 05/12/2026 19:30 in Hà Nội
@@ -187,9 +187,14 @@ describe('journey 3 on Zalo', () => {
     expect(sick).toContain('Trả lời của đồng chí: Vắng — Ốm. Có thể đổi đến khi bắt đầu họp.');
     expect(await s.answerOf(sinh?.id ?? '')).toMatchObject({ choice: 'absent', reason: 'sick' });
 
-    // The next day, the re-sent notice is the open question: "1" changes the answer.
+    // The next day a bare "1" still answers the invitation: it is the open question again, and its own text
+    // carries the numbers (another question's numbers hold for a few minutes only). The reply is the record and
+    // the invitation, with no old "Đã ghi" line carried over.
     s.clock.set('2026-11-27T03:00:00Z');
-    expect((await s.say('zalo-sinh', '1')).split('\n')[0]).toBe('Đã ghi: Có mặt');
+    const nextDay = await s.say('zalo-sinh', '1');
+    expect(nextDay.split('\n')[0]).toBe('Đã ghi: Có mặt');
+    expect(nextDay.match(/Đã ghi/g)).toHaveLength(1);
+    expect(nextDay).toContain(ANSWER_LINE);
     expect(await s.answerOf(sinh?.id ?? '')).toMatchObject({ choice: 'present' });
 
     // After the meeting starts a late reply is refused by the service and changes nothing.
@@ -448,5 +453,71 @@ describe('a secretary on Zalo: /hop through the same handlers', () => {
     // A member typing it is told it is for secretaries.
     await s.linked('zalo-sinh', 'Lò Văn Sinh');
     expect(await s.say('zalo-sinh', 'họp')).toBe(t('refuse.notSecretary'));
+  });
+});
+
+describe('Zalo replies that cannot misfire', () => {
+  it('a secretary’s "1" after the tally asks before reminding; "2" sends nothing, "1" then reminds', async () => {
+    const s = await setup({ scheduler: true });
+    const tuan = await s.linked('zalo-tuan', 'Nguyễn Văn Tuấn');
+    // The members are reached on Telegram (the test scheduler's channel); the secretary works on Zalo.
+    for (const [i, name] of ['Lò Văn Sinh', 'Hà Thị Mai', 'Lò Thị Hoa'].entries()) {
+      const member = await s.services.repos.people.byInviteCode(s.khe.code(name));
+      if (member) await s.services.repos.people.link(member, 'telegram', 7001 + i);
+    }
+    // His own invitation reached him on Zalo.
+    await s.invite('zalo-tuan');
+    // The notice now, from /hop: a number that messages others asks first, then goes.
+    const hop = await s.say('zalo-tuan', 'họp');
+    const noticeNumber = /(\d+) = 📨/.exec(hop)?.[1] ?? '';
+    expect(await s.say('zalo-tuan', noticeNumber)).toBe(t('zalo.confirm', { label: t('hop.button.notice') }));
+    expect(await s.services.meetings.noticeSent(s.meeting.id)).toBe(0);
+    expect(await s.say('zalo-tuan', '1')).toContain(t('hop.notice.sent', { count: 3 }));
+    expect(await s.scheduler?.deliver()).toHaveLength(3);
+
+    const tally = await s.say('zalo-tuan', 'điểm danh');
+    expect(tally).toContain(`1 = ${t('tally.remind')}`);
+
+    // Meant as "Có mặt" to his own invitation: asked, nothing sent.
+    const ask = await s.say('zalo-tuan', '1');
+    expect(ask).toBe(t('zalo.confirm', { label: t('tally.remind') }));
+    expect(await s.say('zalo-tuan', '2')).toBe(t('zalo.cancelled'));
+    expect(await s.scheduler?.deliver()).toHaveLength(0);
+    // His words still answer his own invitation, whatever was asked since.
+    await s.say('zalo-tuan', 'điểm danh');
+    expect((await s.say('zalo-tuan', 'có mặt')).split('\n')[0]).toBe('Đã ghi: Có mặt');
+    expect(await s.answerOf(tuan.id)).toMatchObject({ choice: 'present' });
+    // Asked and confirmed: the reminders go.
+    await s.say('zalo-tuan', 'điểm danh');
+    await s.say('zalo-tuan', '1');
+    expect(await s.say('zalo-tuan', '1')).toContain(t('tally.reminded', { count: 3 }));
+    expect(await s.scheduler?.deliver()).toHaveLength(3);
+  });
+
+  it('a question left open before linking does not capture the words after it', async () => {
+    const s = await setup();
+    // Not linked yet: a stranger's words get the join offer, a question kept for days.
+    const offer = await s.say('zalo-mai', 'xin chào');
+    expect(offer).toContain('1 = ');
+    const mai = await s.linked('zalo-mai', 'Hà Thị Mai');
+    // "1" now answers nothing: the join offer was dropped when she linked.
+    expect(await s.say('zalo-mai', '1')).toBe(t('zalo.noQuestion'));
+    await s.invite('zalo-mai');
+    expect((await s.say('zalo-mai', 'dạ có')).split('\n')[0]).toBe('Đã ghi: Có mặt');
+    expect(await s.answerOf(mai.id)).toMatchObject({ choice: 'present' });
+  });
+
+  it('asks back "vang" and "không vắng" with both choices, never guessing', async () => {
+    const s = await setup();
+    const mai = await s.linked('zalo-mai', 'Hà Thị Mai');
+    const notice = await s.invite('zalo-mai');
+    expect(await s.say('zalo-mai', 'Vang')).toBe(
+      [t('zalo.unsure.vang', { reply: 'Vang' }), '', notice].join('\n'),
+    );
+    expect(await s.say('zalo-mai', 'không vắng')).toBe(
+      [t('zalo.unsure.negation', { reply: 'không vắng' }), '', notice].join('\n'),
+    );
+    expect(await s.answerOf(mai.id)).toBeUndefined();
+    expect((await s.say('zalo-mai', 'Vâng, có mặt')).split('\n')[0]).toBe('Đã ghi: Có mặt');
   });
 });

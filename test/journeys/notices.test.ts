@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { t } from '../../src/i18n.js';
 import { buttonsOf, harnessPerTest, type ShownMessage, telegramUser } from '../support/app-harness.js';
 import { registerCommittee, setUpCommune } from '../support/commune.js';
 
@@ -56,7 +57,11 @@ describe('the notice reaches the committee members who follow the cell', () => {
     expect(registered.messages[0]?.text).toBe(
       `✅ Đã đăng ký dự buổi sinh hoạt chi bộ thường kỳ của Chi bộ thôn Khe Lếch, ${KHE_LECH_DEC}. Bí thư chi bộ đã được báo.`,
     );
-    // She answers "1" on Zalo.
+    // She answers "1" on Zalo, hours after the notice came: asked back (a number answers for a few minutes only),
+    // then "1" again.
+    expect((await h.zaloSay('zalo-thu', '1', 'Thu'))[0]?.split('\n')[0]).toBe(
+      t('zalo.expired', { reply: '1' }),
+    );
     const [thuRegistered] = await h.zaloSay('zalo-thu', '1', 'Thu');
     expect(thuRegistered).toMatch(
       /^✅ Đã đăng ký dự buổi sinh hoạt chi bộ thường kỳ của Chi bộ thôn Khe Lếch/,

@@ -256,6 +256,10 @@ describe('topics on Zalo: numbered replies through the fake Zalo API', () => {
     const reminder = h.zaloInbox(tuanChat, 'chưa có buổi sinh hoạt chuyên đề').at(-1)?.text ?? '';
     expect(suggestionsIn(reminder)).toHaveLength(3);
     expect(reminder).toContain(`5 = ${t('topics.button.own')}`);
+    // Hours after the reminder a number is asked back with the choices again; right after, it is taken.
+    const again = (await h.zaloSay(tuanChat, '5')).join('\n');
+    expect(again.split('\n')[0]).toBe(t('zalo.expired', { reply: '5' }));
+    expect(again).toContain(`5 = ${t('topics.button.own')}`);
     expect((await h.zaloSay(tuanChat, '5')).join('\n')).toBe(t('topics.own.ask', { max: 120 }));
     const title = 'Giữ gìn đường làng sạch đẹp sau mùa mưa';
     expect((await h.zaloSay(tuanChat, title)).join('\n')).toContain(`«${title}»`);

@@ -1,14 +1,23 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Services } from '../../handlers/context.js';
+import type { HandlerContext, Services } from '../../handlers/context.js';
 import { loadPolicy } from '../../src/content/policy.js';
+import { t } from '../../src/i18n.js';
 import { createServices } from '../../src/services/index.js';
 import { CommandMenusPort } from '../../src/services/menus.js';
 import { NotifierPort } from '../../src/services/notifier.js';
 import { PlanningPort } from '../../src/services/planning.js';
 import type { Store } from '../../src/store/port.js';
-import { type Cell, cellSchema, type Meeting, meetingSchema, newId } from '../../src/store/records.js';
+import {
+  type Cell,
+  type ChannelName,
+  cellSchema,
+  type Meeting,
+  meetingSchema,
+  newId,
+  type Person,
+} from '../../src/store/records.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { schedulerParts } from './scheduler-fixtures.js';
 
@@ -23,6 +32,24 @@ export class TestClock {
     this.current += ms;
   }
 }
+
+/** What a channel hands the handlers for a linked person writing privately, at `now`, in Vietnamese. */
+export const handlerContext = (
+  services: Services,
+  now: number,
+  actor: Person,
+  channel: ChannelName = 'telegram',
+): HandlerContext => ({
+  channel,
+  userId: String((channel === 'telegram' ? actor.telegramId : actor.zaloId) ?? actor.id),
+  displayName: actor.name,
+  chatKind: 'private',
+  actor,
+  locale: 'vi',
+  now,
+  services,
+  t: (key, params) => t(key, params, 'vi'),
+});
 
 export const sqliteFile = () => join(mkdtempSync(join(tmpdir(), 'chibo-world-')), 'chibo.sqlite');
 
@@ -102,5 +129,8 @@ export function world(
     return m;
   }
 
-  return { store, clock, services, roster, cell, meeting, ports, scheduler };
+  const contextFor = (actor: Person, channel: ChannelName = 'telegram') =>
+    handlerContext(services, clock.now(), actor, channel);
+
+  return { store, clock, services, roster, cell, meeting, ports, scheduler, contextFor };
 }

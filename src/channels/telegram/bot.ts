@@ -10,8 +10,9 @@ import {
   webhookCallback,
 } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
+import { commandsFor, type Role, rolesOf } from '../../../handlers/commands.js';
 import type { HandlerContext, Services } from '../../../handlers/index.js';
-import { type COMMANDS, handle } from '../../../handlers/index.js';
+import { handle } from '../../../handlers/index.js';
 import { decodeIntent, type Intent, intentSchema } from '../../../handlers/intents.js';
 import type { View } from '../../../handlers/views.js';
 import { refusal } from '../../../handlers/views.js';
@@ -52,9 +53,12 @@ export interface TelegramDeps {
   replies?: ReplyHandOver;
 }
 
-/** The command menu of every private chat, and what secretaries see on top of it in theirs. */
-const MEMBER_MENU = ['lich', 'kenh', 'trogiup'] as const satisfies readonly (typeof COMMANDS)[number][];
-const SECRETARY_MENU = ['hop', 'diemdanh'] as const satisfies readonly (typeof COMMANDS)[number][];
+/**
+ * The Telegram command menu of someone holding these roles, from the command registry (handlers/commands.ts):
+ * every private chat gets the members' one, and a person with a further role gets theirs in their own chat.
+ */
+export const telegramMenu = (roles: readonly Role[]) =>
+  commandsFor(roles, 'telegram').map((c) => ({ command: c.name, description: t(c.description) }));
 
 /** How long a pending "type your reason" question waits for the member's text. */
 const AWAIT_TEXT_TTL_MS = 15 * 60_000;
@@ -263,12 +267,10 @@ export function createTelegramBot(deps: TelegramDeps) {
     await reply(ctx, await handle(hctx, intent));
   });
 
-  const describe = (name: string) => ({ command: name, description: t(`command.${name}`) });
-
   /** Vietnamese command menus, scoped: every private chat sees the members' commands. */
   async function setCommands(signal?: AbortSignal) {
     await bot.api.setMyCommands(
-      MEMBER_MENU.map(describe),
+      telegramMenu(['member']),
       { scope: { type: 'all_private_chats' } },
       signal as ApiSignal,
     );
@@ -293,9 +295,10 @@ export function createTelegramBot(deps: TelegramDeps) {
   }
 
   /**
-   * Each person's own menu after their roles may have changed: a secretary's private chat gets the members'
-   * commands and /hop, /diemdanh (a chat scope replaces the default there); anyone else's chat scope is
-   * removed, so the members' default shows again. A failure is logged: the commands work without the menu.
+   * Each person's own menu after their roles may have changed: someone who is more than a member (a secretary,
+   * a committee member, an admin) gets the commands of all their roles in their private chat (a chat scope
+   * replaces the default there); anyone else's chat scope is removed, so the members' default shows again.
+   * A failure is logged: the commands work without the menu.
    */
   async function refreshMenus(personIds: readonly string[]) {
     const people = await services.repos.people.getMany([...personIds]);
@@ -303,8 +306,9 @@ export function createTelegramBot(deps: TelegramDeps) {
       if (person.telegramId === undefined) continue;
       const scope = { type: 'chat' as const, chat_id: person.telegramId };
       try {
-        if ((await services.meetings.secretaryCells(person.id)).length > 0)
-          await bot.api.setMyCommands([...MEMBER_MENU, ...SECRETARY_MENU].map(describe), { scope });
+        const roles = await rolesOf(services, person.id);
+        if (roles.some((role) => role !== 'member'))
+          await bot.api.setMyCommands(telegramMenu(roles), { scope });
         else await bot.api.deleteMyCommands({ scope });
       } catch (err) {
         log.warn({ err, personId: person.id }, 'Could not set a Telegram command menu');

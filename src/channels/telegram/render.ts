@@ -2,11 +2,10 @@ import { InputFile } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import { encodeIntent } from '../../../handlers/intents.js';
 import type { View } from '../../../handlers/views.js';
+import { escapeHtml } from '../html.js';
 
 /** Telegram's limit on one message's text. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
-
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export interface TelegramMessage {
   text: string;

@@ -8,6 +8,7 @@ import { type HttpEnv, type HttpHandler, limitBody } from '../../http/server.js'
 import { type Locale, type Params, t } from '../../i18n.js';
 import type { AnswerRefusal } from '../../services/attendance.js';
 import type { Answer, Cell, Meeting, Person } from '../../store/records.js';
+import { escapeHtml } from '../html.js';
 import { ANSWER_PATH, type AnswerLinkPayload, type LinkRefusal, type LinkSigner } from './links.js';
 
 export interface AnswerPagesDeps {
@@ -105,14 +106,6 @@ function readForm(body: string) {
 }
 
 // --- HTML --------------------------------------------------------------------------------------------------
-
-const escapeHtml = (s: string) =>
-  s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 
 const translate = (locale: Locale) => ({
   locale,

@@ -1,7 +1,8 @@
 import { MAX_REASON_LENGTH } from '../../../handlers/attendance.js';
+import { looksLikeChannelLinkCode } from '../../../handlers/channels.js';
 import type { HandlerContext, Services } from '../../../handlers/index.js';
 import { handle } from '../../../handlers/index.js';
-import { type Intent, intentSchema } from '../../../handlers/intents.js';
+import { type Intent, intentSchema, messagesOthers } from '../../../handlers/intents.js';
 import { looksLikeInviteCode } from '../../../handlers/onboarding.js';
 import { refusal, type View } from '../../../handlers/views.js';
 import {
@@ -22,11 +23,12 @@ import type { ZaloBot } from './client.js';
 import { ZaloError } from './errors.js';
 import type { ZaloReceiver } from './inbox.js';
 import {
+  invitationOptions,
   looksLikeAnswer,
   type OpenQuestion,
   parseCommand,
   parseQuestion,
-  parseReply,
+  readReply,
   renderZalo,
   serializeQuestion,
   splitForZalo,
@@ -53,8 +55,9 @@ export interface ZaloChannelDeps {
 export type ZaloChannel = Sender & ZaloReceiver & { channel: 'zalo' };
 
 /**
- * How long a numbered question stays open: past the meeting's start, so a late "1" hears "Đã hết hạn trả lời"
- * from the service rather than nothing; invitations go out days before and every answer asks again.
+ * How long a question is kept: past the meeting's start, so a late "có" hears "Đã hết hạn trả lời" from the
+ * service rather than nothing; invitations go out days before. A bare number answers it for a few minutes only
+ * (NUMBER_TTL_MS in replies.ts); words that name an answer go to the latest invitation for as long as it is kept.
  */
 const QUESTION_TTL_MS = 7 * 24 * 3600_000;
 /** How long a pending "type your reason" question waits for the member's text. */
@@ -74,6 +77,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
   const { repos } = services;
   const questionKey = (chatId: string) => keys.zaloQuestion(chatId);
   const awaitingKey = (chatId: string) => keys.awaitingText('zalo', chatId);
+  const invitationKey = (chatId: string) => keys.zaloInvitation(chatId);
   const translator = (locale: Locale) => (key: string, params?: Params) => t(key, params, locale);
 
   /** An invitation gets the member's signed link, when this service has a public URL to serve it on. */
@@ -94,11 +98,11 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
   async function send(chatId: string, view: View): Promise<void> {
     const person = await repos.people.byChannel('zalo', chatId);
     const locale = person?.locale ?? 'vi';
-    const question = renderZalo(await withAnswerLink(view, person), translator(locale));
-    if (question.options.length > 0)
-      await store.set(questionKey(chatId), serializeQuestion(question), QUESTION_TTL_MS);
+    const rendered = renderZalo(await withAnswerLink(view, person), translator(locale));
+    if (rendered.options.length > 0)
+      await ask(chatId, { text: rendered.question, options: rendered.options, askedAt: deps.now() });
     try {
-      for (const text of splitForZalo(question.text)) await bot.sendMessage(chatId, text);
+      for (const text of splitForZalo(rendered.text)) await bot.sendMessage(chatId, text);
     } catch (err) {
       throw classifyZaloError(err);
     }
@@ -118,18 +122,40 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
     await sendReplies(direct, replies, (err) => (err instanceof SendError ? err : classifyZaloError(err)));
   }
 
+  /** Keeps a question as the chat's open one (and an invitation as its latest invitation), asked now. */
+  async function ask(chatId: string, question: OpenQuestion): Promise<void> {
+    const value = serializeQuestion(question);
+    await store.write([
+      { op: 'set', key: questionKey(chatId), value, ttlMs: QUESTION_TTL_MS },
+      ...(invitationOptions(question.options) && !question.confirm
+        ? [{ op: 'set' as const, key: invitationKey(chatId), value, ttlMs: QUESTION_TTL_MS }]
+        : []),
+    ]);
+  }
+
   async function openQuestion(chatId: string): Promise<OpenQuestion | undefined> {
     return parseQuestion(await store.get(questionKey(chatId)));
   }
 
-  /** The question again, under a line saying the reply was not understood: never a guess. */
-  const askAgain = (ctx: HandlerContext, question: OpenQuestion, said: string): View => ({
-    text: [ctx.t('zalo.unclear', { reply: said.slice(0, QUOTE_CHARS) }), '', question.text].join('\n'),
-  });
+  /** A line saying why the reply is not taken, then the question alone, asked again now: never a guess. */
+  async function askBack(chatId: string, question: OpenQuestion, line: string): Promise<View[]> {
+    await ask(chatId, { ...question, askedAt: deps.now() });
+    return [{ text: [line, '', question.text].join('\n') }];
+  }
+
+  /** Every question asked before: a person who has just linked starts afresh. */
+  const forgetQuestions = (chatId: string) =>
+    store.write([
+      { op: 'del', key: questionKey(chatId) },
+      { op: 'del', key: invitationKey(chatId) },
+      { op: 'del', key: awaitingKey(chatId) },
+    ]);
 
   /**
-   * What a typed message means, in order: a command; the reason a pending question waits for; a reply to the
-   * open question (or that question again); otherwise free text for the handlers (an invite code, or help).
+   * What a typed message means, in order: a command; the reason a pending question waits for; a code (invite or
+   * channel link); a reply as `readReply` reads it — words to the latest invitation, a fresh number to the open
+   * question, a confirmation first for what messages others, the question again when unclear, expired or
+   * ambiguous; otherwise free text for the handlers (help).
    */
   async function interpret(ctx: HandlerContext, chatId: string, text: string): Promise<Intent | View[]> {
     const command = parseCommand(text);
@@ -140,10 +166,34 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
       const parsed = intentSchema.safeParse({ ...JSON.parse(pending), note: text.trim() });
       return parsed.success ? parsed.data : [refusal(ctx.t('refuse.tooLong', { max: MAX_REASON_LENGTH }))];
     }
-    // Someone not linked who types their code is onboarding, whatever was asked before (the join offer).
-    if (!ctx.actor && looksLikeInviteCode(text)) return { type: 'text', text };
+    // Someone not linked who types their code is onboarding, whatever was asked before (the join offer); a
+    // message that is a whole channel link code is one, before it could read as an answer ("2KX4P9MR").
+    if ((!ctx.actor && looksLikeInviteCode(text)) || isWholeLinkCode(text)) return { type: 'text', text };
     const question = await openQuestion(chatId);
-    if (question) return parseReply(text, question.options) ?? [askAgain(ctx, question, text.trim())];
+    const invitation = parseQuestion(await store.get(invitationKey(chatId)));
+    const reading = readReply(text, { question, invitation, now: ctx.now, messagesOthers });
+    const quoted = { reply: text.trim().slice(0, QUOTE_CHARS) };
+    switch (reading.kind) {
+      case 'intent':
+        if (question?.confirm) await store.del(questionKey(chatId));
+        return reading.intent;
+      case 'confirm': {
+        const confirmText = ctx.t('zalo.confirm', { label: reading.option.label });
+        await ask(chatId, { text: confirmText, options: [reading.option], askedAt: ctx.now, confirm: true });
+        return [{ text: confirmText }];
+      }
+      case 'cancelled':
+        await store.del(questionKey(chatId));
+        return [{ text: ctx.t('zalo.cancelled') }];
+      case 'unsure':
+        return askBack(chatId, reading.question, ctx.t(`zalo.unsure.${reading.why}`, quoted));
+      case 'expired':
+      case 'unclear':
+        if (question) return askBack(chatId, question, ctx.t(`zalo.${reading.kind}`, quoted));
+        break;
+      case 'none':
+        break;
+    }
     if (ctx.actor && looksLikeAnswer(text)) return [{ text: ctx.t('zalo.noQuestion') }];
     return { type: 'text', text };
   }
@@ -177,11 +227,18 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
       );
     }
     const meaning = await interpret(ctx, chatId, msg.text);
-    await reply(chatId, Array.isArray(meaning) ? meaning : await handle(ctx, meaning), key);
+    const views = Array.isArray(meaning) ? meaning : await handle(ctx, meaning);
+    // Linked by this message (an invite code, a /kenh code, the admin's bootstrap): what was asked before is
+    // dropped before the replies ask anything new.
+    if (!actor && (await repos.people.byChannel('zalo', msg.from.id))) await forgetQuestions(chatId);
+    await reply(chatId, views, key);
   }
 
   return { channel: 'zalo', send, receive, reply };
 }
+
+/** A message that is a channel link code and nothing else ("KX4P9MRT", "kx4p-9mrt"): never an answer. */
+const isWholeLinkCode = (text: string) => !/\s/.test(text.trim()) && looksLikeChannelLinkCode(text);
 
 /**
  * What a failed Zalo send means for the outbox. Zalo publishes no rate limit and no retry-after: 429, timeouts,

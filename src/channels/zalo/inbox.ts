@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { View } from '../../../handlers/views.js';
+import { DAY_MS } from '../../domain/time.js';
 import { t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
 import { within } from '../../readiness.js';
@@ -79,7 +80,7 @@ type Entry = z.infer<typeof entrySchema>;
  * How long a handled message ID is remembered: far beyond Zalo's redelivery of a webhook call, so a message that
  * reaches two replicas (or one twice, or one after a restart) is handled once.
  */
-const SEEN_TTL_MS = 24 * 3600_000;
+const SEEN_TTL_MS = DAY_MS;
 /** How long one replica may hold an update it is handling; a crashed replica's updates come back after it. */
 const CLAIM_MS = 2 * 60_000;
 const STORE_TIMEOUT_MS = 3_000;

@@ -100,7 +100,7 @@ describe('an admin sets up a commune from nothing (journey 1)', () => {
     )?.[1];
     await s.send(user(9100, 'Tuấn'), `/start ${tuanCode}`);
     await s.send(user(9100, 'Tuấn'), '/trogiup');
-    expect(s.lastText()).toContain(t('help.secretary'));
+    expect(s.lastText()).toContain(`${t('help.section.secretary')}\n/hop — ${t('help.command.hop')}`);
   });
 
   it('answers a new schedule with its next three meetings, each moved one with why', async () => {

@@ -125,7 +125,14 @@ describe('joining a cell without a code', () => {
     await s.send(textUpdate(stranger, `/start ${person?.inviteCode}`));
     expect(s.last('sendMessage')?.text).toBe(t('start.usedCode'));
     await s.send(textUpdate(hang, '/trogiup'));
-    expect(s.last('sendMessage')?.text).toBe([t('help.member'), t('kenh.help')].join('\n'));
+    expect(s.last('sendMessage')?.text).toBe(
+      [
+        t('help.section.member'),
+        `/lich — ${t('help.command.lich')}`,
+        `/kenh — ${t('help.command.kenh')}`,
+        `/trogiup — ${t('help.command.trogiup')}`,
+      ].join('\n'),
+    );
   });
 
   it('a refusal tells the requester; one open request per account, and a pause after a refusal', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { COMMAND_REGISTRY, type Role } from '../../../handlers/commands.js';
 import { t } from '../../../src/i18n.js';
 import { createLogger } from '../../../src/logger.js';
 import { recordingBot, textUpdate, user } from '../../support/telegram.js';
@@ -6,9 +7,13 @@ import { world } from '../../support/world.js';
 
 const log = createLogger({ level: process.env.TEST_LOG ?? 'silent' });
 
-const menu = (names: string[]) => names.map((command) => ({ command, description: t(`command.${command}`) }));
-const MEMBERS = menu(['lich', 'kenh', 'trogiup']);
-const SECRETARIES = menu(['lich', 'kenh', 'trogiup', 'hop', 'diemdanh']);
+/** The menu of these roles as the command registry has it: every Telegram command of any of them. */
+const menu = (roles: Role[]) =>
+  COMMAND_REGISTRY.filter(
+    (c) => c.channels.includes('telegram') && c.roles.some((r) => roles.includes(r)),
+  ).map((c) => ({ command: c.name, description: t(c.description) }));
+const MEMBERS = menu(['member']);
+const SECRETARIES = menu(['member', 'secretary']);
 
 async function setup() {
   const w = world();
@@ -30,10 +35,19 @@ describe('Telegram command menus, scoped by role', () => {
       { method: 'setMyCommands', payload: { commands: MEMBERS, scope: { type: 'all_private_chats' } } },
     ]);
     for (const c of MEMBERS) expect(c.description).not.toMatch(/^command\./);
+    expect(MEMBERS.map((c) => c.command)).toEqual(['lich', 'kenh', 'trogiup']);
     expect(MEMBERS.map((c) => c.description)).toContain('Lịch họp sắp tới và trả lời của tôi');
   });
 
-  it('a secretary who links gets /hop and /diemdanh in their own chat; a member who links does not', async () => {
+  it('every command of the registry has a Vietnamese menu description within Telegram’s limits', () => {
+    for (const c of menu(['member', 'secretary', 'committee', 'admin'])) {
+      expect(c.command).toMatch(/^[a-z0-9_]{1,32}$/);
+      expect(c.description).not.toMatch(/^command\./);
+      expect(c.description.length).toBeLessThanOrEqual(256);
+    }
+  });
+
+  it('a secretary who links gets all the secretaries’ commands in their own chat; a member who links does not', async () => {
     const s = await setup();
     const tuan = user(6101, 'Tuấn');
     const sinh = user(6102, 'Sinh');
@@ -78,5 +92,35 @@ describe('Telegram command menus, scoped by role', () => {
         payload: { commands: SECRETARIES, scope: { type: 'chat', chat_id: sinh.id } },
       },
     ]);
+  });
+
+  it('the first admin gets the admins’ commands in their own chat, /chibo and /moi among them', async () => {
+    const s = await setup();
+    const admin = user(6100, 'Hoa');
+    await s.send(admin, `/start ${(await s.services.people.bootstrapCode())?.code}`);
+    const ADMINS = menu(['member', 'admin']);
+    expect(ADMINS.map((c) => c.command)).toEqual(
+      expect.arrayContaining(['chibo', 'moi', 'taodangbo', 'capuy']),
+    );
+    expect(s.menuCalls()).toEqual([
+      { method: 'setMyCommands', payload: { commands: ADMINS, scope: { type: 'chat', chat_id: admin.id } } },
+    ]);
+  });
+
+  it('a linked member made a committee member gets /nhiemvu in their own chat', async () => {
+    const s = await setup();
+    const sinh = user(6102, 'Sinh');
+    await s.send(sinh, `/start ${s.khe.code('Lò Văn Sinh')}`);
+    const admin = user(6100, 'Hoa');
+    await s.send(admin, `/start ${(await s.services.people.bootstrapCode())?.code}`);
+    const before = s.menuCalls().length;
+    await s.send(admin, '/capuy Lò Văn Sinh | xã | 1');
+    expect(s.menuCalls().slice(before)).toEqual([
+      {
+        method: 'setMyCommands',
+        payload: { commands: menu(['member', 'committee']), scope: { type: 'chat', chat_id: sinh.id } },
+      },
+    ]);
+    expect(menu(['member', 'committee']).map((c) => c.command)).toContain('nhiemvu');
   });
 });

@@ -58,7 +58,8 @@ describe('replies to an invitation, with or without diacritics', () => {
     ['có ạ', present],
     ['1 nhé', present],
     ['2', askReason],
-    ['vang', askReason],
+    // "vang" alone: vâng or vắng? Asked back (the table test, replies-table.test.ts, has the rest).
+    ['vang', undefined],
     ['vắng', askReason],
     ['Vắng mặt', askReason],
     ['khong', askReason],
@@ -196,7 +197,7 @@ describe('rendering views as Zalo text', () => {
     expect(rendered.options).toEqual(invitation);
   });
 
-  it('numbers any other choices one per line, and puts a confirmation toast first', () => {
+  it('numbers any other choices one per line, puts a confirmation toast first, and keeps the question alone', () => {
     const rendered = renderZalo(
       { text: 'Vì sao?', choices: [reasons.slice(0, 2), reasons.slice(2)], toast: 'Đã ghi' },
       vi,
@@ -214,15 +215,17 @@ describe('rendering views as Zalo text', () => {
         '4 = Khác',
       ].join('\n'),
     );
+    // The question kept to ask again is the question alone: no old "Đã ghi" line.
+    expect(rendered.question).toBe(rendered.text.replace('Đã ghi\n\n', ''));
   });
 
   it('sends a refusal as its text, once', () => {
     const rendered = renderZalo({ text: 'Đã hết hạn', toast: 'Đã hết hạn', toastOnly: true }, vi);
-    expect(rendered).toEqual({ text: 'Đã hết hạn', options: [] });
+    expect(rendered).toEqual({ text: 'Đã hết hạn', question: 'Đã hết hạn', options: [] });
   });
 
   it('keeps a question through the store as validated intents', () => {
-    const question = { text: 'Vì sao?', options: reasons };
+    const question = { text: 'Vì sao?', options: reasons, askedAt: 5 };
     expect(parseQuestion(serializeQuestion(question))).toEqual(question);
     expect(parseQuestion('{"text":"x","options":[{"label":"a","intent":"a|../x|p|"}]}')).toBeUndefined();
     expect(parseQuestion('not json')).toBeUndefined();
