@@ -1,4 +1,3 @@
-import { deepFreeze } from '../src/store/doc-cache.js';
 import type { Answer, Cell, Meeting } from '../src/store/records.js';
 import type { HandlerContext } from './context.js';
 import { kindInSentence, when } from './format.js';
@@ -29,48 +28,13 @@ export function answerLabel(ctx: Pick<HandlerContext, 't'>, answer: Answer | und
 }
 
 /**
- * Invitations already built for a stored meeting and cell, by locale and answer. Stored documents come parsed
- * once and frozen (src/store/doc-cache.ts), so a meeting or cell that changed is a new object and misses;
- * each tap of a cell's members reuses the same few views instead of formatting a dozen strings.
- */
-const invitations = new WeakMap<Meeting, WeakMap<Cell, Map<string, View>>>();
-
-/**
- * The invitation a member gets (and sees again, edited, after each answer). One view for every channel. The
- * view may be shared, so it is frozen. `ctx.t` is the catalogue's for `ctx.locale`, as every channel builds it.
+ * The invitation a member gets (and sees again, edited, after each answer). One view for every channel. `ctx.t`
+ * is the catalogue's for `ctx.locale`, as every channel builds it.
  */
 export function invitationView(
   ctx: Pick<HandlerContext, 't' | 'locale'>,
-  meeting: Meeting,
-  cell: Cell,
-  answer?: Answer,
-): View {
-  if (!Object.isFrozen(meeting) || !Object.isFrozen(cell)) return buildInvitation(ctx, meeting, cell, answer);
-  let byCell = invitations.get(meeting);
-  if (!byCell) {
-    byCell = new WeakMap();
-    invitations.set(meeting, byCell);
-  }
-  let views = byCell.get(cell);
-  if (!views) {
-    views = new Map();
-    byCell.set(cell, views);
-  }
-  const key = answer ? `${ctx.locale}|${answer.choice}|${answer.reason ?? ''}` : ctx.locale;
-  let view = views.get(key);
-  if (!view) {
-    // Free-text reasons make the keys unbounded: a meeting keeps its latest few hundred.
-    if (views.size >= 256) views.clear();
-    view = deepFreeze(buildInvitation(ctx, meeting, cell, answer));
-    views.set(key, view);
-  }
-  return view;
-}
-
-function buildInvitation(
-  ctx: Pick<HandlerContext, 't' | 'locale'>,
-  meeting: Meeting,
-  cell: Cell,
+  meeting: Readonly<Meeting>,
+  cell: Readonly<Cell>,
   answer?: Answer,
 ): View {
   const lines = [

@@ -111,6 +111,7 @@ export const configSchema = z
     REDIS_SENTINEL_NAME: optional(z.string()),
     REDIS_SENTINEL_PASSWORD: optional(z.string()),
     REDIS_WAIT_REPLICAS: withDefault(0, wholeNumber().min(0, 'must be 0 or more')),
+    REDIS_BATCHING: withDefault('on', z.enum(['on', 'off'], { message: 'must be on or off' })),
     LINK_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
     ADMIN_BOOTSTRAP_CODE: optional(z.string().min(8, 'must be at least 8 characters')),
     METRICS_TOKEN: optional(

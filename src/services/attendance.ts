@@ -20,8 +20,7 @@ import type { Answer, Cell, Meeting, Membership, Person, RollCallEntry } from '.
 import { auditOp } from '../store/repositories/audit.js';
 import { isSecretary } from '../store/repositories/cells.js';
 import type { Repos } from '../store/repositories/index.js';
-import { parseMeeting } from '../store/repositories/meetings.js';
-import { groupTallyRefreshOps, parseGroupPost } from './groups.js';
+import { groupTallyRefreshOps } from './groups.js';
 import type { Clock } from './people.js';
 
 /** Members in these states are not convened: they are outside the attendance base (HD 12). */
@@ -98,11 +97,7 @@ export class AttendanceService {
     reason?: AbsenceReason,
     note?: string,
   ): Promise<AnswerResult> {
-    const [rawMeeting, rawPost] = await this.store.getMany([
-      keys.meeting(meetingId),
-      keys.meetingGroupPost(meetingId),
-    ]);
-    const meeting = parseMeeting(keys.meeting(meetingId), rawMeeting);
+    const [meeting, post] = await this.repos.meetings.withGroupPost(meetingId);
     if (!meeting) return { ok: false, reason: 'not_found' };
     const [membership, cell] = await this.repos.cells.membershipWithCell(meeting.cellId, personId);
     const refused = this.refusal(meeting, membership);
@@ -115,7 +110,7 @@ export class AttendanceService {
     const fields: Record<string, string> = Object.create(null);
     fields[personId] = JSON.stringify(answer);
     const ops: WriteOp[] = [{ op: 'hset', key: keys.meetingAnswers(meetingId), fields }];
-    if (parseGroupPost(meetingId, rawPost)) ops.push(...groupTallyRefreshOps(meetingId, now));
+    if (post) ops.push(...groupTallyRefreshOps(meetingId, now));
     await this.store.write(ops);
     return cell ? { ok: true, meeting, answer, cell } : { ok: true, meeting, answer };
   }

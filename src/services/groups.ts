@@ -9,10 +9,9 @@ import {
 } from '../delivery/outbox.js';
 import { DAY_MS } from '../domain/time.js';
 import { t } from '../i18n.js';
-import { cachedParser } from '../store/doc-cache.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
-import { type Cell, type GroupPost, groupPostSchema, type Meeting } from '../store/records.js';
+import type { Cell, GroupPost, Meeting } from '../store/records.js';
 import { auditOp } from '../store/repositories/audit.js';
 import type { Repos } from '../store/repositories/index.js';
 import type { AttendanceService } from './attendance.js';
@@ -59,12 +58,6 @@ function tallyRefresh(meetingId: string, post: GroupPost): OutboxMessage & { ref
       perChat: { limit: GROUP_EDITS_PER_MINUTE, windowMs: 60_000 },
     },
   };
-}
-
-const parseGroupPostDoc = cachedParser(groupPostSchema, 5_000);
-
-export function parseGroupPost(meetingId: string, raw: string | undefined): GroupPost | undefined {
-  return parseGroupPostDoc(keys.meetingGroupPost(meetingId), raw);
 }
 
 /**
@@ -153,8 +146,8 @@ export class CellGroupsService {
     const meetings = (await this.repos.meetings.ofCell(cell.id, now, now + OPEN_MEETINGS_MS)).filter(
       (m) => m.state === 'planned',
     );
-    const posts = await this.store.getMany(meetings.map((m) => keys.meetingGroupPost(m.id)));
-    const reposts = meetings.filter((m, i) => parseGroupPost(m.id, posts[i])?.chatId === String(from));
+    const posts = await this.repos.meetings.groupPosts(meetings.map((m) => m.id));
+    const reposts = meetings.filter((_, i) => posts[i]?.chatId === String(from));
     await this.store.write([
       { op: 'hdel', key: keys.telegramGroupIndex(), fields: [String(from)] },
       { op: 'hset', key: keys.telegramGroupIndex(), fields: { [String(to)]: cell.id } },
@@ -206,7 +199,7 @@ export class CellGroupsService {
 
   /** The writes that bring the group's tally of a changed meeting up to date, when it has one. */
   async refreshOps(meetingId: string): Promise<WriteOp[]> {
-    const post = parseGroupPost(meetingId, await this.store.get(keys.meetingGroupPost(meetingId)));
+    const post = await this.repos.meetings.groupPost(meetingId);
     return post ? groupTallyRefreshOps(meetingId, this.clock.now()) : [];
   }
 

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { parseDoc } from './records.js';
 
 /** Freezes a parsed document all the way down: every reader shares it, so none may change it. */
-export function deepFreeze<T>(value: T): T {
+function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const inner of Object.values(value)) deepFreeze(inner);

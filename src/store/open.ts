@@ -9,7 +9,11 @@ type StoreConfig = Pick<Config, 'REDIS_URL' | 'REDIS_KEY_PREFIX' | 'DATA_DIR'> &
   Partial<
     Pick<
       Config,
-      'REDIS_SENTINELS' | 'REDIS_SENTINEL_NAME' | 'REDIS_SENTINEL_PASSWORD' | 'REDIS_WAIT_REPLICAS'
+      | 'REDIS_SENTINELS'
+      | 'REDIS_SENTINEL_NAME'
+      | 'REDIS_SENTINEL_PASSWORD'
+      | 'REDIS_WAIT_REPLICAS'
+      | 'REDIS_BATCHING'
     >
   >;
 
@@ -32,6 +36,7 @@ export function openStore(config: StoreConfig, log?: Logger): Store {
         }
       : {}),
     waitReplicas: config.REDIS_WAIT_REPLICAS ?? 0,
+    batching: config.REDIS_BATCHING !== 'off',
   });
   if (log) logConnection(store, describeStore(store, config), log);
   return store;

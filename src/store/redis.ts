@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { RangeOptions, ScoredMember, Store, WriteOp } from './port.js';
+import { APPLY_WRITES, applyWrites, RedisBatching, type WriteClient } from './redis-batching.js';
 
 /** Atomic across processes: a Lua script runs alone on the server. */
 const CLAIM_DUE = `
@@ -21,194 +22,15 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
-/**
- * A batch of writes in one script: it runs alone on the server, so the batch is atomic to every reader, at the
- * cost of one command (a MULTI/EXEC transaction costs the client several times more per batch). Each write
- * comes as its command, its argument count and its arguments, its key in KEYS.
- */
-const APPLY_WRITES = `
-local i, k = 1, 1
-while i <= #ARGV do
-  local n = tonumber(ARGV[i + 1])
-  redis.call(ARGV[i], KEYS[k], unpack(ARGV, i + 2, i + 1 + n))
-  i, k = i + 2 + n, k + 1
-end
-return k - 1
-`;
-
-/** Lua unpacks a few thousand values at most: longer member lists are split into several commands. */
-const MAX_ARGS = 1_000;
-
-type Arg = string | number;
-
-/**
- * Appends one command per chunk of `items` to a script's input: its key to `keys`; its name, argument count and
- * arguments to `args`. Nothing when there are no items (the write changes nothing).
- */
-function pushCommand(
-  keys: string[],
-  args: Arg[],
-  key: string,
-  command: string,
-  items: readonly Arg[],
-  per = 1,
-  lead: readonly Arg[] = [],
-) {
-  const size = Math.max(per, Math.floor(MAX_ARGS / per) * per);
-  for (let i = 0; i < items.length; i += size) {
-    const end = Math.min(items.length, i + size);
-    keys.push(key);
-    args.push(command, lead.length + end - i, ...lead);
-    for (let j = i; j < end; j++) args.push(items[j] as Arg);
-  }
-}
-
-interface ScriptCommand {
-  key: string;
-  command: string;
-  items: Arg[];
-  /** Items per unit (a field and its value, a score and its member): chunks never split one. */
-  per: number;
-  lead: readonly Arg[];
-}
-
-/** Commands that may take the items of the same command on the same key that follows it, unchanged in effect. */
-const MERGEABLE = new Set(['HSET', 'HDEL', 'SADD', 'SREM', 'ZADD', 'ZREM']);
-
-/**
- * The commands of several callers' write batches for one script. A write to a key whose last command is the
- * same (an answer after another answer to the same meeting) joins that command, so the script has fewer,
- * longer commands, which cost the client and the server less. The script runs alone, so only the order of
- * each key's commands, and of each caller's own writes, can be seen; both are kept: a write joins an earlier
- * command only if that command does not come before its own caller's previous write.
- */
-class ScriptWrites {
-  private readonly commands: (ScriptCommand & { at: number })[] = [];
-  private readonly lastOf = new Map<string, ScriptCommand & { at: number }>();
-  /** Where the current caller's previous write went. */
-  private callerLast = -1;
-
-  /** The next caller's batch. */
-  add(ops: readonly WriteOp[]) {
-    this.callerLast = -1;
-    for (const op of ops) this.addOne(op);
-  }
-
-  private addOne(o: WriteOp) {
-    switch (o.op) {
-      case 'set': {
-        const items: Arg[] = [o.value];
-        if (o.ttlMs !== undefined) items.push('PX', Math.max(1, Math.ceil(o.ttlMs)));
-        if (o.ifAbsent) items.push('NX');
-        return this.push(o.key, 'SET', items, items.length);
-      }
-      case 'del':
-        return this.push(o.key, 'DEL', [], 1, [], true);
-      case 'hset': {
-        const items: string[] = [];
-        for (const field in o.fields) items.push(field, o.fields[field] as string);
-        return this.push(o.key, 'HSET', items, 2);
-      }
-      case 'hdel':
-        return this.push(o.key, 'HDEL', o.fields, 1);
-      case 'sadd':
-        return this.push(o.key, 'SADD', o.members, 1);
-      case 'srem':
-        return this.push(o.key, 'SREM', o.members, 1);
-      case 'zadd': {
-        const items: Arg[] = [];
-        for (const e of o.entries) items.push(e.score, e.member);
-        return this.push(o.key, 'ZADD', items, 2, o.ifAbsent ? ['NX'] : []);
-      }
-      case 'zrem':
-        return this.push(o.key, 'ZREM', o.members, 1);
-    }
-  }
-
-  private push(
-    key: string,
-    command: string,
-    items: readonly Arg[],
-    per: number,
-    lead: readonly Arg[] = [],
-    evenEmpty = false,
-  ) {
-    if (items.length === 0 && !evenEmpty) return;
-    const last = this.lastOf.get(key);
-    if (
-      last &&
-      last.at >= this.callerLast &&
-      last.command === command &&
-      MERGEABLE.has(command) &&
-      last.lead.join() === lead.join()
-    ) {
-      for (const item of items) last.items.push(item);
-      this.callerLast = last.at;
-      return;
-    }
-    const next = { key, command, items: [...items], per, lead, at: this.commands.length };
-    this.commands.push(next);
-    this.lastOf.set(key, next);
-    this.callerLast = next.at;
-  }
-
-  /** The script's keys and arguments: per command its key, then its name, argument count and arguments. */
-  input(): { keys: string[]; args: Arg[] } {
-    const keys: string[] = [];
-    const args: Arg[] = [];
-    for (const c of this.commands) {
-      if (c.items.length === 0) {
-        keys.push(c.key);
-        args.push(c.command, 0);
-      } else pushCommand(keys, args, c.key, c.command, c.items, c.per, c.lead);
-    }
-    return { keys, args };
-  }
-}
-
 const EXPIRE_IF_EQUALS = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
 `;
 
-interface Settle<T> {
-  resolve(value: T): void;
-  reject(err: unknown): void;
-}
-
-interface ReadBatch {
-  kind: 'read';
-  /** The keys of every document read, in order: one MGET. */
-  keys: string[];
-  /** Who asked for them: a single key (`get`) or `count` keys in a row (`getMany`). */
-  docs: (
-    | { one: true; done: Settle<string | undefined> }
-    | { one: false; count: number; done: Settle<(string | undefined)[]> }
-  )[];
-  /** Field reads by hash key: one HMGET each. */
-  fields: Map<string, { fields: string[]; done: Settle<string | undefined>[] }>;
-}
-
-interface PendingWrite {
-  ops: WriteOp[];
-  done: Settle<void>;
-}
-
-interface WriteBatch {
-  kind: 'write';
-  writes: PendingWrite[];
-}
-
-type Batch = ReadBatch | WriteBatch;
-
-/** Callers' write batches merged into one script at most: a long script would hold up every other client. */
-const MAX_MERGED_WRITES = 64;
-
-type Scripted = Redis & {
+type Scripted = WriteClient & {
   claimDue(key: string, now: number, limit: number, lease: number): Promise<string[]>;
   deleteIfEquals(key: string, value: string): Promise<number>;
   expireIfEquals(key: string, value: string, ttlMs: number): Promise<number>;
-  applyWrites(numberOfKeys: number, keys: string[], args: (string | number)[]): Promise<number>;
 };
 
 export interface RedisStoreOptions {
@@ -224,6 +46,11 @@ export interface RedisStoreOptions {
   waitReplicas?: number;
   /** How long a write waits for its replicas before it fails as not acknowledged. */
   waitTimeoutMs?: number;
+  /**
+   * Per-tick read coalescing and write-script merging (RedisBatching): on by default; off (REDIS_BATCHING=off)
+   * sends each call as its own command or script, to compare or to rule them out.
+   */
+  batching?: boolean;
   /** Extra ioredis options (tests shorten the retry strategy). */
   redis?: RedisOptions;
 }
@@ -265,6 +92,8 @@ function pairs(flat: string[]): ScoredMember[] {
 export class RedisStore implements Store {
   readonly kind = 'redis' as const;
   readonly client: Scripted;
+  /** The speed-ups, when on. */
+  private readonly batching: RedisBatching | undefined;
   private readonly waitReplicas: number;
   private readonly waitTimeoutMs: number;
   private connection: Connection = { state: 'connecting', wasReady: false };
@@ -301,6 +130,7 @@ export class RedisStore implements Store {
     // The number of keys varies per batch, so it is passed first on each call.
     client.defineCommand('applyWrites', { lua: APPLY_WRITES });
     this.client = client as Scripted;
+    this.batching = options.batching === false ? undefined : new RedisBatching(this.client);
     this.waitReplicas = options.waitReplicas ?? 0;
     this.waitTimeoutMs = options.waitTimeoutMs ?? 2_000;
     this.trackConnection();
@@ -381,117 +211,21 @@ export class RedisStore implements Store {
     return this.pendingWait;
   }
 
-  /**
-   * Work asked for in the same tick goes out together, in the order it was asked for: consecutive reads as one
-   * MGET and one HMGET per hash, consecutive atomic writes as one script. Under concurrent taps that is a
-   * handful of commands instead of hundreds (each command costs the client far more than a key does). Any
-   * other command sends what is waiting first, so commands keep their program order.
-   */
-  private queue: Batch[] = [];
-  private flushScheduled = false;
-
-  private readBatch(): ReadBatch {
-    const last = this.queue[this.queue.length - 1];
-    if (last?.kind === 'read') return last;
-    return this.enqueue({ kind: 'read', keys: [], docs: [], fields: new Map() });
-  }
-
-  private writeBatch(): WriteBatch {
-    const last = this.queue[this.queue.length - 1];
-    if (last?.kind === 'write' && last.writes.length < MAX_MERGED_WRITES) return last;
-    return this.enqueue({ kind: 'write', writes: [] });
-  }
-
-  private enqueue<B extends Batch>(batch: B): B {
-    this.queue.push(batch);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      process.nextTick(() => this.flush());
-    }
-    return batch;
-  }
-
-  private flush() {
-    this.flushScheduled = false;
-    const queue = this.queue;
-    this.queue = [];
-    for (const batch of queue) {
-      if (batch.kind === 'read') this.sendReads(batch);
-      else this.sendWrites(batch.writes);
-    }
-  }
-
-  private sendReads({ keys, docs, fields }: ReadBatch) {
-    if (docs.length) {
-      this.client.mget(keys).then(
-        (values) => {
-          let at = 0;
-          for (const r of docs) {
-            if (r.one) r.done.resolve(values[at++] ?? undefined);
-            else {
-              r.done.resolve(values.slice(at, at + r.count).map((v) => v ?? undefined));
-              at += r.count;
-            }
-          }
-        },
-        (err) => {
-          for (const r of docs) r.done.reject(err);
-        },
-      );
-    }
-    for (const [key, reads] of fields)
-      this.client.hmget(key, ...reads.fields).then(
-        (values) => {
-          for (let i = 0; i < reads.done.length; i++) reads.done[i]?.resolve(values[i] ?? undefined);
-        },
-        (err) => {
-          for (const done of reads.done) done.reject(err);
-        },
-      );
-  }
-
-  /**
-   * Several callers' writes as one script: each caller's batch stays atomic (the script runs alone). If it
-   * fails, each caller's batch is tried again on its own, so one bad batch does not fail the others; every
-   * write is idempotent, so applying again what the failed script had applied changes nothing.
-   */
-  private sendWrites(writes: PendingWrite[]) {
-    const [first] = writes;
-    if (writes.length === 1 && first) {
-      this.writeNow(first.ops).then(first.done.resolve, first.done.reject);
-      return;
-    }
-    this.writeNow(...writes.map((w) => w.ops)).then(
-      () => {
-        for (const w of writes) w.done.resolve();
-      },
-      () => {
-        for (const w of writes) this.writeNow(w.ops).then(w.done.resolve, w.done.reject);
-      },
-    );
-  }
-
   /** The client, once the work waiting for this tick is sent (every command but the batched ones goes this way). */
   private get send(): Scripted {
-    if (this.flushScheduled) this.flush();
+    this.batching?.drain();
     return this.client;
   }
 
   get(key: string): Promise<string | undefined> {
-    return new Promise((resolve, reject) => {
-      const batch = this.readBatch();
-      batch.keys.push(key);
-      batch.docs.push({ one: true, done: { resolve, reject } });
-    });
+    if (this.batching) return this.batching.get(key);
+    return this.client.get(key).then((v) => v ?? undefined);
   }
 
   getMany(keys: string[]): Promise<(string | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([]);
-    return new Promise((resolve, reject) => {
-      const batch = this.readBatch();
-      for (const key of keys) batch.keys.push(key);
-      batch.docs.push({ one: false, count: keys.length, done: { resolve, reject } });
-    });
+    if (this.batching) return this.batching.getMany(keys);
+    return this.client.mget(keys).then((values) => values.map((v) => v ?? undefined));
   }
 
   async set(key: string, value: string, ttlMs?: number) {
@@ -526,14 +260,8 @@ export class RedisStore implements Store {
   }
 
   hget(key: string, field: string): Promise<string | undefined> {
-    return new Promise((resolve, reject) => {
-      const { fields } = this.readBatch();
-      const reads = fields.get(key);
-      if (reads) {
-        reads.fields.push(field);
-        reads.done.push({ resolve, reject });
-      } else fields.set(key, { fields: [field], done: [{ resolve, reject }] });
-    });
+    if (this.batching) return this.batching.hget(key, field);
+    return this.client.hget(key, field).then((v) => v ?? undefined);
   }
 
   async hgetall(key: string) {
@@ -611,30 +339,7 @@ export class RedisStore implements Store {
 
   write(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return Promise.resolve();
-    return this.confirmed(
-      new Promise((resolve, reject) => {
-        this.writeBatch().writes.push({ ops, done: { resolve, reject } });
-      }),
-    );
-  }
-
-  /** Writes callers' batches atomically, in order: one script, or one command when that is all there is. */
-  private async writeNow(...batches: WriteOp[][]) {
-    const ops = batches.length === 1 ? (batches[0] as WriteOp[]) : batches.flat();
-    // One command is atomic on its own: no script around it (a member's answer, the commonest write).
-    const [only] = ops;
-    if (ops.length === 1 && only && (only.op === 'hset' || only.op === 'del' || only.op === 'sadd')) {
-      if (only.op === 'hset') {
-        if (Object.keys(only.fields).length) await this.client.hset(only.key, only.fields);
-      } else if (only.op === 'del') await this.client.del(only.key);
-      else if (only.members.length) await this.client.sadd(only.key, ...only.members);
-      return;
-    }
-    const script = new ScriptWrites();
-    for (const batch of batches) script.add(batch);
-    const { keys, args } = script.input();
-    // ioredis flattens array arguments: no spreading of long lists into the call.
-    if (keys.length) await this.client.applyWrites(keys.length, keys, args);
+    return this.confirmed(this.batching ? this.batching.write(ops) : applyWrites(this.client, [ops], false));
   }
 
   async ping() {
@@ -642,7 +347,7 @@ export class RedisStore implements Store {
   }
 
   async close() {
-    if (this.flushScheduled) this.flush();
+    this.batching?.drain();
     // QUIT needs a live connection; while reconnecting it would wait, so just drop the socket.
     if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
     else if (this.client.status !== 'end') this.client.disconnect();

@@ -11,10 +11,67 @@ afterAll(() => (available ? deletePrefixed(prefix) : undefined));
 let n = 0;
 
 describe.runIf(available)('Redis', () => {
-  storeContract('Redis', {
-    open: async () => redisStore(`${prefix}${n++}:`),
-    second: async (store) => redisStore((store as RedisStore).client.options.keyPrefix ?? prefix),
+  for (const batching of [true, false])
+    storeContract(batching ? 'Redis' : 'Redis, batching off', {
+      open: async () => redisStore(`${prefix}${n++}:`, { batching }),
+      second: async (store) =>
+        redisStore((store as RedisStore).client.options.keyPrefix ?? prefix, { batching }),
+    });
+
+  it('with REDIS_BATCHING=off sends each read on its own, with the same results', async () => {
+    const store = openStore({
+      REDIS_URL,
+      REDIS_KEY_PREFIX: `${prefix}unbatched:`,
+      DATA_DIR: '/nonexistent',
+      REDIS_BATCHING: 'off',
+    }) as RedisStore;
+    await store.set('a', '1');
+    const sent: string[] = [];
+    const monitor = (command: { name: string }) => sent.push(command.name);
+    const original = store.client.sendCommand.bind(store.client);
+    store.client.sendCommand = (command, stream) => {
+      monitor(command as { name: string });
+      return original(command, stream);
+    };
+    expect(await Promise.all([store.get('a'), store.get('b'), store.hget('h', 'f')])).toEqual([
+      '1',
+      undefined,
+      undefined,
+    ]);
+    expect(sent).toEqual(['get', 'get', 'hget']);
+    await store.close();
   });
+
+  for (const batching of [true, false])
+    it(`applies nothing of a batch whose key has the wrong type part-way (batching ${batching ? 'on' : 'off'})`, async () => {
+      const store = redisStore(`${prefix}wrongtype-${batching}:`, { batching });
+      await store.set('text', 'a string, not a hash');
+      await expect(
+        store.write([
+          { op: 'set', key: 'doc', value: 'v' },
+          { op: 'sadd', key: 's', members: ['m'] },
+          { op: 'hset', key: 'text', fields: { a: '1' } },
+        ]),
+      ).rejects.toThrow(/WRONGTYPE/);
+      // The type a key takes earlier in the same batch counts: a hash field on a key just set is refused…
+      await expect(
+        store.write([
+          { op: 'set', key: 'fresh', value: 'v' },
+          { op: 'hset', key: 'fresh', fields: { a: '1' } },
+        ]),
+      ).rejects.toThrow(/WRONGTYPE/);
+      expect(await store.getMany(['doc', 'fresh'])).toEqual([undefined, undefined]);
+      expect(await store.smembers('s')).toEqual([]);
+      // …and one on a key just deleted is applied.
+      await store.write([
+        { op: 'del', key: 'text' },
+        { op: 'hset', key: 'text', fields: { a: '1' } },
+        { op: 'sadd', key: 's', members: ['m'] },
+      ]);
+      expect(await store.hgetall('text')).toEqual({ a: '1' });
+      expect(await store.smembers('s')).toEqual(['m']);
+      await store.close();
+    });
 
   it('is chosen when REDIS_URL is set, under its key prefix', async () => {
     const store = openStore({ REDIS_URL, REDIS_KEY_PREFIX: `${prefix}open:`, DATA_DIR: '/nonexistent' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../src/store/port.js';
+import type { Store, WriteOp } from '../../src/store/port.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -348,6 +348,38 @@ export function storeContract(name: string, target: ContractTarget) {
         expect(between).toBe('1');
         expect(field).toBe('x');
         expect(after).toEqual(['2', undefined]);
+      }),
+    );
+
+    it(
+      'applies nothing of a batch that fails part-way, alone or asked for with others',
+      withStore(async (s) => {
+        await s.set('doc', 'before');
+        await s.hset('h', { kept: '1' });
+        await s.zadd('due', { member: 'a', score: 1 });
+        // A score that is not a number fails its write on every adapter, after four writes of the batch.
+        const failing = [
+          { op: 'set', key: 'doc', value: 'after' },
+          { op: 'hset', key: 'h', fields: { added: '2' } },
+          { op: 'sadd', key: 's', members: ['m'] },
+          { op: 'zadd', key: 'due', entries: [{ member: 'b', score: 2 }] },
+          { op: 'zadd', key: 'due', entries: [{ member: 'c', score: Number.NaN }] },
+          { op: 'del', key: 'h' },
+        ] satisfies WriteOp[];
+        await expect(s.write(failing)).rejects.toThrow();
+        const [, , together] = await Promise.allSettled([
+          s.write([{ op: 'set', key: 'other', value: 'x' }]),
+          s.write([{ op: 'sadd', key: 'others', members: ['y'] }]),
+          s.write(failing),
+        ]);
+        expect(together?.status).toBe('rejected');
+        expect(await s.get('doc')).toBe('before');
+        expect(await s.hgetall('h')).toEqual({ kept: '1' });
+        expect(await s.smembers('s')).toEqual([]);
+        expect(await s.zrangeByScore('due', 0, 10)).toEqual([{ member: 'a', score: 1 }]);
+        // The batches asked for alongside are applied all the same.
+        expect(await s.get('other')).toBe('x');
+        expect(await s.smembers('others')).toEqual(['y']);
       }),
     );
   });

@@ -6,7 +6,8 @@ import type { Meeting } from '../../src/store/records.js';
 import { deletePrefixed, redisAvailable, redisStore, uniquePrefix } from '../support/redis.js';
 
 /*
- * Stored documents are parsed once and shared while their stored text is unchanged (src/store/doc-cache.ts).
+ * Stored documents are parsed once and shared while their stored text is unchanged, behind the repositories
+ * (src/store/doc-cache.ts); the records they return are typed Readonly, and frozen.
  * Replicas share one Redis: what one changes, the others must see at their next read, never an older copy.
  */
 const available = await redisAvailable();
@@ -106,9 +107,10 @@ describe.runIf(available)('parsed documents across replicas', () => {
   it('a shared document cannot be changed in place by one of its readers', async () => {
     const { a, meeting, close } = await replicas();
     try {
-      const read = (await a.repos.meetings.get(meeting.id)) as Meeting;
+      const read = await a.repos.meetings.get(meeting.id);
       expect(() => {
-        read.state = 'cancelled';
+        // @ts-expect-error: the repository's records are Readonly, as they are frozen.
+        (read as NonNullable<typeof read>).state = 'cancelled';
       }).toThrow(TypeError);
       expect((await a.repos.meetings.get(meeting.id))?.state).toBe('planned');
     } finally {

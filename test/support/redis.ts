@@ -38,8 +38,8 @@ export function uniquePrefix(testFile: string): string {
   return `chibo-test:${basename(testFile).replace(/\W+/g, '-')}:${process.pid}:${Math.random().toString(36).slice(2, 8)}:`;
 }
 
-export function redisStore(prefix: string): RedisStore {
-  return new RedisStore({ url: REDIS_URL, keyPrefix: prefix });
+export function redisStore(prefix: string, options: { batching?: boolean } = {}): RedisStore {
+  return new RedisStore({ url: REDIS_URL, keyPrefix: prefix, ...options });
 }
 
 /** Deletes this prefix's keys, and only them. */

@@ -164,6 +164,12 @@ describe('config', () => {
     ]);
   });
 
+  it('batches Redis work unless REDIS_BATCHING=off, and refuses other values', () => {
+    expect(loadConfig({}).REDIS_BATCHING).toBe('on');
+    expect(loadConfig({ REDIS_BATCHING: 'off' }).REDIS_BATCHING).toBe('off');
+    expect(problemsOf({ REDIS_BATCHING: 'no' })).toEqual(['  REDIS_BATCHING: must be on or off']);
+  });
+
   it('refuses the test clock outside tests', () => {
     expect(problemsOf({ TEST_CLOCK_FILE: '/tmp/clock', NODE_ENV: 'production' })).toEqual([
       '  TEST_CLOCK_FILE: is for tests only: it is refused unless NODE_ENV=test',

@@ -2,7 +2,6 @@ import { InputFile } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import { encodeIntent } from '../../../handlers/intents.js';
 import type { View } from '../../../handlers/views.js';
-import { deepFreeze } from '../../store/doc-cache.js';
 import { escapeHtml } from '../html.js';
 
 /** Telegram's limit on one message's text. */
@@ -15,26 +14,8 @@ export interface TelegramMessage {
   link_preview_options: { is_disabled: true };
 }
 
-type Choices = NonNullable<View['choices']>;
-
-/**
- * Messages of shared (frozen) views, rendered once: a meeting's invitation is the same for all its members
- * who give the same answer. Keyed by the view's choices, checked against its text.
- */
-const rendered = new WeakMap<Choices, { text: string; message: TelegramMessage }>();
-
 /** A view as sendMessage/editMessageText parameters: escaped HTML text and an inline keyboard. */
 export function renderTelegram(view: View): TelegramMessage {
-  const { choices } = view;
-  if (!choices || view.link || !Object.isFrozen(choices)) return render(view);
-  const hit = rendered.get(choices);
-  if (hit?.text === view.text) return hit.message;
-  const message = deepFreeze(render(view));
-  rendered.set(choices, { text: view.text, message });
-  return message;
-}
-
-function render(view: View): TelegramMessage {
   const rows = (view.choices ?? []).map((row) =>
     row.map((choice) => ({ text: choice.label, callback_data: encodeIntent(choice.intent) })),
   );

@@ -15,10 +15,14 @@ import {
 export const SECRETARY_ROLES = new Set(['secretary', 'deputy_secretary', 'committee']);
 export const isSecretary = (m: Membership | undefined) => m !== undefined && SECRETARY_ROLES.has(m.role);
 
+/** A cell is read by each of its members' taps: parsed once while unchanged, shared (frozen: Readonly). */
 const parseCell = cachedParser(cellSchema, 5_000);
-/** A membership's text is one of a few role × status pairs: each text is parsed once, whoever it is for. */
-const membershipsByText = new Map<string, Membership>();
-function parseMembership(raw: string): Membership {
+/**
+ * A membership's text is one of a few role × status pairs: each text is parsed once, whoever it is for, and
+ * shared (frozen: Readonly).
+ */
+const membershipsByText = new Map<string, Readonly<Membership>>();
+function parseMembership(raw: string): Readonly<Membership> {
   let membership = membershipsByText.get(raw);
   if (!membership) {
     membership = Object.freeze(membershipSchema.parse(JSON.parse(raw)));
@@ -50,11 +54,11 @@ export class CellsRepo {
     return raws.flatMap((raw, i) => parseDoc(orgSchema, keys.org(ids[i] as string), raw) ?? []);
   }
 
-  async get(id: string): Promise<Cell | undefined> {
+  async get(id: string): Promise<Readonly<Cell> | undefined> {
     return parseCell(keys.cell(id), await this.store.get(keys.cell(id)));
   }
 
-  async getMany(ids: string[]): Promise<Cell[]> {
+  async getMany(ids: string[]): Promise<Readonly<Cell>[]> {
     const raws = await this.store.getMany(ids.map(keys.cell));
     return raws.flatMap((raw, i) => parseCell(keys.cell(ids[i] as string), raw) ?? []);
   }
@@ -63,7 +67,7 @@ export class CellsRepo {
     return this.store.smembers(keys.cells());
   }
 
-  async ofOrg(orgId: string): Promise<Cell[]> {
+  async ofOrg(orgId: string): Promise<Readonly<Cell>[]> {
     return this.getMany(await this.store.smembers(keys.orgCells(orgId)));
   }
 
@@ -79,12 +83,12 @@ export class CellsRepo {
     await this.store.write(this.saveOps(cell));
   }
 
-  async members(cellId: string): Promise<Map<string, Membership>> {
+  async members(cellId: string): Promise<Map<string, Readonly<Membership>>> {
     const raw = await this.store.hgetall(keys.cellMembers(cellId));
     return new Map(Object.entries(raw).map(([personId, json]) => [personId, parseMembership(json)]));
   }
 
-  async membership(cellId: string, personId: string): Promise<Membership | undefined> {
+  async membership(cellId: string, personId: string): Promise<Readonly<Membership> | undefined> {
     const raw = await this.store.hget(keys.cellMembers(cellId), personId);
     return raw === undefined ? undefined : parseMembership(raw);
   }
@@ -93,7 +97,7 @@ export class CellsRepo {
   async membershipWithCell(
     cellId: string,
     personId: string,
-  ): Promise<[Membership | undefined, Cell | undefined]> {
+  ): Promise<[Readonly<Membership> | undefined, Readonly<Cell> | undefined]> {
     const cellKey = keys.cell(cellId);
     const [raw, rawCell] = await Promise.all([
       this.store.hget(keys.cellMembers(cellId), personId),

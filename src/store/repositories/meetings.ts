@@ -4,7 +4,9 @@ import type { Store, WriteOp } from '../port.js';
 import {
   type Answer,
   answerSchema,
+  type GroupPost,
   type Guest,
+  groupPostSchema,
   guestSchema,
   type Meeting,
   meetingSchema,
@@ -15,19 +17,40 @@ import {
 const parseHash = <T>(raw: Record<string, string>, parse: (v: unknown) => T) =>
   new Map(Object.entries(raw).map(([k, v]) => [k, parse(JSON.parse(v))]));
 
-/** A meeting is read by each of its members' taps: parsed once while unchanged. */
-export const parseMeeting = cachedParser(meetingSchema, 5_000);
+/**
+ * A meeting, and where its notice was posted, are read by each of its members' taps: parsed once while their
+ * stored text is unchanged, and shared (frozen, so typed Readonly). The caches stay here, behind the
+ * repository: callers get records, whoever parsed them.
+ */
+const parseMeeting = cachedParser(meetingSchema, 5_000);
+const parseGroupPost = cachedParser(groupPostSchema, 5_000);
 
 export class MeetingsRepo {
   constructor(private readonly store: Store) {}
 
-  async get(id: string): Promise<Meeting | undefined> {
+  async get(id: string): Promise<Readonly<Meeting> | undefined> {
     return parseMeeting(keys.meeting(id), await this.store.get(keys.meeting(id)));
   }
 
-  async getMany(ids: string[]): Promise<Meeting[]> {
+  async getMany(ids: string[]): Promise<Readonly<Meeting>[]> {
     const raws = await this.store.getMany(ids.map(keys.meeting));
     return raws.flatMap((raw, i) => parseMeeting(keys.meeting(ids[i] as string), raw) ?? []);
+  }
+
+  /** A meeting with where its notice was posted in its cell's group (if it was), in one read. */
+  async withGroupPost(id: string): Promise<[Readonly<Meeting> | undefined, Readonly<GroupPost> | undefined]> {
+    const [meeting, post] = await this.store.getMany([keys.meeting(id), keys.meetingGroupPost(id)]);
+    return [parseMeeting(keys.meeting(id), meeting), parseGroupPost(keys.meetingGroupPost(id), post)];
+  }
+
+  /** Where each meeting's notice was posted in its cell's group, if it was: in the order of `ids`. */
+  async groupPosts(ids: string[]): Promise<(Readonly<GroupPost> | undefined)[]> {
+    const raws = await this.store.getMany(ids.map(keys.meetingGroupPost));
+    return raws.map((raw, i) => parseGroupPost(keys.meetingGroupPost(ids[i] as string), raw));
+  }
+
+  async groupPost(id: string): Promise<Readonly<GroupPost> | undefined> {
+    return parseGroupPost(keys.meetingGroupPost(id), await this.store.get(keys.meetingGroupPost(id)));
   }
 
   /** The writes that store a meeting and index it by start (and by slot, for scheduled ones). */
@@ -60,7 +83,7 @@ export class MeetingsRepo {
   }
 
   /** Meetings of a cell starting in [from, to], earliest first, cancelled ones included. */
-  async ofCell(cellId: string, from: number, to: number): Promise<Meeting[]> {
+  async ofCell(cellId: string, from: number, to: number): Promise<Readonly<Meeting>[]> {
     const ids = await this.store.zrangeByScore(keys.cellMeetings(cellId), from, to);
     return this.getMany(ids.map((e) => e.member));
   }
