@@ -16,7 +16,7 @@ import { SendError, type Sender } from '../../delivery/sender.js';
 import { type Locale, type Params, t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
 import { keys } from '../../store/keys.js';
-import type { Store } from '../../store/port.js';
+import type { Store, WriteOp } from '../../store/port.js';
 import type { Person } from '../../store/records.js';
 import { answerLink, type LinkSigner } from '../web/links.js';
 import type { ZaloBot } from './client.js';
@@ -93,19 +93,47 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
 
   /**
    * Sends one view to a private chat (whose ID is the member's Zalo user ID), in as many messages as the text
-   * needs. Its choices become the chat's open question first, so a quick reply never finds an older one.
+   * needs. Its choices become the chat's open question first, so a quick reply never finds an older one; if it
+   * cannot be sent, the questions before it are put back, so a reply is never read against a question unseen.
    */
   async function send(chatId: string, view: View): Promise<void> {
     const person = await repos.people.byChannel('zalo', chatId);
     const locale = person?.locale ?? 'vi';
     const rendered = renderZalo(await withAnswerLink(view, person), translator(locale));
-    if (rendered.options.length > 0)
-      await ask(chatId, { text: rendered.question, options: rendered.options, askedAt: deps.now() });
+    const asked =
+      rendered.options.length > 0
+        ? { text: rendered.question, options: rendered.options, askedAt: deps.now() }
+        : undefined;
+    const before = asked && (await store.getMany([questionKey(chatId), invitationKey(chatId)]));
+    if (asked) await ask(chatId, asked);
     try {
       for (const text of splitForZalo(rendered.text)) await bot.sendMessage(chatId, text);
     } catch (err) {
+      if (asked && before)
+        await putBack(chatId, serializeQuestion(asked), before).catch((restoreErr) =>
+          deps.log.warn(
+            { err: restoreErr, chatId },
+            'Could not put back the Zalo questions of an unsent message',
+          ),
+        );
       throw classifyZaloError(err);
     }
+  }
+
+  /** The open question and latest invitation as they were before `asked`, where `asked` is still what is kept. */
+  async function putBack(chatId: string, asked: string, before: (string | undefined)[]): Promise<void> {
+    const slots = [questionKey(chatId), invitationKey(chatId)];
+    const now = await store.getMany(slots);
+    const ops = slots.flatMap((key, i): WriteOp[] => {
+      if (now[i] !== asked) return [];
+      const previous = before[i];
+      return [
+        previous === undefined
+          ? { op: 'del', key }
+          : { op: 'set', key, value: previous, ttlMs: QUESTION_TTL_MS },
+      ];
+    });
+    if (ops.length) await store.write(ops);
   }
 
   /** Sends at once, in order; from the first that fails, the outbox takes over (src/delivery/replies.ts). */
