@@ -17,7 +17,7 @@ import { TelegramSender } from './delivery/sender.js';
 import { createHttpApp, listen, metricsRoutes } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
-import { Readiness } from './readiness.js';
+import { Readiness, within } from './readiness.js';
 import { TextComposer } from './scheduler/composer.js';
 import { newReplicaId } from './scheduler/coordination.js';
 import { type Scheduler, startScheduler } from './scheduler/index.js';
@@ -43,23 +43,12 @@ export interface App {
 
 const HEALTH_TIMEOUT_MS = 1_000;
 
-async function storeHealthy(store: Store): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), HEALTH_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([
-      store.ping().then(
-        () => true,
-        () => false,
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** Liveness of the store: it answers a ping within a second. */
+const storeHealthy = (store: Store): Promise<boolean> =>
+  within(store.ping(), HEALTH_TIMEOUT_MS, 'the store').then(
+    () => true,
+    () => false,
+  );
 
 /** Composition root: config → logger → store → services → channels → scheduler → HTTP. Starts everything. */
 export interface AppOptions {
