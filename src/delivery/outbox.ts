@@ -536,12 +536,19 @@ export class Outbox {
     if (err.movedTo !== undefined && this.deps.onChatMoved) {
       try {
         await this.deps.onChatMoved(channel, message.chatId, err.movedTo);
-        // A refresh stays stored: the chat's owner may just have stored it anew, for the new chat.
-        await store.write(
-          message.refresh
-            ? [{ op: 'zrem', key: keys.outboxDue(channel), members: [key] }]
-            : this.doneOps(channel, key),
+        // The owner posts its own message anew; what was queued behind it (the rest of a reply) is nobody's
+        // to repost, so it follows the chat to its new ID. A refresh stays stored: the owner may just have
+        // stored it anew, for the new chat.
+        const to = err.movedTo;
+        const followers = (message.followedBy ?? []).map((m) =>
+          m.chatId === message.chatId ? { ...m, chatId: to } : m,
         );
+        await store.write([
+          ...(message.refresh
+            ? [{ op: 'zrem' as const, key: keys.outboxDue(channel), members: [key] }]
+            : this.doneOps(channel, key)),
+          ...followUpOps({ ...message, followedBy: followers }, now),
+        ]);
         log.info({ key, channel, from: message.chatId, to: err.movedTo }, 'Chat moved: message handed over');
         return;
       } catch (hookErr) {

@@ -376,5 +376,28 @@ for (const target of targets) {
       expect(await outbox.depth()).toBe(0);
       await store.close();
     });
+
+    it('sends what was queued behind a message to the moved chat, in order', async () => {
+      const store = await target.open();
+      const { outbox, sender, moved } = editingOutbox(store, { n: 0 });
+      sender.fail = (chatId) =>
+        chatId === '-1' ? new SendError('upgraded', { kind: 'permanent', movedTo: '-2' }) : undefined;
+      const rest = (key: string): OutboxMessage => ({
+        key,
+        channel: 'telegram',
+        chatId: '-1',
+        view: { text: key },
+      });
+      await outbox.enqueue([{ ...post(), followedBy: [rest('rest:1'), rest('rest:2')] }]);
+      for (let i = 0; i < 4; i++) await outbox.drain('telegram');
+      expect(moved).toEqual([['-1', '-2']]);
+      expect(sender.sent.map((s) => [s.chatId, s.text])).toEqual([
+        ['-2', 'rest:1'],
+        ['-2', 'rest:2'],
+      ]);
+      expect(await outbox.listDeadLetters()).toEqual([]);
+      expect(await outbox.depth()).toBe(0);
+      await store.close();
+    });
   });
 }
