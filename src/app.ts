@@ -190,7 +190,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   // Channels report from now on: /readyz shows each as starting until it has connected.
   const telegramState = telegram && readiness.addChannel('telegram');
   const zaloState = zaloBot && readiness.addChannel('zalo');
-  const server = await listen(http, config.PORT);
+  const server = await listen(http, config.PORT, undefined, log);
   const { port } = server;
   log.info(startupSummary(config, store, port));
   // Not awaited: the service keeps serving /healthz (503) while the store is still unreachable.

@@ -91,6 +91,8 @@ export function metricsRoutes(
 
 export interface HttpServer {
   port: number;
+  /** The node:http server, for what Hono does not see (its own errors). */
+  readonly node: Server;
   /** Stops taking connections, then waits (up to a grace period) for the requests being handled. */
   close(): Promise<void>;
 }
@@ -98,8 +100,16 @@ export interface HttpServer {
 /** How long `close` waits for requests in flight before cutting their connections. */
 const CLOSE_GRACE_MS = 10_000;
 
-/** Serves `app` on node:http. Resolves once listening, with the port (0 picks a free one). */
-export async function listen(app: HttpApp, port: number, host = '0.0.0.0'): Promise<HttpServer> {
+/**
+ * Serves `app` on node:http. Resolves once listening, with the port (0 picks a free one). Errors of the server
+ * itself once listening (accept failing on EMFILE) are logged: with no listener Node would throw them.
+ */
+export async function listen(
+  app: HttpApp,
+  port: number,
+  host = '0.0.0.0',
+  log?: Logger,
+): Promise<HttpServer> {
   const inFlight = new Set<Promise<unknown>>();
   const server = createAdaptorServer({
     // Served over HTTP/1 only: the bindings are node:http's request and response.
@@ -118,11 +128,13 @@ export async function listen(app: HttpApp, port: number, host = '0.0.0.0'): Prom
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
+      server.on('error', (err) => log?.error({ err }, 'HTTP server error; still serving'));
       resolve();
     });
   });
   return {
     port: (server.address() as AddressInfo).port,
+    node: server,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -161,6 +161,26 @@ describe('the HTTP app around any route', () => {
     }
   });
 
+  it('logs an error of the server itself (accept failing) and keeps serving', async () => {
+    const logs = new LogLines();
+    const log = createLogger({ level: 'info', destination: logs });
+    const server = await listen(
+      createHttpApp(log).get('/ok', (c) => c.text('ok')),
+      0,
+      '127.0.0.1',
+      log,
+    );
+    try {
+      // What Node emits when accept() fails (too many open files); with no listener it would be thrown.
+      server.node.emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' }));
+      expect(logs.lines).toMatchObject([{ level: 50, msg: 'HTTP server error; still serving' }]);
+      const res = await fetch(`http://127.0.0.1:${server.port}/ok`);
+      expect(await res.text()).toBe('ok');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('closes only once the requests in flight are answered', async () => {
     let release = () => {};
     const held = new Promise<void>((resolve) => {
