@@ -92,6 +92,11 @@ const MAX_PAUSE_MS = 30_000;
 
 const realWait = (ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal });
 const fieldOf = (msg: ZaloMessage) => `${msg.chat.id}:${msg.message_id}`;
+/** What became of a chat's oldest update: handled (or given up), left for its retry, or there was none due. */
+type Handled = 'handled' | 'retry' | 'none';
+/** The order updates came in: when stored, then Zalo's own time. */
+const byArrival = (a: { entry: Entry }, b: { entry: Entry }) =>
+  a.entry.at - b.entry.at || a.entry.message.date - b.entry.message.date;
 
 /**
  * The Zalo inbox: an update is acknowledged only once it is stored (a hash in the store, one field per
@@ -111,8 +116,8 @@ export function createZaloInbox(deps: ZaloInboxDeps): ZaloInbox {
   const wait = deps.wait ?? realWait;
   const inbox = keys.zaloInbox();
   const stopped = new AbortController();
-  /** Updates queued or being handled here, so a sweep does not queue them again. */
-  const queued = new Set<string>();
+  /** Chats with a look queued here and not yet begun, so a sweep does not queue another. */
+  const waiting = new Set<string>();
   /** One chain per chat: "2" then "1" must not race each other. */
   const chains = new Map<string, Promise<void>>();
   let started = false;
@@ -138,48 +143,86 @@ export function createZaloInbox(deps: ZaloInboxDeps): ZaloInbox {
       log.debug({ messageId: msg.message_id }, 'A Zalo message already in the inbox: acknowledged again');
       return 'duplicate';
     }
-    if (started) enqueue(field, msg.chat.id);
+    if (started) enqueue(msg.chat.id);
     return 'stored';
   }
 
-  function enqueue(field: string, chatId: string) {
-    if (queued.has(field) || stopped.signal.aborted) return;
-    queued.add(field);
+  /** Queues a look at a chat's stored updates here; one queued look per chat is enough. */
+  function enqueue(chatId: string) {
+    if (waiting.has(chatId) || stopped.signal.aborted) return;
+    waiting.add(chatId);
     const next = (chains.get(chatId) ?? Promise.resolve())
-      .then(() => handle(field))
-      .catch((err: unknown) => log.error({ err, chatId }, 'Handling a Zalo update failed unexpectedly'))
-      .finally(() => queued.delete(field));
+      .then(() => {
+        waiting.delete(chatId);
+        return handleChat(chatId);
+      })
+      .catch((err: unknown) => log.error({ err, chatId }, 'Handling a Zalo update failed unexpectedly'));
     chains.set(chatId, next);
     void next.finally(() => {
       if (chains.get(chatId) === next) chains.delete(chatId);
     });
   }
 
-  /** Handles one stored update on this replica alone (a claim in the store), unless handled already. */
-  async function handle(field: string): Promise<void> {
-    const claim = keys.lease(`zalo-inbox:${field}`);
-    if (!(await store.setIfAbsent(claim, replicaId, CLAIM_MS))) return;
-    try {
-      const raw = await store.hget(inbox, field);
-      if (raw === undefined) return;
-      const entry = entrySchema.parse(JSON.parse(raw));
-      const msg = entry.message;
-      const seen = keys.zaloSeen(msg.chat.id, msg.message_id);
-      // Handled already (a redelivery stored again after its first was done), or the bot's own echo.
-      if ((await store.get(seen)) !== undefined || bot.isEcho(msg)) {
-        await store.hdel(inbox, field);
-        log.debug({ messageId: msg.message_id }, 'Dropped a Zalo message handled before');
-        return;
-      }
+  /**
+   * Handles a chat's stored updates oldest first, on one replica at a time (a claim on the chat, not on each
+   * update: "2" stored on one replica and "ốm" on another must still be read in that order). A replica that
+   * finds the chat claimed leaves it: the claimant looks again once it lets go, so nothing stored meanwhile waits
+   * for a sweep.
+   */
+  async function handleChat(chatId: string): Promise<void> {
+    const claim = keys.lease(`zalo-inbox:${chatId}`);
+    for (;;) {
+      if (!(await store.setIfAbsent(claim, replicaId, CLAIM_MS))) return;
+      let last: Handled;
       try {
-        await channel.receive(msg);
-      } catch (err) {
-        await failed(field, entry, err);
-        return;
+        do last = await handleOldest(chatId);
+        while (last === 'handled');
+      } finally {
+        await store.deleteIfEquals(claim, replicaId).catch(() => undefined);
       }
-      await done(field, msg);
-    } finally {
-      await store.deleteIfEquals(claim, replicaId).catch(() => undefined);
+      // One that failed waits for its retry (a sweep); else anything stored while this replica held the chat.
+      if (last === 'retry' || (await oldestDue(chatId)) === undefined) return;
+    }
+  }
+
+  /** The chat's oldest stored update, if it is due: one waiting for its retry holds back those behind it. */
+  async function oldestDue(chatId: string): Promise<{ field: string; entry: Entry } | undefined> {
+    const prefix = `${chatId}:`;
+    const stored = Object.entries(await store.hgetall(inbox)).flatMap(([field, raw]) =>
+      field.startsWith(prefix) ? parsed(field, raw) : [],
+    );
+    const [oldest] = stored.sort(byArrival);
+    return oldest && (oldest.entry.retryAt ?? 0) <= now() ? oldest : undefined;
+  }
+
+  /** Handles the chat's oldest update, if one is due. */
+  async function handleOldest(chatId: string): Promise<Handled> {
+    const oldest = await oldestDue(chatId);
+    if (!oldest) return 'none';
+    const { field, entry } = oldest;
+    const msg = entry.message;
+    // Handled already (a redelivery stored again after its first was done), or the bot's own echo.
+    if ((await store.get(keys.zaloSeen(msg.chat.id, msg.message_id))) !== undefined || bot.isEcho(msg)) {
+      await store.hdel(inbox, field);
+      log.debug({ messageId: msg.message_id }, 'Dropped a Zalo message handled before');
+      return 'handled';
+    }
+    try {
+      await channel.receive(msg);
+    } catch (err) {
+      return failed(field, entry, err);
+    }
+    await done(field, msg);
+    return 'handled';
+  }
+
+  function parsed(field: string, raw: string): { field: string; entry: Entry }[] {
+    try {
+      return [{ field, entry: entrySchema.parse(JSON.parse(raw)) }];
+    } catch (err) {
+      log.error({ err, field }, 'Dropped an unreadable Zalo inbox entry');
+      void store.hdel(inbox, field).catch(() => undefined);
+      return [];
     }
   }
 
@@ -189,8 +232,11 @@ export function createZaloInbox(deps: ZaloInboxDeps): ZaloInbox {
       { op: 'set', key: keys.zaloSeen(msg.chat.id, msg.message_id), value: '1', ttlMs: SEEN_TTL_MS },
     ]);
 
-  /** Tries again later, or gives up past the bound: then the member hears that something went wrong. */
-  async function failed(field: string, entry: Entry, err: unknown): Promise<void> {
+  /**
+   * Tries again later (the chat's later updates wait for it), or gives up past the bound (they go on): the
+   * member then hears that something went wrong.
+   */
+  async function failed(field: string, entry: Entry, err: unknown): Promise<Handled> {
     const { chat, message_id: messageId } = entry.message;
     const attempts = entry.attempts + 1;
     if (attempts < maxAttempts) {
@@ -202,31 +248,26 @@ export function createZaloInbox(deps: ZaloInboxDeps): ZaloInbox {
       const retry: Entry = { ...entry, attempts, retryAt: now() + retryInMs };
       // If the store is down this fails too: the update stays as it was, and comes back once the claim lapses.
       await store.hset(inbox, { [field]: JSON.stringify(retry) }).catch(() => undefined);
-      return;
+      return 'retry';
     }
     log.error({ err, chatId: chat.id, messageId, attempts }, 'Handling a Zalo message failed; given up');
     await done(field, entry.message);
     await channel.reply(chat.id, [{ text: t('error.generic') }], `reply:zalo:${chat.id}:${messageId}:error`);
+    return 'handled';
   }
 
-  /** Queues every stored update that is due, oldest first. */
+  /** Queues every chat with a stored update due, the chat with the oldest first. */
   async function sweep(): Promise<void> {
-    const all = await store.hgetall(inbox);
+    const all = Object.entries(await store.hgetall(inbox)).flatMap(([field, raw]) => parsed(field, raw));
     const at = now();
-    const due = Object.entries(all).flatMap(([field, raw]) => {
-      try {
-        const entry = entrySchema.parse(JSON.parse(raw));
-        return (entry.retryAt ?? 0) <= at ? [{ field, entry }] : [];
-      } catch (err) {
-        log.error({ err, field }, 'Dropped an unreadable Zalo inbox entry');
-        void store.hdel(inbox, field).catch(() => undefined);
-        return [];
-      }
-    });
-    due.sort((a, b) => a.entry.at - b.entry.at || a.entry.message.date - b.entry.message.date);
-    const left = due.filter(({ field }) => !queued.has(field));
-    if (left.length) log.debug({ updates: left.length }, 'Handling Zalo updates left in the inbox');
-    for (const { field, entry } of left) enqueue(field, entry.message.chat.id);
+    const chats = new Set(
+      all
+        .filter(({ entry }) => (entry.retryAt ?? 0) <= at)
+        .sort(byArrival)
+        .map(({ entry }) => entry.message.chat.id),
+    );
+    if (chats.size) log.debug({ chats: chats.size }, 'Handling Zalo updates left in the inbox');
+    for (const chatId of chats) enqueue(chatId);
   }
 
   async function sweepForever(): Promise<void> {

@@ -153,6 +153,66 @@ describe.each(targets)('the Zalo inbox on $name', (target) => {
   );
 
   it(
+    'holds a chat’s later messages back while an earlier one waits for its retry',
+    withStore(async (store) => {
+      const { inbox, clock, handled } = inboxOver(store, { failFirst: 1, retryMs: 5_000 });
+      await inbox.accept(zaloUpdate({ text: '2' }, { chatId: 'mai', messageId: 'm-0' }));
+      clock.advance(1_000);
+      await inbox.accept(zaloUpdate({ text: 'ốm' }, { chatId: 'mai', messageId: 'm-1' }));
+      await inbox.accept(zaloUpdate({ text: '1' }, { chatId: 'lan', messageId: 'l-0' }));
+      await inbox.drain();
+      // "ốm" alone would be read as an answer of its own; another chat is not held back.
+      expect(handled.map((m) => m.text)).toEqual(['1']);
+      clock.advance(5_000);
+      await inbox.drain();
+      expect(handled.map((m) => m.text)).toEqual(['1', '2', 'ốm']);
+      await inbox.stop();
+    }),
+  );
+
+  it(
+    'on two replicas, hands one chat’s messages on in the order they came, one at a time',
+    withStore(async (store) => {
+      const clock = new TestClock(Date.parse('2026-11-26T03:00:00Z'));
+      const order: string[] = [];
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const replica = (replicaId: string) =>
+        createZaloInbox({
+          store,
+          bot,
+          channel: {
+            async receive(msg) {
+              if (msg.text === '2') await held;
+              order.push(`${replicaId}:${msg.text}`);
+            },
+            async reply() {},
+          },
+          log: quietLog,
+          now: clock.now,
+          replicaId,
+        });
+      const [a, b] = [replica('a'), replica('b')];
+      a.start();
+      b.start();
+      await a.accept(zaloUpdate({ text: '2' }, { chatId: 'mai', messageId: 'm-0' }));
+      await vi.waitFor(async () => expect(await store.get(keys.lease('zalo-inbox:mai'))).toBe('a'));
+      clock.advance(1_000);
+      // The webhook's next call lands on the other replica while the first message is being handled.
+      await b.accept(zaloUpdate({ text: 'ốm' }, { chatId: 'mai', messageId: 'm-1' }));
+      await b.drain();
+      expect(order).toEqual([]);
+      release();
+      await vi.waitFor(() => expect(order).toHaveLength(2));
+      expect(order.map((o) => o.split(':')[1])).toEqual(['2', 'ốm']);
+      expect(await store.hgetall(keys.zaloInbox())).toEqual({});
+      await Promise.all([a.stop(), b.stop()]);
+    }),
+  );
+
+  it(
     'on two replicas over one store, hands each message on once',
     withStore(async (store) => {
       const a = inboxOver(store, { replicaId: 'a' });
