@@ -1,12 +1,12 @@
 import { describeSchedule, isScheduleRule, scheduleErrorMessage } from '../src/domain/schedule.js';
+import { refusal, type View } from '../src/domain/view.js';
 import { t as translate } from '../src/i18n.js';
 import type { CreateCellResult, RowProblem } from '../src/services/roster.js';
 import { cellKindOf, cellOptionsOf } from '../src/services/roster.js';
 import type { Cell, Meeting } from '../src/store/records.js';
 import { isSecretary } from '../src/store/repositories/cells.js';
+import { hhmm, shiftReason, whenAt } from '../src/views/format.js';
 import type { HandlerContext } from './context.js';
-import { hhmm, shiftReason, whenAt } from './format.js';
-import { refusal, type View } from './views.js';
 
 /** Admin commands: the đảng bộ, its cells, their rosters and invites. Every one checks the admin role first. */
 export async function requireAdmin(ctx: HandlerContext): Promise<View[] | undefined> {

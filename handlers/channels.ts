@@ -1,9 +1,9 @@
+import { refusal, type View } from '../src/domain/view.js';
 import { CHANNELS, deliveryChannel, linkedChannels } from '../src/services/channels.js';
 import { CHANNEL_LINK_CODE_TTL_MS, channelLinkCodeOf } from '../src/services/people.js';
 import { type ChannelName, channelNameSchema, type Person } from '../src/store/records.js';
 import type { HandlerContext } from './context.js';
 import { foldKey } from './fold.js';
-import { refusal, type View } from './views.js';
 
 /** What `/kenh <arg>` takes as "give me a code to link my other channel" ("mã", "ma", "mã liên kết", "code"). */
 const CODE_ARGS = new Set(['ma', 'malienket', 'lienket', 'code']);

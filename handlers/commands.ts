@@ -1,5 +1,5 @@
+import type { Services } from '../src/services/index.js';
 import type { ChannelName } from '../src/store/records.js';
-import type { Services } from './context.js';
 import { foldKey } from './fold.js';
 
 /**

@@ -1,47 +1,7 @@
 import { fold } from '../src/domain/text.js';
-import type { TallyCounts } from '../src/services/attendance.js';
-import type { Cell, Meeting } from '../src/store/records.js';
+import { refusal, type View } from '../src/domain/view.js';
 import type { HandlerContext } from './context.js';
-import { kindLabel, when } from './format.js';
 import { chooseCell, commandCellQuestion, secretaryCellsOf } from './secretary-cells.js';
-import { refusal, type View } from './views.js';
-
-/**
- * A meeting's notice as its cell's group sees it, with a tally of counts only: absentees' names and reasons go
- * to the cell's secretaries, never to a group. Answer buttons while answers are open; each tap is answered
- * for the tapper alone.
- */
-export function groupTallyView(
-  ctx: Pick<HandlerContext, 't' | 'locale'>,
-  meeting: Meeting,
-  cell: Cell,
-  counts: TallyCounts,
-  now: number,
-): View {
-  const place = meeting.place || cell.place;
-  const lines = [
-    ctx.t('group.tally.title', { kind: kindLabel(ctx, meeting), cell: cell.name }),
-    ctx.t('group.tally.when', { when: when(ctx, meeting, cell) }),
-    ...(place ? [ctx.t('group.tally.place', { place })] : []),
-    '',
-    ctx.t('group.tally.counts', { ...counts }),
-  ];
-  if (meeting.state === 'cancelled') return { text: [...lines, ctx.t('group.tally.cancelled')].join('\n') };
-  if (meeting.state !== 'planned' || now >= meeting.startsAt)
-    return { text: [...lines, ctx.t('group.tally.closed')].join('\n') };
-  return {
-    text: [...lines, ctx.t('group.tally.hint')].join('\n'),
-    choices: [
-      [
-        {
-          label: ctx.t('button.present'),
-          intent: { type: 'answer', meetingId: meeting.id, choice: 'present' },
-        },
-        { label: ctx.t('button.absent'), intent: { type: 'ask_reason', meetingId: meeting.id } },
-      ],
-    ],
-  };
-}
 
 /** "huỷ", "hủy", "gỡ" and their plain spellings ask to unbind. */
 const UNBIND_WORDS = new Set(['huy', 'go', 'bo']);

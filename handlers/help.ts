@@ -1,7 +1,7 @@
+import type { View } from '../src/domain/view.js';
 import { type CommandSpec, commandsFor, type Role, rolesOf } from './commands.js';
 import type { HandlerContext } from './context.js';
 import { joinOffer } from './join.js';
-import type { View } from './views.js';
 
 /** The roles /trogiup has a section for, in its order, each with its heading. */
 const SECTIONS: readonly Role[] = ['member', 'secretary', 'committee', 'admin'];

@@ -1,12 +1,12 @@
+import type { HopAction, Intent } from '../src/domain/intents.js';
 import { parseMeetingTime } from '../src/domain/meeting-time.js';
 import { MEETING_KINDS, type MeetingKind } from '../src/domain/types.js';
+import { refusal, type View } from '../src/domain/view.js';
 import { MAX_PLACE_LENGTH, type MeetingChange, type MeetingRefusal } from '../src/services/meetings.js';
 import type { Cell, Meeting } from '../src/store/records.js';
+import { kindLabel, shiftNote, when } from '../src/views/format.js';
 import type { HandlerContext } from './context.js';
-import { kindLabel, shiftNote, when } from './format.js';
-import type { HopAction, Intent } from './intents.js';
 import { chooseSecretaryCell, commandCellQuestion } from './secretary-cells.js';
-import { refusal, type View } from './views.js';
 
 const intent = (action: HopAction, meeting: Meeting, arg?: string): Intent => ({
   type: 'meeting',

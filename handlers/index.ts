@@ -1,3 +1,5 @@
+import type { Intent } from '../src/domain/intents.js';
+import type { View } from '../src/domain/view.js';
 import {
   handleCreateCell,
   handleCreateOrg,
@@ -13,12 +15,10 @@ import type { HandlerContext } from './context.js';
 import { handleGroupCommand } from './group.js';
 import { handleHelp } from './help.js';
 import { handleHop } from './hop.js';
-import type { Intent } from './intents.js';
 import { handleJoin, handleJoinDecision } from './join.js';
 import { handleMeetingAction, handleSchedule, handleTally } from './meetings.js';
 import { handleStart, looksLikeInviteCode } from './onboarding.js';
 import { handleTopicIntent, handleTopicsCommand } from './topics.js';
-import type { View } from './views.js';
 import {
   handleCommittee,
   handleComplianceReport,
@@ -29,11 +29,12 @@ import {
   handleWithdraw,
 } from './visits.js';
 
+export type { Intent } from '../src/domain/intents.js';
+export type { View } from '../src/domain/view.js';
+export type { Services } from '../src/services/index.js';
 export type { CommandName } from './commands.js';
 export { COMMANDS, commandKey, commandNamed } from './commands.js';
-export type { HandlerContext, Services } from './context.js';
-export type { Intent } from './intents.js';
-export type { View } from './views.js';
+export type { HandlerContext } from './context.js';
 
 type Run = (ctx: HandlerContext, args: string) => Promise<View[]>;
 

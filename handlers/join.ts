@@ -1,10 +1,10 @@
+import type { Intent } from '../src/domain/intents.js';
+import { type Choice, refusal, type View } from '../src/domain/view.js';
 import { t as translate } from '../src/i18n.js';
 import { type JoinComposer, MIN_NAME_LENGTH } from '../src/services/joins.js';
 import { MAX_NAME_LENGTH } from '../src/services/roster.js';
 import type { JoinRequest } from '../src/store/records.js';
 import type { HandlerContext } from './context.js';
-import type { Intent } from './intents.js';
-import { type Choice, refusal, type View } from './views.js';
 
 /** Cells listed to a requester at most: a commune has a few dozen; a keyboard holds a hundred buttons. */
 const MAX_LISTED_CELLS = 60;

@@ -1,10 +1,3 @@
-import { localDateOf } from '../src/domain/time.js';
-import type { RollCallOutcome } from '../src/services/attendance.js';
-import type { Cell, Meeting } from '../src/store/records.js';
-import { answerLabel, reasonLabel } from './attendance.js';
-import type { HandlerContext } from './context.js';
-import { kindLabel, shiftNote, when } from './format.js';
-import { handleHopAction, handleRemind } from './hop.js';
 import {
   ABSENCE_REASONS,
   type Intent,
@@ -12,9 +5,16 @@ import {
   isRollCallAction,
   type MeetingAction,
   type RollCallAction,
-} from './intents.js';
+} from '../src/domain/intents.js';
+import { localDateOf } from '../src/domain/time.js';
+import { refusal, type View } from '../src/domain/view.js';
+import type { RollCallOutcome } from '../src/services/attendance.js';
+import type { Cell, Meeting } from '../src/store/records.js';
+import { answerLabel, reasonLabel } from '../src/views/attendance.js';
+import { kindLabel, shiftNote, when } from '../src/views/format.js';
+import type { HandlerContext } from './context.js';
+import { handleHopAction, handleRemind } from './hop.js';
 import { chooseSecretaryCell, commandCellQuestion } from './secretary-cells.js';
-import { refusal, type View } from './views.js';
 
 /** /lich: my upcoming meetings and my answers. */
 export async function handleSchedule(ctx: HandlerContext): Promise<View[]> {

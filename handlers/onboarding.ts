@@ -1,6 +1,6 @@
+import type { View } from '../src/domain/view.js';
 import type { HandlerContext } from './context.js';
 import { joinOffer } from './join.js';
-import type { View } from './views.js';
 
 /** Invite codes as the roster hands them out: 6 letters and digits (see PeopleRepo.newInviteCode). */
 const INVITE_CODE = /^[A-Za-z0-9]{6}$/;

@@ -1,7 +1,7 @@
+import type { Intent } from '../src/domain/intents.js';
+import { refusal, type View } from '../src/domain/view.js';
 import type { Cell } from '../src/store/records.js';
 import type { HandlerContext } from './context.js';
-import type { Intent } from './intents.js';
-import { refusal, type View } from './views.js';
 
 /** The cells in which the actor is a secretary, by name (MeetingsService decides who counts as one). */
 export async function secretaryCellsOf(ctx: HandlerContext): Promise<Cell[]> {

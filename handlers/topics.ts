@@ -1,80 +1,19 @@
-import { type Anniversary, describeReasons, type TopicSuggestion } from '../src/domain/topics.js';
+import { describeReasons } from '../src/domain/topics.js';
+import { refusal, type View } from '../src/domain/view.js';
 import type { ChooseResult, TopicChoice } from '../src/services/topics.js';
 import type { Cell } from '../src/store/records.js';
 import { isSecretary } from '../src/store/repositories/cells.js';
-import { checklistChoice } from './checklist.js';
+import { checklistChoice } from '../src/views/checklist.js';
+import { when } from '../src/views/format.js';
+import { buttonLabel, suggestionsView, type TopicIntent, topicIntent } from '../src/views/topics.js';
 import type { HandlerContext } from './context.js';
-import { when } from './format.js';
-import type { Intent, TopicAction } from './intents.js';
 import { chooseSecretaryCell } from './secretary-cells.js';
-import { refusal, type View } from './views.js';
 
 /**
  * /chuyende: thematic topics for a secretary's cell — three suggestions with why, [Xem thêm] for three more,
  * a topic's summary and questions with [Chọn], or a title of the secretary's own. Every tap names its cell
  * and is authorized again against it.
  */
-
-type Words = Pick<HandlerContext, 't' | 'locale'>;
-type TopicIntent = Extract<Intent, { type: 'topic' }>;
-
-/** Telegram shows about this much of a button; Zalo lists the label in full anyway. */
-const LABEL_CHARS = 60;
-const label = (text: string) => (text.length > LABEL_CHARS ? `${text.slice(0, LABEL_CHARS - 1)}…` : text);
-
-const topicIntent = (action: TopicAction, cellId: string, arg?: string): TopicIntent => ({
-  type: 'topic',
-  action,
-  cellId,
-  ...(arg !== undefined ? { arg } : {}),
-});
-
-/**
- * A page of suggestions, for a reply or for the quarterly reminder (which puts its own line first). Each topic
- * is a line with why it fits; its choice opens its page.
- */
-export function suggestionsView(
-  ctx: Words,
-  cell: Cell,
-  page: { suggestions: TopicSuggestion[]; hasMore: boolean; offset: number },
-  anniversaries: readonly Anniversary[],
-  today: { year: number; month: number },
-): View {
-  const lines = [
-    ctx.t(page.offset === 0 ? 'topics.list.title' : 'topics.list.more', {
-      cell: cell.name,
-      month: today.month,
-      year: today.year,
-    }),
-  ];
-  if (page.suggestions.length === 0) lines.push(ctx.t('topics.list.none'));
-  for (const s of page.suggestions)
-    lines.push(
-      '',
-      ctx.t('topics.list.item', { title: s.topic.title }),
-      ctx.t('topics.list.why', { reasons: describeReasons(s.reasons, anniversaries, ctx.t) }),
-    );
-  lines.push('', ctx.t('topics.list.hint'));
-  return {
-    text: lines.join('\n'),
-    choices: [
-      ...page.suggestions.map((s) => [
-        { label: label(s.topic.title), intent: topicIntent('show', cell.id, s.topic.id) },
-      ]),
-      ...(page.hasMore
-        ? [
-            [
-              {
-                label: ctx.t('topics.button.more'),
-                intent: topicIntent('more', cell.id, String(page.offset + page.suggestions.length)),
-              },
-            ],
-          ]
-        : []),
-      [{ label: ctx.t('topics.button.own'), intent: topicIntent('own', cell.id) }],
-    ],
-  };
-}
 
 /** /chuyende: the suggestions of the secretary's cell, or first the choice of cell when they have several. */
 export async function handleTopicsCommand(ctx: HandlerContext): Promise<View[]> {
@@ -83,7 +22,7 @@ export async function handleTopicsCommand(ctx: HandlerContext): Promise<View[]> 
   const chosen = await chooseSecretaryCell(ctx, '', {
     text: ctx.t('topics.pickCell'),
     intentOf: (cell) => topicIntent('list', cell.id),
-    label,
+    label: buttonLabel,
   });
   return 'views' in chosen ? chosen.views : [await pageView(ctx, chosen.cell, 0)];
 }

@@ -8,7 +8,6 @@
  */
 import { parseArgs } from 'node:util';
 import { scheduleLines } from '../handlers/admin.js';
-import { shiftReason } from '../handlers/format.js';
 import { holidayCalendar } from '../src/content/holidays.js';
 import { DEFAULT_POLICY, loadPolicy } from '../src/content/policy.js';
 import { parseSchedule, plannedMeetings, scheduleErrorMessage } from '../src/domain/schedule.js';
@@ -22,6 +21,7 @@ import {
 } from '../src/domain/time.js';
 import type { ShiftPolicy } from '../src/domain/types.js';
 import { type Params, t as translate } from '../src/i18n.js';
+import { shiftReason } from '../src/views/format.js';
 
 const USAGE =
   'Usage: npm run calendar -- "<phrase>" [--from YYYY-MM] [--months N] [--policy NAME] [--weekends] [--holiday keep|next|previous]';

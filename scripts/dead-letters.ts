@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config.js';
 import { Outbox } from '../src/delivery/outbox.js';
 import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics.js';
-import { openStore } from '../src/store/open.js';
+import { openStore } from '../src/open-store.js';
 import { createRepos } from '../src/store/repositories/index.js';
 
 const { values } = parseArgs({

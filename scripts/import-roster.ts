@@ -8,8 +8,8 @@ import { describeRowProblem } from '../handlers/admin.js';
 import { loadConfig } from '../src/config.js';
 import { loadPolicy } from '../src/content/policy.js';
 import { t } from '../src/i18n.js';
+import { openStore } from '../src/open-store.js';
 import { createServices } from '../src/services/index.js';
-import { openStore } from '../src/store/open.js';
 
 const [cellArg, file] = process.argv.slice(2);
 if (!cellArg || !file) {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_LOCALE, LOCALES, type Locale, type Params } from './domain/locale.js';
 import { CONTENT_DIR } from './paths.js';
 
 /**
@@ -8,11 +9,8 @@ import { CONTENT_DIR } from './paths.js';
  * flat keys, `{name}` placeholders.
  * Written by hand rather than @grammyjs/i18n because the same strings serve Telegram, Zalo and the web.
  */
-export const LOCALES = ['vi', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
-export const DEFAULT_LOCALE: Locale = 'vi';
-
-export type Params = Record<string, string | number>;
+// The languages are the domain's (src/domain/locale.ts); re-exported for the callers that translate.
+export { DEFAULT_LOCALE, LOCALES, type Locale, type Params };
 
 const catalogSchema = z.record(z.string(), z.string().min(1));
 type Catalog = Record<string, string>;

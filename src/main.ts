@@ -1,8 +1,8 @@
 import { type App, startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ContentError } from './content/problems.js';
+import { storeConnection } from './open-store.js';
 import { guardProcess } from './process-guards.js';
-import { storeConnection } from './store/open.js';
 import { fileClock } from './test-clock.js';
 
 /**

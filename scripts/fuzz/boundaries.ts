@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { COMMANDS } from '../../handlers/index.js';
-import { decodeIntent, type Intent } from '../../handlers/intents.js';
 import {
   parseAttendance,
   parseCommand,
@@ -10,6 +9,7 @@ import {
 } from '../../src/channels/zalo/replies.js';
 import { loadHolidays } from '../../src/content/holidays.js';
 import { vietnamHolidays } from '../../src/domain/holidays.js';
+import { decodeIntent, type Intent } from '../../src/domain/intents.js';
 import { parseMeetingTime } from '../../src/domain/meeting-time.js';
 import {
   describeSchedule,

@@ -46,7 +46,7 @@ export const TOPIC_LIMITS = {
 
 /**
  * A topic's id travels in button data (Telegram allows 64 bytes): "t|s|", a cell id of up to 16 characters,
- * "|" and the id must fit (see handlers/intents.ts).
+ * "|" and the id must fit (see src/domain/intents.ts).
  */
 export const TOPIC_ID_MAX = 40;
 

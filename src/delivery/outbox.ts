@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { View } from '../../handlers/views.js';
 import { DAY_MS } from '../domain/time.js';
+import type { View } from '../domain/view.js';
 import { t } from '../i18n.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';

@@ -15,6 +15,15 @@ import {
 /** A meeting whose roll call has been taken. */
 export type HeldMeeting = { startsAt: Date; rollCall: readonly RollCallEntry[] };
 
+/** The tally as numbers only: what a group may see. */
+export interface TallyCounts {
+  /** Members convened: the cell's members less the excluded states. */
+  base: number;
+  present: number;
+  absent: number;
+  unanswered: number;
+}
+
 export type AttendanceCount = {
   convened: number;
   excluded: number;

@@ -1,5 +1,5 @@
-import type { Locale } from '../i18n.js';
 import type { Holidays } from './holidays.js';
+import type { Locale } from './locale.js';
 import { lunarMonthLength, lunarMonthStart } from './lunar.js';
 import { fold } from './text.js';
 import {

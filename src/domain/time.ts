@@ -1,5 +1,5 @@
 import { TZDate } from '@date-fns/tz';
-import type { Locale, Params } from '../i18n.js';
+import type { Locale, Params } from './locale.js';
 import type { LocalDate, LocalTime, Weekday } from './types.js';
 
 /**

@@ -1,25 +1,14 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
-import { type Handler, Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { type RequestIdVariables, requestId } from 'hono/request-id';
+import { requestId } from 'hono/request-id';
+import { type HttpEnv, limitBody, MAX_BODY_BYTES } from '../channels/routes.js';
 import type { Logger } from '../logger.js';
 
-/** What every route sees: node's request and response (as bindings) and the request's id. */
-export type HttpEnv = { Bindings: HttpBindings; Variables: RequestIdVariables };
 export type HttpApp = Hono<HttpEnv>;
-export type HttpHandler = Handler<HttpEnv>;
-
-/** The most a request body may carry: a webhook update is far smaller. Routes may lower it (forms). */
-export const MAX_BODY_BYTES = 1 << 20;
-
-/** A body over `maxSize` bytes is answered 413 before a handler reads it. */
-export const limitBody = (maxSize: number): MiddlewareHandler =>
-  bodyLimit({ maxSize, onError: (c) => c.text('Payload too large', 413) });
 
 /** Whether every percent-escape in a URL decodes (`%`, `%E0%A4%A` and overlong UTF-8 do not). */
 function wellEscaped(url: string): boolean {
@@ -62,16 +51,6 @@ export function createHttpApp(log: Logger): HttpApp {
     return c.text('Internal error', 500);
   });
   return app;
-}
-
-/**
- * Compares a secret header with the expected secret in constant time: both are hashed to equal-length digests
- * first, so the time taken says nothing about the length or content of a guess.
- */
-export function secretMatcher(secret: string): (given: string | undefined) => boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  const expected = digest(secret);
-  return (given) => given !== undefined && timingSafeEqual(digest(given), expected);
 }
 
 /** `GET /metrics` for Prometheus; behind `Authorization: Bearer <token>` when a token is configured. */

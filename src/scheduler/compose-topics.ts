@@ -1,11 +1,12 @@
-import { checklistView } from '../../handlers/checklist.js';
-import { suggestionsView } from '../../handlers/topics.js';
-import type { View } from '../../handlers/views.js';
+import type { View } from '../domain/view.js';
 import { type Locale, t } from '../i18n.js';
 import type { ChecklistService } from '../services/checklist.js';
 import type { TopicsService } from '../services/topics.js';
-import type { Person } from '../store/records.js';
-import type { ReminderInput } from './composer.js';
+import type { Occurrence } from '../store/occurrences.js';
+import type { Cell, Meeting, Person } from '../store/records.js';
+import { checklistView } from '../views/checklist.js';
+import { suggestionsView } from '../views/topics.js';
+import type { Words } from '../views/words.js';
 
 /**
  * The reminders that carry more than a sentence, composed from the services: the quarterly thematic check
@@ -17,6 +18,15 @@ export interface TopicStepServices {
   checklist: ChecklistService;
 }
 
+/** What a step's views are made of: the part of the composer's ReminderInput this module reads. */
+export interface TopicStepInput {
+  occurrence: Occurrence;
+  /** Absent for a cell's thematic check. */
+  meeting?: Meeting;
+  cell: Cell;
+  recipients: Person[];
+}
+
 /** The steps this module composes. */
 export const TOPIC_STEPS = new Set(['thematic_check', 'assign_drafting']);
 
@@ -26,13 +36,10 @@ export const TOPIC_STEPS = new Set(['thematic_check', 'assign_drafting']);
  */
 export async function composeTopicStep(
   services: TopicStepServices,
-  { occurrence, meeting, cell, recipients }: ReminderInput,
+  { occurrence, meeting, cell, recipients }: TopicStepInput,
   lead: (locale: Locale) => string,
 ): Promise<(View | undefined)[] | undefined> {
-  let body: (words: {
-    t: (key: string, params?: Record<string, string | number>) => string;
-    locale: Locale;
-  }) => View;
+  let body: (words: Words) => View;
   if (occurrence.stepId === 'thematic_check') {
     const page = await services.topics.suggest(cell, 0);
     const anniversaries = services.topics.library.calendar.anniversaries;

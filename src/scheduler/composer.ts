@@ -1,21 +1,21 @@
-import { invitationView } from '../../handlers/attendance.js';
-import type { View } from '../../handlers/views.js';
-import { visitAlertView } from '../../handlers/visits.js';
 import { formatDate, formatDateTime } from '../domain/time.js';
+import type { View } from '../domain/view.js';
 import { type Locale, t, translator } from '../i18n.js';
 import type { MemberStanding } from '../services/visits.js';
+import type { Occurrence } from '../store/occurrences.js';
 import type { Cell, Meeting, Person } from '../store/records.js';
-import { composeTopicStep, TOPIC_STEPS, type TopicStepServices } from './compose-topics.js';
-import type { Occurrence } from './occurrences.js';
+import { invitationView } from '../views/attendance.js';
+import { visitAlertView } from '../views/visits.js';
+import {
+  composeTopicStep,
+  TOPIC_STEPS,
+  type TopicStepInput,
+  type TopicStepServices,
+} from './compose-topics.js';
 
 type Awaitable<T> = T | Promise<T>;
 
-export interface ReminderInput {
-  occurrence: Occurrence;
-  /** Absent for a cell's thematic check. */
-  meeting?: Meeting;
-  cell: Cell;
-  recipients: Person[];
+export interface ReminderInput extends TopicStepInput {
   /** For the committee's notice: those registered as guests; the others are offered [Đăng ký dự]. */
   guests?: ReadonlySet<string>;
 }

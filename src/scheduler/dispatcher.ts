@@ -1,4 +1,3 @@
-import type { View } from '../../handlers/views.js';
 import { holidayCalendar } from '../content/holidays.js';
 import { addressOf } from '../delivery/address.js';
 import type { Outbox, OutboxMessage } from '../delivery/outbox.js';
@@ -8,14 +7,15 @@ import type { Holiday, Policy } from '../domain/types.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { EXCLUDED_STATUSES } from '../services/attendance.js';
+import type { GroupTally } from '../services/groups.js';
 import { followUpTargets, membersNoticeStep, noticeRecordOps } from '../services/notices.js';
 import { keys } from '../store/keys.js';
+import { firedOps, type Occurrence, occurrenceSchema } from '../store/occurrences.js';
 import type { Store, WriteOp } from '../store/port.js';
 import { type Cell, type Meeting, type Person, parseDoc } from '../store/records.js';
 import { isSecretary } from '../store/repositories/cells.js';
 import type { Repos } from '../store/repositories/index.js';
 import type { ReminderComposer } from './composer.js';
-import { firedOps, type Occurrence, occurrenceSchema } from './occurrences.js';
 import { VisitAlerts } from './visit-alerts.js';
 
 /** The cells' Telegram groups as the scheduler uses them (CellGroupsService in src/services/groups.ts). */
@@ -24,8 +24,8 @@ export interface CellGroups {
   noticeOps(meeting: Meeting, cell: Cell): WriteOp[];
   /** The writes that refresh a meeting's group tally after the meeting changed, if it was posted. */
   refreshOps(meetingId: string): Promise<WriteOp[]>;
-  /** The group's count-only view of a meeting, rendered when the outbox sends it. */
-  renderTally(meetingId: string): Promise<View | undefined>;
+  /** A meeting's counts as they stand, drawn into the group's view when the outbox sends it. */
+  tally(meetingId: string): Promise<GroupTally | undefined>;
   /** A group upgraded to a supergroup: the binding follows it. */
   migrate(from: string, to: string): Promise<boolean>;
 }

@@ -2,7 +2,10 @@ import cron, { type Logger as CronLogger } from 'node-cron';
 import { loadHolidays } from '../content/holidays.js';
 import { Outbox, type OutboxOptions } from '../delivery/outbox.js';
 import type { Sender } from '../delivery/sender.js';
+import type { Params } from '../domain/locale.js';
 import type { Holiday, Policy } from '../domain/types.js';
+import type { View } from '../domain/view.js';
+import { t } from '../i18n.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { GROUP_TALLY_RENDERER } from '../services/groups.js';
@@ -10,6 +13,7 @@ import type { Planning } from '../services/planning.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/port.js';
 import { createRepos } from '../store/repositories/index.js';
+import { groupTallyView } from '../views/group.js';
 import { type ReminderComposer, TextComposer } from './composer.js';
 import { newReplicaId, storeRunCoordinator, whileLeader } from './coordination.js';
 import { type CellGroups, Dispatcher } from './dispatcher.js';
@@ -40,6 +44,18 @@ export interface SchedulerDeps {
   now?: () => number;
   /** This process among the replicas, as its leases (and log lines) name it. */
   replicaId?: string;
+}
+
+/**
+ * The outbox renderer of a group's tally: the meeting's counts of the moment, drawn when the message goes. A group
+ * has no one language: the cell's, which is Vietnamese.
+ */
+export function groupTallyRenderer(groups: Pick<CellGroups, 'tally'>) {
+  const words = { locale: 'vi' as const, t: (key: string, params?: Params) => t(key, params, 'vi') };
+  return async (meetingId: string): Promise<View | undefined> => {
+    const tally = await groups.tally(meetingId);
+    return tally && groupTallyView(words, tally.meeting, tally.cell, tally.counts, tally.at);
+  };
 }
 
 export interface Scheduler {
@@ -114,7 +130,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       metrics,
       ...(groups
         ? {
-            renderers: { [GROUP_TALLY_RENDERER]: (meetingId: string) => groups.renderTally(meetingId) },
+            renderers: { [GROUP_TALLY_RENDERER]: groupTallyRenderer(groups) },
             onChatMoved: async (channel, from, to) => {
               if (channel === 'telegram') await groups.migrate(from, to);
             },

@@ -9,11 +9,6 @@ import type { Holiday, Policy } from '../domain/types.js';
 import type { Logger } from '../logger.js';
 import { PLANNING_HORIZON_DAYS, type SendNowOptions, type SendNowResult } from '../services/planning.js';
 import { keys } from '../store/keys.js';
-import type { Store, WriteOp } from '../store/port.js';
-import { type Cell, type Meeting, meetingSchema, newId, parseDoc } from '../store/records.js';
-import type { Repos } from '../store/repositories/index.js';
-import type { ReminderComposer } from './composer.js';
-import type { CellGroups } from './dispatcher.js';
 import {
   meetingOccurrenceId,
   type Occurrence,
@@ -21,7 +16,12 @@ import {
   pendingOps,
   thematicOccurrenceId,
   unplanOps,
-} from './occurrences.js';
+} from '../store/occurrences.js';
+import type { Store, WriteOp } from '../store/port.js';
+import { type Cell, type Meeting, meetingSchema, newId, parseDoc } from '../store/records.js';
+import type { Repos } from '../store/repositories/index.js';
+import type { ReminderComposer } from './composer.js';
+import type { CellGroups } from './dispatcher.js';
 import { VisitAlerts } from './visit-alerts.js';
 
 export interface PlannerDeps {

@@ -9,11 +9,11 @@ import type { Clock } from '../services/people.js';
 import { PlanningPort } from '../services/planning.js';
 import { VisitsService } from '../services/visits.js';
 import { keys } from '../store/keys.js';
+import { firedOps, type Occurrence, pendingOps, visitAlertOccurrenceId } from '../store/occurrences.js';
 import type { Store, WriteOp } from '../store/port.js';
 import { type CommitteeAssignment, committeeAssignmentSchema, parseDoc } from '../store/records.js';
 import type { Repos } from '../store/repositories/index.js';
 import type { ReminderComposer } from './composer.js';
-import { firedOps, type Occurrence, pendingOps, visitAlertOccurrenceId } from './occurrences.js';
 
 /**
  * Visit alerts as scheduler occurrences: one per committee member × window of their rule × alert step, planned by

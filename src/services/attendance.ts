@@ -1,4 +1,3 @@
-import type { AbsenceReason } from '../../handlers/intents.js';
 import {
   type AttendanceCount,
   countAttendance,
@@ -7,7 +6,9 @@ import {
   meetingQuality,
   type RemovalStanding,
   removalStandings,
+  type TallyCounts,
 } from '../domain/attendance.js';
+import type { AbsenceReason } from '../domain/intents.js';
 import { localDateOf } from '../domain/time.js';
 import {
   type AttendanceThresholds,
@@ -30,15 +31,6 @@ export type AnswerRefusal = 'not_found' | 'not_member' | 'cancelled' | 'expired'
 export type AnswerResult =
   /** `cell` is the meeting's cell, read along the way (absent only if it vanished meanwhile). */
   { ok: true; meeting: Meeting; answer: Answer; cell?: Cell } | { ok: false; reason: AnswerRefusal };
-
-/** The tally as numbers only: what a group may see. */
-export interface TallyCounts {
-  /** Members convened: the cell's members less the excluded states. */
-  base: number;
-  present: number;
-  absent: number;
-  unanswered: number;
-}
 
 export interface Tally {
   meeting: Meeting;

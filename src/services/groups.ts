@@ -1,5 +1,3 @@
-import { groupTallyView } from '../../handlers/group.js';
-import type { View } from '../../handlers/views.js';
 import {
   type OutboxMessage,
   outboxEnqueueOps,
@@ -7,14 +5,13 @@ import {
   outboxStoreRefreshOps,
   type RefreshPolicy,
 } from '../delivery/outbox.js';
+import type { TallyCounts } from '../domain/attendance.js';
 import { DAY_MS } from '../domain/time.js';
-import { t } from '../i18n.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
 import type { Cell, GroupPost, Meeting } from '../store/records.js';
 import { auditOp } from '../store/repositories/audit.js';
 import type { Repos } from '../store/repositories/index.js';
-import type { AttendanceService } from './attendance.js';
 import type { Clock } from './people.js';
 
 /** The outbox renderer that draws a meeting's count-only tally for its cell's group. */
@@ -32,6 +29,19 @@ export type BindResult =
   | { ok: true; cell: Cell; already: boolean }
   /** The group already serves another cell: one group, one cell, so counts never mix. */
   | { ok: false; reason: 'taken'; cell: Cell };
+
+/** A meeting's counts of the moment, what its group's tally shows; `at` decides whether answers are still open. */
+export interface GroupTally {
+  meeting: Meeting;
+  cell: Cell;
+  counts: TallyCounts;
+  at: number;
+}
+
+/** How the groups read a meeting's counts (AttendanceService's), named here so the two modules form no cycle. */
+export interface TallyCounter {
+  counts(meeting: Meeting): Promise<TallyCounts>;
+}
 
 const tallyKey = (meetingId: string) => `group:${meetingId}:tally`;
 
@@ -69,7 +79,7 @@ export class CellGroupsService {
   constructor(
     private readonly store: Store,
     private readonly repos: Repos,
-    private readonly attendance: AttendanceService,
+    private readonly attendance: TallyCounter,
     private readonly clock: Clock,
   ) {}
 
@@ -203,8 +213,11 @@ export class CellGroupsService {
     return post ? groupTallyRefreshOps(meetingId, this.clock.now()) : [];
   }
 
-  /** The group's view of a meeting as it stands: counts only. Undefined when the meeting or cell is gone. */
-  async renderTally(meetingId: string): Promise<View | undefined> {
+  /**
+   * A meeting's counts as they stand, for its group's tally (drawn by src/views/group.ts where the outbox sends
+   * it). Undefined when the meeting or cell is gone.
+   */
+  async tally(meetingId: string): Promise<GroupTally | undefined> {
     const meeting = await this.repos.meetings.get(meetingId);
     if (!meeting) return undefined;
     const [cell, counts] = await Promise.all([
@@ -212,11 +225,6 @@ export class CellGroupsService {
       this.attendance.counts(meeting),
     ]);
     if (!cell) return undefined;
-    // A group has no one language: the cell's, which is Vietnamese.
-    const ctx = {
-      locale: 'vi' as const,
-      t: (key: string, params?: Record<string, string | number>) => t(key, params, 'vi'),
-    };
-    return groupTallyView(ctx, meeting, cell, counts, this.clock.now());
+    return { meeting, cell, counts, at: this.clock.now() };
   }
 }

@@ -1,5 +1,5 @@
-import type { View } from '../../handlers/views.js';
 import { DAY_MS } from '../domain/time.js';
+import type { View } from '../domain/view.js';
 import { keys } from '../store/keys.js';
 import type { Store, WriteOp } from '../store/port.js';
 import {

@@ -1,8 +1,8 @@
 import { type DeliveryState, deliveryStates } from '../delivery/outbox.js';
 import { meetingReminders, type ReminderCalendar } from '../domain/reminders.js';
 import type { TimelineStep } from '../domain/types.js';
-import { meetingOccurrenceId, occurrenceSchema } from '../scheduler/occurrences.js';
 import { keys } from '../store/keys.js';
+import { meetingOccurrenceId, occurrenceSchema } from '../store/occurrences.js';
 import type { Store, WriteOp } from '../store/port.js';
 import { type Meeting, parseDoc } from '../store/records.js';
 

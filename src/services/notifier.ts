@@ -1,6 +1,6 @@
-import type { View } from '../../handlers/views.js';
 import { type Address, addressOf } from '../delivery/address.js';
 import type { OutboxMessage } from '../delivery/outbox.js';
+import type { View } from '../domain/view.js';
 import type { WriteOp } from '../store/port.js';
 import type { ChannelName, Person } from '../store/records.js';
 

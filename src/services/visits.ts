@@ -1,13 +1,13 @@
-import type { View } from '../../handlers/views.js';
 import { holidayCalendar } from '../content/holidays.js';
 import { meetingReminders, reminderCalendar } from '../domain/reminders.js';
 import { DAY_MS, DEFAULT_TIME_ZONE, formatDateTime, monthWindow, type Window } from '../domain/time.js';
 import type { CommitteeLevel, Policy, VisitRule } from '../domain/types.js';
+import type { View } from '../domain/view.js';
 import { type Candidate, clashes, type Plan, proposePlan, rankMeetings } from '../domain/visit-planner.js';
 import { type VisitStatus, visitStatus, visitWindow } from '../domain/visits.js';
 import { t } from '../i18n.js';
-import { meetingOccurrenceId, occurrenceSchema } from '../scheduler/occurrences.js';
 import { keys } from '../store/keys.js';
+import { meetingOccurrenceId, occurrenceSchema } from '../store/occurrences.js';
 import type { Store, WriteOp } from '../store/port.js';
 import {
   type Cell,

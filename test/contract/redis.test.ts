@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/open.js';
+import { openStore } from '../../src/open-store.js';
 import type { RedisStore } from '../../src/store/redis.js';
 import { deletePrefixed, REDIS_URL, redisAvailable, redisStore, uniquePrefix } from '../support/redis.js';
 import { storeContract } from './store.contract.js';

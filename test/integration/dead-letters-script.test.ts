@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Outbox } from '../../src/delivery/outbox.js';
 import { SendError } from '../../src/delivery/sender.js';
 import { createMetrics } from '../../src/metrics.js';
-import { openStore } from '../../src/store/open.js';
+import { openStore } from '../../src/open-store.js';
 import { createRepos } from '../../src/store/repositories/index.js';
 import { quietLog, RecordingSender } from '../support/scheduler-fixtures.js';
 

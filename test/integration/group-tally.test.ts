@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { TelegramSender } from '../../src/channels/telegram/sender.js';
 import { loadHolidays } from '../../src/content/holidays.js';
 import { Outbox } from '../../src/delivery/outbox.js';
-import { TelegramSender } from '../../src/delivery/sender.js';
 import { t } from '../../src/i18n.js';
 import { createMetrics } from '../../src/metrics.js';
 import { TextComposer } from '../../src/scheduler/composer.js';
 import { Dispatcher } from '../../src/scheduler/dispatcher.js';
+import { groupTallyRenderer } from '../../src/scheduler/index.js';
 import { Planner } from '../../src/scheduler/planner.js';
 import { GROUP_TALLY_RENDERER } from '../../src/services/groups.js';
 import type { Meeting } from '../../src/store/records.js';
@@ -59,7 +60,7 @@ for (const target of targets) {
               now: w.clock.now,
               log: quietLog,
               metrics,
-              renderers: { [GROUP_TALLY_RENDERER]: (id) => w.services.groups.renderTally(id) },
+              renderers: { [GROUP_TALLY_RENDERER]: groupTallyRenderer(w.services.groups) },
               onChatMoved: async (_channel, from, to) => {
                 await w.services.groups.migrate(from, to);
               },

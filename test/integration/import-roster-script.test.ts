@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../src/content/policy.js';
+import { openStore } from '../../src/open-store.js';
 import { createServices } from '../../src/services/index.js';
-import { openStore } from '../../src/store/open.js';
 
 describe('scripts/import-roster', () => {
   it('imports a CSV file, and with a bad row writes nothing and names the row and column', async () => {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { openStore, storeConnection } from '../../src/store/open.js';
+import { openStore, storeConnection } from '../../src/open-store.js';
 import type { ConnectionState } from '../../src/store/redis.js';
 import { freePort } from '../support/ports.js';
 import { RedisServers, redisServerInstalled } from '../support/redis-servers.js';

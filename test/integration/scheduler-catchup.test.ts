@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { occurrenceSchema } from '../../src/scheduler/occurrences.js';
 import { keys } from '../../src/store/keys.js';
+import { occurrenceSchema } from '../../src/store/occurrences.js';
 import type { Meeting } from '../../src/store/records.js';
 import { schedulerWorld, seedCell, storeTargets } from '../support/scheduler-fixtures.js';
 

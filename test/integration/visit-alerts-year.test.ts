@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { isoDate, localDateOf } from '../../src/domain/time.js';
-import { occurrenceSchema } from '../../src/scheduler/occurrences.js';
 import { keys } from '../../src/store/keys.js';
+import { occurrenceSchema } from '../../src/store/occurrences.js';
 import { type Cell, type Meeting, type Person, parseDoc } from '../../src/store/records.js';
 import { storeTargets } from '../support/scheduler-fixtures.js';
 import { visitsWorld } from '../support/visits-world.js';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ruleText } from '../../handlers/visits.js';
 import { t } from '../../src/i18n.js';
+import { ruleText } from '../../src/views/visits.js';
 import { storeTargets } from '../support/scheduler-fixtures.js';
 import { visitsWorld } from '../support/visits-world.js';
 

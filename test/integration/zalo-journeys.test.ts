@@ -1,18 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { invitationView } from '../../handlers/attendance.js';
 import type { HandlerContext } from '../../handlers/context.js';
-import type { View } from '../../handlers/views.js';
 import { LinkSigner } from '../../src/channels/web/links.js';
 import { answerPages } from '../../src/channels/web/pages.js';
 import { createZaloChannel } from '../../src/channels/zalo/adapter.js';
 import { ZaloBot } from '../../src/channels/zalo/client.js';
 import { createZaloInbox } from '../../src/channels/zalo/inbox.js';
 import { SendError } from '../../src/delivery/sender.js';
+import type { View } from '../../src/domain/view.js';
 import { createHttpApp, listen } from '../../src/http/server.js';
 import { t } from '../../src/i18n.js';
 import { createLogger } from '../../src/logger.js';
 import { deliveryChannel } from '../../src/services/channels.js';
 import { type ChannelName, type Meeting, type Person, personSchema } from '../../src/store/records.js';
+import { invitationView } from '../../src/views/attendance.js';
 import { FakeZalo, zaloUpdate } from '../support/fake-zalo.js';
 import { world } from '../support/world.js';
 

@@ -1,9 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HandlerContext, Services } from '../../handlers/context.js';
+import type { HandlerContext } from '../../handlers/context.js';
 import { loadPolicy } from '../../src/content/policy.js';
 import { t } from '../../src/i18n.js';
+import type { Services } from '../../src/services/index.js';
 import { createServices } from '../../src/services/index.js';
 import { CommandMenusPort } from '../../src/services/menus.js';
 import { NotifierPort } from '../../src/services/notifier.js';

@@ -13,9 +13,6 @@ import type { UserFromGetMe } from 'grammy/types';
 import { commandsFor, type Role, rolesOf } from '../../../handlers/commands.js';
 import type { HandlerContext, Services } from '../../../handlers/index.js';
 import { handle } from '../../../handlers/index.js';
-import { decodeIntent, type Intent, intentSchema } from '../../../handlers/intents.js';
-import type { View } from '../../../handlers/views.js';
-import { refusal } from '../../../handlers/views.js';
 import type { OutboxMessage } from '../../delivery/outbox.js';
 import {
   type DirectReply,
@@ -24,16 +21,19 @@ import {
   replyKey,
   sendReplies,
 } from '../../delivery/replies.js';
-import { classifyTelegramError } from '../../delivery/sender.js';
-import { type HttpHandler, secretMatcher } from '../../http/server.js';
+import { decodeIntent, type Intent, intentSchema } from '../../domain/intents.js';
+import type { View } from '../../domain/view.js';
+import { refusal } from '../../domain/view.js';
 import { type Locale, t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
 import { aborted, newReplicaId, whileLeader } from '../../scheduler/coordination.js';
 import { keys } from '../../store/keys.js';
 import type { Store } from '../../store/port.js';
+import { type HttpHandler, secretMatcher } from '../routes.js';
 import { floodGuard } from './flood-guard.js';
 import { groupUpdates } from './group.js';
 import { renderTelegram, renderTelegramDocument } from './render.js';
+import { classifyTelegramError } from './sender.js';
 import { checkUpdate, updateType } from './updates.js';
 
 export interface TelegramDeps {

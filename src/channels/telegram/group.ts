@@ -1,7 +1,7 @@
 import { Composer, type Context } from 'grammy';
 import type { HandlerContext } from '../../../handlers/context.js';
 import { handle } from '../../../handlers/index.js';
-import type { View } from '../../../handlers/views.js';
+import type { View } from '../../domain/view.js';
 import type { Logger } from '../../logger.js';
 import type { CellGroupsService } from '../../services/groups.js';
 

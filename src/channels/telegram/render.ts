@@ -1,7 +1,7 @@
 import { InputFile } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import { encodeIntent } from '../../../handlers/intents.js';
-import type { View } from '../../../handlers/views.js';
+import { encodeIntent } from '../../domain/intents.js';
+import type { View } from '../../domain/view.js';
 import { escapeHtml } from '../html.js';
 
 /** Telegram's limit on one message's text. */

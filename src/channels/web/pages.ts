@@ -1,14 +1,15 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { answerLabel, MAX_REASON_LENGTH } from '../../../handlers/attendance.js';
-import type { Services } from '../../../handlers/context.js';
-import { kindInSentence, when } from '../../../handlers/format.js';
-import { ABSENCE_REASONS } from '../../../handlers/intents.js';
-import { type HttpEnv, type HttpHandler, limitBody } from '../../http/server.js';
+import { MAX_REASON_LENGTH } from '../../../handlers/attendance.js';
+import { ABSENCE_REASONS } from '../../domain/intents.js';
 import { type Locale, type Params, t } from '../../i18n.js';
 import type { AnswerRefusal } from '../../services/attendance.js';
+import type { Services } from '../../services/index.js';
 import type { Answer, Cell, Meeting, Person } from '../../store/records.js';
+import { answerLabel } from '../../views/attendance.js';
+import { kindInSentence, when } from '../../views/format.js';
 import { escapeHtml } from '../html.js';
+import { type HttpEnv, type HttpHandler, limitBody } from '../routes.js';
 import { ANSWER_PATH, type AnswerLinkPayload, type LinkRefusal, type LinkSigner } from './links.js';
 
 export interface AnswerPagesDeps {

@@ -2,9 +2,7 @@ import { MAX_REASON_LENGTH } from '../../../handlers/attendance.js';
 import { looksLikeChannelLinkCode } from '../../../handlers/channels.js';
 import type { HandlerContext, Services } from '../../../handlers/index.js';
 import { handle } from '../../../handlers/index.js';
-import { type Intent, intentSchema, messagesOthers } from '../../../handlers/intents.js';
 import { looksLikeInviteCode } from '../../../handlers/onboarding.js';
-import { refusal, type View } from '../../../handlers/views.js';
 import {
   type DirectReply,
   type ReplyHandOver,
@@ -13,6 +11,8 @@ import {
   sendReplies,
 } from '../../delivery/replies.js';
 import { SendError, type Sender } from '../../delivery/sender.js';
+import { type Intent, intentSchema, messagesOthers } from '../../domain/intents.js';
+import { refusal, type View } from '../../domain/view.js';
 import { type Locale, type Params, t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
 import { keys } from '../../store/keys.js';

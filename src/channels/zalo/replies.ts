@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { commandKey, commandNamed } from '../../../handlers/index.js';
-import { type AbsenceReason, decodeIntent, encodeIntent, type Intent } from '../../../handlers/intents.js';
-import type { View } from '../../../handlers/views.js';
+import { type AbsenceReason, decodeIntent, encodeIntent, type Intent } from '../../domain/intents.js';
 import { fold } from '../../domain/text.js';
+import type { View } from '../../domain/view.js';
 import type { Params } from '../../i18n.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
-import { type HttpEnv, type HttpHandler, secretMatcher } from '../../http/server.js';
 import type { Logger } from '../../logger.js';
+import { type HttpEnv, type HttpHandler, secretMatcher } from '../routes.js';
 import type { ZaloBot } from './client.js';
 import { ZaloError } from './errors.js';
 import type { ZaloInbox } from './inbox.js';

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeIntent, encodeIntent, TOPIC_ACTIONS, type TopicAction } from '../../../handlers/intents.js';
 import { loadCalendar, readCalendar } from '../../../src/content/anniversaries.js';
 import { ContentError } from '../../../src/content/problems.js';
 import {
@@ -13,6 +12,7 @@ import {
   readTopics,
   TOPIC_LIMITS,
 } from '../../../src/content/topics.js';
+import { decodeIntent, encodeIntent, TOPIC_ACTIONS, type TopicAction } from '../../../src/domain/intents.js';
 import { eligibleTopics, TOPIC_CATEGORIES, type Topic } from '../../../src/domain/topics.js';
 import { CELL_KINDS } from '../../../src/domain/types.js';
 import { Translator } from '../../../src/i18n.js';

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { View } from '../../../handlers/views.js';
 import { Outbox, type OutboxMessage, type OutboxOptions } from '../../../src/delivery/outbox.js';
 import { SendError, type SendReceipt } from '../../../src/delivery/sender.js';
+import type { View } from '../../../src/domain/view.js';
 import { createMetrics } from '../../../src/metrics.js';
 import { keys } from '../../../src/store/keys.js';
 import type { Store } from '../../../src/store/port.js';

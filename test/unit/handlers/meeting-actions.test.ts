@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeIntent, encodeIntent, MEETING_ACTIONS } from '../../../handlers/intents.js';
+import { decodeIntent, encodeIntent, MEETING_ACTIONS } from '../../../src/domain/intents.js';
 
 const MEETING = 'k3m9q2x7ab';
 const PERSON = 'p8d2w4z6cd';

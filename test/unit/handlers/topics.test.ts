@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HandlerContext } from '../../../handlers/context.js';
 import { handle } from '../../../handlers/index.js';
-import { decodeIntent, encodeIntent, type Intent } from '../../../handlers/intents.js';
-import type { View } from '../../../handlers/views.js';
+import { decodeIntent, encodeIntent, type Intent } from '../../../src/domain/intents.js';
+import type { View } from '../../../src/domain/view.js';
 import { t } from '../../../src/i18n.js';
 import { keys } from '../../../src/store/keys.js';
 import type { Cell, Person } from '../../../src/store/records.js';

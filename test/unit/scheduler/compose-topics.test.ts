@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Intent } from '../../../handlers/intents.js';
+import type { Intent } from '../../../src/domain/intents.js';
 import type { Meeting } from '../../../src/store/records.js';
 import { schedulerWorld, seedCell, storeTargets } from '../../support/scheduler-fixtures.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeIntent } from '../../../handlers/intents.js';
-import type { View } from '../../../handlers/views.js';
+import { encodeIntent } from '../../../src/domain/intents.js';
+import type { View } from '../../../src/domain/view.js';
 import { t } from '../../../src/i18n.js';
 import { createLogger } from '../../../src/logger.js';
 import { keys } from '../../../src/store/keys.js';

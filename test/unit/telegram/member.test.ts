@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { invitationView } from '../../../handlers/attendance.js';
 import type { HandlerContext } from '../../../handlers/context.js';
-import { encodeIntent } from '../../../handlers/intents.js';
 import { renderTelegram } from '../../../src/channels/telegram/render.js';
+import { encodeIntent } from '../../../src/domain/intents.js';
 import { t } from '../../../src/i18n.js';
 import { createLogger } from '../../../src/logger.js';
+import { invitationView } from '../../../src/views/attendance.js';
 import { recordingBot, tapUpdate, textUpdate, user } from '../../support/telegram.js';
 import { world } from '../../support/world.js';
 

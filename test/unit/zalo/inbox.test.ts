@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import type { View } from '../../../handlers/views.js';
 import { ZaloBot } from '../../../src/channels/zalo/client.js';
 import { createZaloInbox, type ZaloInboxDeps } from '../../../src/channels/zalo/inbox.js';
 import type { ZaloMessage } from '../../../src/channels/zalo/types.js';
+import type { View } from '../../../src/domain/view.js';
 import { t } from '../../../src/i18n.js';
 import { keys } from '../../../src/store/keys.js';
 import type { Store } from '../../../src/store/port.js';

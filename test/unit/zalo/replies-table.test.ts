@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { type Intent, messagesOthers } from '../../../handlers/intents.js';
 import {
   NUMBER_TTL_MS,
   type NumberedOption,
@@ -7,6 +6,7 @@ import {
   type ReplyReading,
   readReply,
 } from '../../../src/channels/zalo/replies.js';
+import { type Intent, messagesOthers } from '../../../src/domain/intents.js';
 
 /**
  * Real-looking replies to an invitation, as members type them on Zalo (with and without diacritics), each with

@@ -1,7 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Intent } from '../../../handlers/intents.js';
-import type { View } from '../../../handlers/views.js';
 import {
   type NumberedOption,
   normalize,
@@ -15,6 +13,8 @@ import {
   splitForZalo,
   ZALO_TEXT_LIMIT,
 } from '../../../src/channels/zalo/replies.js';
+import type { Intent } from '../../../src/domain/intents.js';
+import type { View } from '../../../src/domain/view.js';
 import { t } from '../../../src/i18n.js';
 
 const M = 'mtg01';

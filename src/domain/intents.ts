@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MARKABLE_STEPS } from '../src/domain/checklist.js';
+import { MARKABLE_STEPS } from './checklist.js';
 
 /**
  * What a person asks for, whatever the channel: a Telegram tap, a Zalo "2 ốm", a web form post or a typed

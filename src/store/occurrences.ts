@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { DAY_MS } from '../domain/time.js';
 import { REMINDER_AUDIENCES } from '../domain/types.js';
-import { keys } from '../store/keys.js';
-import type { WriteOp } from '../store/port.js';
+import { keys } from './keys.js';
+import type { WriteOp } from './port.js';
 
 /**
  * A planned reminder: one timeline step of one meeting version (or a cell's periodic thematic check, or a

@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
-import { type Config, usesRedis } from '../config.js';
-import type { Logger } from '../logger.js';
-import type { Store } from './port.js';
-import { type Connection, RedisStore } from './redis.js';
-import { SqliteStore } from './sqlite.js';
+import { type Config, usesRedis } from './config.js';
+import type { Logger } from './logger.js';
+import type { Store } from './store/port.js';
+import { type Connection, RedisStore } from './store/redis.js';
+import { SqliteStore } from './store/sqlite.js';
 
 type StoreConfig = Pick<Config, 'REDIS_URL' | 'REDIS_KEY_PREFIX' | 'DATA_DIR'> &
   Partial<
