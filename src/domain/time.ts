@@ -118,36 +118,47 @@ export const weekdayName = (weekday: Weekday, locale: Locale, t: Translate): str
 
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
+interface ZonedParts {
+  weekday: Weekday;
+  /** "05/12/2026" and "19:30": the same in every locale. */
+  dateText: string;
+  timeText: string;
+}
+
 /**
- * An instant's local date and time in a zone, remembered: every invitation, edit and tally formats the same few
- * meeting times, and converting to a zone is the dear part. Bounded, and pure, so sharing it is safe.
+ * An instant's local weekday, date and time in a zone, remembered: every invitation, edit and tally formats the
+ * same few meeting times, and converting to a zone is the dear part. Kept by zone, then by the instant's number,
+ * so a call builds no key. Bounded, and pure, so sharing it is safe.
  */
-const zonedCache = new Map<string, { date: LocalDate; time: LocalTime }>();
-function zonedParts(instant: Date, timeZone: string): { date: LocalDate; time: LocalTime } {
-  const key = `${instant.getTime()}|${timeZone}`;
-  let parts = zonedCache.get(key);
+const zonedCache = new Map<string, Map<number, ZonedParts>>();
+function zonedParts(instant: Date, timeZone: string): ZonedParts {
+  const ms = instant.getTime();
+  let inZone = zonedCache.get(timeZone);
+  if (!inZone) {
+    inZone = new Map();
+    zonedCache.set(timeZone, inZone);
+  }
+  let parts = inZone.get(ms);
   if (!parts) {
-    const zoned = new TZDate(instant.getTime(), timeZone);
+    const zoned = new TZDate(ms, timeZone);
+    const date = { year: zoned.getFullYear(), month: zoned.getMonth() + 1, day: zoned.getDate() };
     parts = {
-      date: { year: zoned.getFullYear(), month: zoned.getMonth() + 1, day: zoned.getDate() },
-      time: { hour: zoned.getHours(), minute: zoned.getMinutes() },
+      weekday: weekdayOf(date),
+      dateText: `${pad(date.day)}/${pad(date.month)}/${date.year}`,
+      timeText: formatTime({ hour: zoned.getHours(), minute: zoned.getMinutes() }),
     };
-    if (zonedCache.size >= 10_000) zonedCache.clear();
-    zonedCache.set(key, parts);
+    if (inZone.size >= 10_000) inZone.clear();
+    inZone.set(ms, parts);
   }
   return parts;
 }
 
 /** "Thứ Bảy, 05/12/2026, 19:30". */
 export function formatDateTime(instant: Date, timeZone: string, locale: Locale, t: Translate): string {
-  const { date, time } = zonedParts(instant, timeZone);
+  const { weekday, dateText, timeText } = zonedParts(instant, timeZone);
   return t(
     'time.datetime',
-    {
-      weekday: capitalize(weekdayName(weekdayOf(date), locale, t)),
-      date: `${pad(date.day)}/${pad(date.month)}/${date.year}`,
-      time: formatTime(time),
-    },
+    { weekday: capitalize(weekdayName(weekday, locale, t)), date: dateText, time: timeText },
     locale,
   );
 }

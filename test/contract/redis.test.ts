@@ -70,6 +70,21 @@ describe.runIf(available)('Redis', () => {
       ]);
       expect(await store.hgetall('text')).toEqual({ a: '1' });
       expect(await store.smembers('s')).toEqual(['m']);
+      // The first command is not checked beforehand; failing, it still leaves the rest unwritten.
+      await store.set('text2', 'a string');
+      await expect(
+        store.write([
+          { op: 'hset', key: 'text2', fields: { a: '1' } },
+          { op: 'sadd', key: 's2', members: ['m'] },
+        ]),
+      ).rejects.toThrow(/WRONGTYPE/);
+      expect(await store.smembers('s2')).toEqual([]);
+      // A first SET NX leaves an existing hash as it is, so a hash field after it is applied.
+      await store.write([
+        { op: 'set', key: 'text', value: 'v', ifAbsent: true },
+        { op: 'hset', key: 'text', fields: { b: '2' } },
+      ]);
+      expect(await store.hgetall('text')).toEqual({ a: '1', b: '2' });
       await store.close();
     });
 
