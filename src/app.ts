@@ -1,6 +1,7 @@
 import type { Services } from '../handlers/context.js';
 import { type BackgroundConnection, connectInBackground } from './channels/connect.js';
 import { createTelegramBot, type TelegramBot } from './channels/telegram/bot.js';
+import { TelegramSender } from './channels/telegram/sender.js';
 import { LinkSigner } from './channels/web/links.js';
 import { answerPages } from './channels/web/pages.js';
 import { createZaloChannel, type ZaloChannel } from './channels/zalo/adapter.js';
@@ -13,7 +14,6 @@ import { type Config, channelsConfigured, logFormat } from './config.js';
 import { loadPolicy } from './content/policy.js';
 import type { OutboxOptions } from './delivery/outbox.js';
 import { ReplyPort } from './delivery/replies.js';
-import { TelegramSender } from './delivery/sender.js';
 import { createHttpApp, listen, metricsRoutes } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';

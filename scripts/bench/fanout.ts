@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Outbox, type OutboxMessage } from '../../src/delivery/outbox.js';
-import { TelegramSender } from '../../src/delivery/sender.js';
+import { TelegramSender } from '../../src/channels/telegram/sender.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
 import type { Store } from '../../src/store/port.js';

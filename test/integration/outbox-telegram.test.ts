@@ -1,7 +1,8 @@
 import { Api } from 'grammy';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TelegramSender } from '../../src/channels/telegram/sender.js';
 import { Outbox, type OutboxMessage } from '../../src/delivery/outbox.js';
-import { SendError, TelegramSender } from '../../src/delivery/sender.js';
+import { SendError } from '../../src/delivery/sender.js';
 import { createMetrics } from '../../src/metrics.js';
 import type { Store } from '../../src/store/port.js';
 import { CellsRepo } from '../../src/store/repositories/cells.js';

@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Outbox } from '../../src/delivery/outbox.js';
-import { TelegramSender } from '../../src/delivery/sender.js';
+import { TelegramSender } from '../../src/channels/telegram/sender.js';
 import { createMetrics } from '../../src/metrics.js';
 import { TextComposer } from '../../src/scheduler/composer.js';
 import { Dispatcher, type TickResult } from '../../src/scheduler/dispatcher.js';

@@ -24,7 +24,7 @@ import {
   replyKey,
   sendReplies,
 } from '../../delivery/replies.js';
-import { classifyTelegramError } from '../../delivery/sender.js';
+import { classifyTelegramError } from './sender.js';
 import { type HttpHandler, secretMatcher } from '../../http/server.js';
 import { type Locale, t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
