@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { TelegramSender } from '../../src/channels/telegram/sender.js';
 import { loadHolidays } from '../../src/content/holidays.js';
 import { Outbox } from '../../src/delivery/outbox.js';
-import { TelegramSender } from '../../src/channels/telegram/sender.js';
 import { t } from '../../src/i18n.js';
 import { createMetrics } from '../../src/metrics.js';
 import { TextComposer } from '../../src/scheduler/composer.js';

@@ -6,8 +6,8 @@
  * Environment: REDIS_URL, KEY_PREFIX, API_ROOT, TOKEN, and optionally RATE, CONCURRENCY, LEASE_MS.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Outbox } from '../../src/delivery/outbox.js';
 import { TelegramSender } from '../../src/channels/telegram/sender.js';
+import { Outbox } from '../../src/delivery/outbox.js';
 import { createMetrics } from '../../src/metrics.js';
 import { TextComposer } from '../../src/scheduler/composer.js';
 import { Dispatcher, type TickResult } from '../../src/scheduler/dispatcher.js';
