@@ -42,7 +42,10 @@ export interface Services {
   inviteLink?: (code: string) => string | undefined;
 }
 
-/** Everything a handler knows of the request: who asks, from where, and when. No channel types. */
+/**
+ * Everything a handler knows of the request: who asks, from where, and when. No channel types. Built in one
+ * place, the channels' conversation (src/channels/conversation.ts).
+ */
 export interface HandlerContext {
   channel: ChannelName;
   /** The channel's own user ID (Telegram user ID, Zalo user ID). */
