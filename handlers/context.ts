@@ -2,7 +2,10 @@ import type { Locale, Params } from '../src/i18n.js';
 import type { Services } from '../src/services/index.js';
 import type { ChannelName, Person } from '../src/store/records.js';
 
-/** Everything a handler knows of the request: who asks, from where, and when. No channel types. */
+/**
+ * Everything a handler knows of the request: who asks, from where, and when. No channel types. Built in one
+ * place, the channels' conversation (src/channels/conversation.ts).
+ */
 export interface HandlerContext {
   channel: ChannelName;
   /** The channel's own user ID (Telegram user ID, Zalo user ID). */

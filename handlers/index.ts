@@ -71,12 +71,11 @@ const BUTTON_COMMANDS: Record<string, Run> = {
   huydangky: handleWithdraw,
 };
 
-/** The one entry point: every channel turns its update into an intent and renders the views this returns. */
-export async function handle(context: HandlerContext, intent: Intent): Promise<View[]> {
-  let ctx = context;
-  // Whoever writes from a channel marked unreachable for them (they unblocked the bot) is reachable there again.
-  if (ctx.actor?.unreachable.includes(ctx.channel))
-    ctx = { ...ctx, actor: await ctx.services.people.markReachable(ctx.actor, ctx.channel) };
+/**
+ * The one entry point: every channel's conversation (src/channels/conversation.ts) turns an update into an intent,
+ * with the context it built, and renders the views this returns.
+ */
+export async function handle(ctx: HandlerContext, intent: Intent): Promise<View[]> {
   switch (intent.type) {
     case 'command': {
       const name = commandNamed(intent.name);

@@ -179,7 +179,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       return c.json(body, status);
     })
     .route('/', metricsRoutes(metrics.registry, config.METRICS_TOKEN))
-    .route('/', answerPages({ services, signer: linkSigner, now: clock.now }));
+    .route('/', answerPages({ services, signer: linkSigner, log, now: clock.now }));
   if (telegram && config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET)
     http.post(webhookPath(config.TELEGRAM_WEBHOOK_URL), telegram.webhook(config.TELEGRAM_WEBHOOK_SECRET));
   if (zaloBot && zaloInbox && config.ZALO_WEBHOOK_URL && config.ZALO_WEBHOOK_SECRET)

@@ -29,7 +29,10 @@ async function setup(signer = new LinkSigner(SECRET)) {
   const mai = await person(khe.code('Hà Thị Mai'), 'zalo-mai');
   const sinh = await person(khe.code('Lò Văn Sinh'), 'zalo-sinh');
   const teacher = await person(school.code('Phạm Văn Giáo'), 'zalo-giao');
-  const app = createHttpApp(log).route('/', answerPages({ services: w.services, signer, now: w.clock.now }));
+  const app = createHttpApp(log).route(
+    '/',
+    answerPages({ services: w.services, signer, log, now: w.clock.now }),
+  );
   const http = await listen(app, 0, '127.0.0.1');
   servers.push(http);
   const base = `http://127.0.0.1:${http.port}`;

@@ -37,7 +37,10 @@ async function setup(options: { scheduler?: boolean } = {}) {
   const zalo = await FakeZalo.start();
   cleanups.push(() => zalo.close());
   const signer = new LinkSigner('a-link-secret-for-tests-only-0123456789');
-  const app = createHttpApp(log).route('/', answerPages({ services: w.services, signer, now: w.clock.now }));
+  const app = createHttpApp(log).route(
+    '/',
+    answerPages({ services: w.services, signer, log, now: w.clock.now }),
+  );
   const http = await listen(app, 0, '127.0.0.1');
   const publicUrl = `http://127.0.0.1:${http.port}`;
   cleanups.push(() => http.close());

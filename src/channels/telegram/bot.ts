@@ -11,8 +11,6 @@ import {
 } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { commandsFor, type Role, rolesOf } from '../../../handlers/commands.js';
-import type { HandlerContext, Services } from '../../../handlers/index.js';
-import { handle } from '../../../handlers/index.js';
 import type { OutboxMessage } from '../../delivery/outbox.js';
 import {
   type DirectReply,
@@ -21,14 +19,14 @@ import {
   replyKey,
   sendReplies,
 } from '../../delivery/replies.js';
-import { decodeIntent, type Intent, intentSchema } from '../../domain/intents.js';
+import { decodeIntent, type Intent } from '../../domain/intents.js';
 import type { View } from '../../domain/view.js';
-import { refusal } from '../../domain/view.js';
-import { type Locale, t } from '../../i18n.js';
+import { t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
 import { aborted, newReplicaId, whileLeader } from '../../scheduler/coordination.js';
-import { keys } from '../../store/keys.js';
+import type { Services } from '../../services/index.js';
 import type { Store } from '../../store/port.js';
+import { createConversation, type Speaker } from '../conversation.js';
 import { type HttpHandler, secretMatcher } from '../routes.js';
 import { floodGuard } from './flood-guard.js';
 import { groupUpdates } from './group.js';
@@ -60,8 +58,6 @@ export interface TelegramDeps {
 export const telegramMenu = (roles: readonly Role[]) =>
   commandsFor(roles, 'telegram').map((c) => ({ command: c.name, description: t(c.description) }));
 
-/** How long a pending "type your reason" question waits for the member's text. */
-const AWAIT_TEXT_TTL_MS = 15 * 60_000;
 /**
  * Poller lease: renewed every third of its life, and the other replicas try for it as often, so one takes over
  * within a minute of a death (the lease plus a third of it).
@@ -88,12 +84,6 @@ function boundedRetry(): Transformer {
 /** grammY types its signals with the abort-controller package's AbortSignal; Node's is the same at run time. */
 type ApiSignal = Parameters<Bot['init']>[0];
 
-/** Each locale's translate function, shared by every update in that locale. */
-const translate: Record<Locale, HandlerContext['t']> = {
-  vi: (key, params) => t(key, params, 'vi'),
-  en: (key, params) => t(key, params, 'en'),
-};
-
 /** Splits "/start@chibo_bot KL7Q2M" into a command intent. */
 function commandIntent(text: string): Intent | undefined {
   const m = /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+([\s\S]*))?$/.exec(text.trim());
@@ -118,6 +108,7 @@ export function createTelegramBot(deps: TelegramDeps) {
     ...deps.services,
     inviteLink: (code) => (bot.isInited() ? `https://t.me/${bot.botInfo.username}?start=${code}` : undefined),
   };
+  const conversation = createConversation({ services, store, log, now: deps.now });
   /** Taps already answered: a tap is answered once, and a failure after that has nothing left to say. */
   const answered = new WeakSet<Context>();
 
@@ -151,11 +142,9 @@ export function createTelegramBot(deps: TelegramDeps) {
     return data === undefined ? others.middleware()(ctx, next) : onTap(ctx, data);
   });
   // A cell's group: /nhom binds it, and the bot follows it when it is upgraded or leaves it.
-  others.use(groupUpdates({ groups: services.groups, log, contextFor, reply }));
+  others.use(groupUpdates({ groups: services.groups, log, speak, reply }));
   // In groups the bot only posts; it takes commands and answers in private chats, and taps anywhere.
   others.use((ctx, next) => (ctx.chat?.type === 'private' || ctx.callbackQuery ? next() : undefined));
-
-  const awaitingKey = (chatId: number) => keys.awaitingText('telegram', String(chatId));
 
   /** Stops a dropped tap's spinner, in the tapper's language. */
   async function tooFast(ctx: Context) {
@@ -167,25 +156,24 @@ export function createTelegramBot(deps: TelegramDeps) {
     }
   }
 
-  async function contextFor(ctx: Context): Promise<HandlerContext | undefined> {
+  /** Who sent an update, as the conversation knows them; undefined for an update from no one in no chat. */
+  function speakerOf(ctx: Context): Speaker | undefined {
     const { from, chat } = ctx;
     if (!from || !chat) return undefined;
-    const actor = await services.repos.people.byChannel('telegram', from.id);
-    const locale = actor?.locale ?? 'vi';
-    const hctx: HandlerContext = {
+    return {
       channel: 'telegram',
       userId: String(from.id),
       displayName: from.last_name ? `${from.first_name} ${from.last_name}`.trim() : from.first_name,
       chatKind: chat.type === 'private' ? 'private' : 'group',
       chatId: String(chat.id),
-      locale,
-      now: deps.now(),
-      services,
-      t: translate[locale],
+      ...('title' in chat && chat.title ? { chatTitle: chat.title } : {}),
     };
-    if ('title' in chat && chat.title) hctx.chatTitle = chat.title;
-    if (actor) hctx.actor = actor;
-    return hctx;
+  }
+
+  /** One turn of the conversation (src/channels/conversation.ts); nothing for an update from no one. */
+  async function speak(ctx: Context, said: Intent): Promise<View[] | undefined> {
+    const speaker = speakerOf(ctx);
+    return speaker && (await conversation.turn(speaker, said)).views;
   }
 
   /**
@@ -199,9 +187,6 @@ export function createTelegramBot(deps: TelegramDeps) {
     for (const [i, view] of views.entries()) {
       const chatId = view.privately ? ctx.from?.id : ctx.chat?.id;
       if (chatId === undefined) continue;
-      if (view.awaitText) {
-        await store.set(awaitingKey(chatId), JSON.stringify(view.awaitText), AWAIT_TEXT_TTL_MS);
-      }
       if (ctx.callbackQuery && view.toastOnly) continue;
       const message: OutboxMessage = {
         key: replyKey(base, i),
@@ -233,14 +218,13 @@ export function createTelegramBot(deps: TelegramDeps) {
   }
 
   async function onTap(ctx: Context, data: string) {
-    const hctx = await contextFor(ctx);
     const intent = decodeIntent(data);
-    if (!hctx || !intent) {
+    const views = intent && (await speak(ctx, intent));
+    if (!views) {
       await ctx.answerCallbackQuery({ text: t('refuse.invalid') });
       answered.add(ctx);
       return;
     }
-    const views = await handle(hctx, intent);
     // Answer the tap at once, with the first view's toast, before any message is edited or sent.
     const toast = views.find((v) => v.toast)?.toast;
     await ctx.answerCallbackQuery(toast ? { text: toast.slice(0, 200) } : {});
@@ -249,22 +233,10 @@ export function createTelegramBot(deps: TelegramDeps) {
   }
 
   others.on('message:text', async (ctx) => {
-    const hctx = await contextFor(ctx);
-    if (!hctx) return;
     const text = ctx.message.text;
-    let intent = commandIntent(text);
-    if (!intent) {
-      const pending = await store.get(awaitingKey(ctx.chat.id));
-      if (pending) {
-        await store.del(awaitingKey(ctx.chat.id));
-        const parsed = intentSchema.safeParse({ ...JSON.parse(pending), note: text });
-        if (!parsed.success) return reply(ctx, [refusal(hctx.t('refuse.tooLong', { max: 200 }))]);
-        intent = parsed.data;
-      } else {
-        intent = { type: 'text', text };
-      }
-    }
-    await reply(ctx, await handle(hctx, intent));
+    // A command as it is; any other text may answer the pending question (the conversation's).
+    const views = await speak(ctx, commandIntent(text) ?? { type: 'text', text });
+    if (views) await reply(ctx, views);
   });
 
   /** Vietnamese command menus, scoped: every private chat sees the members' commands. */

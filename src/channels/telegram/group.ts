@@ -1,6 +1,5 @@
 import { Composer, type Context } from 'grammy';
-import type { HandlerContext } from '../../../handlers/context.js';
-import { handle } from '../../../handlers/index.js';
+import type { Intent } from '../../domain/intents.js';
 import type { View } from '../../domain/view.js';
 import type { Logger } from '../../logger.js';
 import type { CellGroupsService } from '../../services/groups.js';
@@ -8,7 +7,8 @@ import type { CellGroupsService } from '../../services/groups.js';
 export interface GroupUpdatesDeps {
   groups: CellGroupsService;
   log: Logger;
-  contextFor(ctx: Context): Promise<HandlerContext | undefined>;
+  /** One turn of the conversation: the views to reply, or nothing for an update from no one. */
+  speak(ctx: Context, said: Intent): Promise<View[] | undefined>;
   reply(ctx: Context, views: View[]): Promise<void>;
 }
 
@@ -23,9 +23,8 @@ export function groupUpdates(deps: GroupUpdatesDeps): Composer<Context> {
 
   // grammY's command filter also skips "/nhom@another_bot".
   groups.command('nhom', async (ctx) => {
-    const hctx = await deps.contextFor(ctx);
-    if (!hctx) return;
-    await deps.reply(ctx, await handle(hctx, { type: 'command', name: 'nhom', args: ctx.match }));
+    const views = await deps.speak(ctx, { type: 'command', name: 'nhom', args: ctx.match });
+    if (views) await deps.reply(ctx, views);
   });
 
   groups.on('message:migrate_to_chat_id', async (ctx) => {

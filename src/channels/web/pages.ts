@@ -1,21 +1,20 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { MAX_REASON_LENGTH } from '../../../handlers/attendance.js';
-import { ABSENCE_REASONS } from '../../domain/intents.js';
-import { type Locale, type Params, t } from '../../i18n.js';
+import { ABSENCE_REASONS, type Intent } from '../../domain/intents.js';
+import type { View } from '../../domain/view.js';
+import { type Locale, t } from '../../i18n.js';
 import type { AnswerRefusal } from '../../services/attendance.js';
-import type { Services } from '../../services/index.js';
-import type { Answer, Cell, Meeting, Person } from '../../store/records.js';
-import { answerLabel } from '../../views/attendance.js';
-import { kindInSentence, when } from '../../views/format.js';
+import type { Meeting, Person } from '../../store/records.js';
+import { invitationView } from '../../views/attendance.js';
+import { linkTurn, type TurnDeps, translate } from '../conversation.js';
 import { escapeHtml } from '../html.js';
 import { type HttpEnv, type HttpHandler, limitBody } from '../routes.js';
 import { ANSWER_PATH, type AnswerLinkPayload, type LinkRefusal, type LinkSigner } from './links.js';
+import { renderWeb } from './render.js';
 
-export interface AnswerPagesDeps {
-  services: Services;
+export interface AnswerPagesDeps extends TurnDeps {
   signer: LinkSigner;
-  now: () => number;
 }
 
 /** A form post carries one button's value and perhaps a short reason: nothing near this. */
@@ -42,10 +41,10 @@ const formSchema = z.object({
 });
 
 /**
- * The one-tap answer page behind every signed link: `GET /r/:token` shows the meeting and the member's answer
- * with real form buttons (no JavaScript needed), `POST /r/:token` records the answer through the same service as
- * a Telegram tap or a Zalo reply. A GET never changes anything, so link previews are harmless. Mount it with
- * `http.route('/', answerPages(deps))`.
+ * The one-tap answer page behind every signed link: `GET /r/:token` shows the member's invitation (the view a
+ * chat shows) with real form buttons (no JavaScript needed), `POST /r/:token` is an answer intent taken through
+ * the conversation and the handlers, as a Telegram tap or a Zalo reply is, and shows the view they answer.
+ * A GET never changes anything, so link previews are harmless. Mount it with `http.route('/', answerPages(deps))`.
  */
 export function answerPages(deps: AnswerPagesDeps): Hono<HttpEnv> {
   const { services, signer } = deps;
@@ -61,10 +60,13 @@ export function answerPages(deps: AnswerPagesDeps): Hono<HttpEnv> {
     return person ? { person, link: check.payload } : { refused: 'gone' };
   }
 
-  async function page(person: Person, meeting: Meeting, answer: Answer | undefined, saved: boolean) {
+  /** The member's invitation as it stands, with a notice above it (a question asked back). */
+  async function invitationPage(person: Person, meeting: Meeting, notice?: string) {
     const cell = await repos.cells.get(meeting.cellId);
     if (!cell) return refusalPage('gone', person.locale);
-    return { status: 200, html: answerPage(person, meeting, cell, answer, saved) };
+    const answer = await repos.meetings.answer(meeting.id, person.id);
+    const words = { locale: person.locale, t: translate[person.locale] };
+    return viewPage(person, invitationView(words, meeting, cell, answer), notice);
   }
 
   const show: HttpHandler = async (c) => {
@@ -73,8 +75,7 @@ export function answerPages(deps: AnswerPagesDeps): Hono<HttpEnv> {
     const { person, link } = found;
     const open = await attendance.canAnswer(person.id, link.meetingId);
     if (!open.ok) return sendPage(refusalPage(open.reason, person.locale));
-    const answer = await repos.meetings.answer(open.meeting.id, person.id);
-    return sendPage(await page(person, open.meeting, answer, false));
+    return sendPage(await invitationPage(person, open.meeting));
   };
 
   const record: HttpHandler = async (c) => {
@@ -83,14 +84,40 @@ export function answerPages(deps: AnswerPagesDeps): Hono<HttpEnv> {
     const { person, link } = found;
     const form = readForm(await c.req.text());
     if (!form) return sendPage(refusalPage('invalid_form', person.locale));
-    const choice = form.answer === 'present' ? 'present' : 'absent';
-    const reason = form.answer === 'present' ? undefined : form.answer;
     // Only "another reason" takes the typed words; a quick reason is recorded as itself.
     const note = form.answer === 'other' ? form.note || undefined : undefined;
-    const result = await attendance.recordAnswer(person.id, link.meetingId, choice, reason, note);
-    if (!result.ok) return sendPage(refusalPage(result.reason, person.locale));
-    return sendPage(await page(person, result.meeting, result.answer, true));
+    const said: Intent =
+      form.answer === 'present'
+        ? { type: 'answer', meetingId: link.meetingId, choice: 'present' }
+        : {
+            type: 'answer',
+            meetingId: link.meetingId,
+            choice: 'absent',
+            reason: form.answer,
+            ...(note ? { note } : {}),
+          };
+    const turn = await linkTurn(deps, person, said);
+    const [view] = turn.views;
+    if (turn.failed || !view)
+      return sendPage(textPage(500, view?.text ?? t('error.tapFailed'), person.locale));
+    if (view.toastOnly) return sendPage(await refused(person, link.meetingId, view.text));
+    // "Another reason" without its words: asked for them, over the invitation, as a chat would ask.
+    if (view.awaitText) {
+      const open = await attendance.canAnswer(person.id, link.meetingId);
+      if (!open.ok) return sendPage(refusalPage(open.reason, person.locale));
+      return sendPage(await invitationPage(person, open.meeting, view.text));
+    }
+    return sendPage(viewPage(person, view));
   };
+
+  /**
+   * The handlers' refusal as a page: the service says why (for the status, and the page's own sentence for a
+   * meeting gone); a refusal it does not explain keeps the handlers' sentence.
+   */
+  async function refused(person: Person, meetingId: string, text: string) {
+    const open = await attendance.canAnswer(person.id, meetingId);
+    return open.ok ? textPage(409, text, person.locale) : refusalPage(open.reason, person.locale);
+  }
 
   return new Hono<HttpEnv>().get(ANSWER_PATH, show).post(ANSWER_PATH, limitBody(MAX_FORM_BYTES), record);
 }
@@ -108,59 +135,25 @@ function readForm(body: string) {
 
 // --- HTML --------------------------------------------------------------------------------------------------
 
-const translate = (locale: Locale) => ({
-  locale,
-  t: (key: string, params?: Params) => t(key, params, locale),
-});
-
-function answerPage(
-  person: Person,
-  meeting: Meeting,
-  cell: Cell,
-  answer: Answer | undefined,
-  saved: boolean,
-) {
-  const words = translate(person.locale);
-  const tx = (key: string, params?: Params) => escapeHtml(words.t(key, params));
-  const place = meeting.place || cell.place;
-  const absentWith = (reason: string) =>
-    tx('answer.absentWithReason', { reason: words.t(`reason.${reason}`) });
-  const quickReasons = ABSENCE_REASONS.filter((r) => r !== 'other');
-  const body = `
-<h1>${tx('invite.title', { kind: kindInSentence(words, meeting), cell: cell.name })}</h1>
-${saved && answer ? `<p class="saved" role="status">${tx('answer.saved', { answer: answerLabel(words, answer) })}</p>` : ''}
-<p>${tx('web.greeting', { name: person.name })}</p>
-<ul>
-<li>${tx('invite.when', { when: when(words, meeting, cell) })}</li>
-${place ? `<li>${tx('invite.place', { place })}</li>` : ''}
-${meeting.topicTitle ? `<li>${tx('invite.topic', { topic: meeting.topicTitle })}</li>` : ''}
-</ul>
-<p><strong>${answer ? tx('invite.current', { answer: answerLabel(words, answer) }) : tx('invite.ask')}</strong></p>
-<form method="post">
-<button name="answer" value="present" class="present">${tx('button.present')}</button>
-</form>
-<form method="post">
-<fieldset>
-<legend>${tx('web.absentLegend')}</legend>
-${quickReasons.map((r) => `<button name="answer" value="${r}">${absentWith(r)}</button>`).join('\n')}
-</fieldset>
-</form>
-<form method="post">
-<fieldset>
-<label for="note">${tx('web.noteLabel', { max: MAX_REASON_LENGTH })}</label>
-<input id="note" name="note" maxlength="${MAX_REASON_LENGTH}" autocomplete="off">
-<button name="answer" value="other">${tx('web.absentOther')}</button>
-</fieldset>
-</form>
-<p class="muted">${tx('invite.documents')}</p>`;
-  return layout(person.locale, words.t('web.title'), body);
+function viewPage(person: Person, view: View, notice?: string) {
+  const words = translate[person.locale];
+  const body = renderWeb(view, words, {
+    intro: words('web.greeting', { name: person.name }),
+    maxNote: MAX_REASON_LENGTH,
+    ...(notice ? { notice } : {}),
+  });
+  return { status: 200, html: layout(person.locale, words('web.title'), body) };
 }
 
 function refusalPage(reason: Refusal, locale: Locale = 'vi') {
   const [status, key] = REFUSALS[reason];
-  const words = translate(locale);
-  const body = `<h1>${escapeHtml(words.t('web.refusedTitle'))}</h1>\n<p>${escapeHtml(words.t(key))}</p>`;
-  return { status, html: layout(locale, words.t('web.refusedTitle'), body) };
+  return textPage(status, t(key, {}, locale), locale);
+}
+
+function textPage(status: number, text: string, locale: Locale) {
+  const title = t('web.refusedTitle', {}, locale);
+  const body = `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(text)}</p>`;
+  return { status, html: layout(locale, title, body) };
 }
 
 function layout(locale: Locale, title: string, body: string): string {

@@ -1,7 +1,5 @@
-import { MAX_REASON_LENGTH } from '../../../handlers/attendance.js';
 import { looksLikeChannelLinkCode } from '../../../handlers/channels.js';
 import type { HandlerContext, Services } from '../../../handlers/index.js';
-import { handle } from '../../../handlers/index.js';
 import { looksLikeInviteCode } from '../../../handlers/onboarding.js';
 import {
   type DirectReply,
@@ -11,13 +9,14 @@ import {
   sendReplies,
 } from '../../delivery/replies.js';
 import { SendError, type Sender } from '../../delivery/sender.js';
-import { type Intent, intentSchema, messagesOthers } from '../../domain/intents.js';
-import { refusal, type View } from '../../domain/view.js';
-import { type Locale, type Params, t } from '../../i18n.js';
+import { type Intent, messagesOthers } from '../../domain/intents.js';
+import type { View } from '../../domain/view.js';
+import { t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
 import { keys } from '../../store/keys.js';
 import type { Store, WriteOp } from '../../store/port.js';
 import type { Person } from '../../store/records.js';
+import { createConversation, type Speaker, translate } from '../conversation.js';
 import { answerLink, type LinkSigner } from '../web/links.js';
 import type { ZaloBot } from './client.js';
 import { ZaloError } from './errors.js';
@@ -60,8 +59,6 @@ export type ZaloChannel = Sender & ZaloReceiver & { channel: 'zalo' };
  * (NUMBER_TTL_MS in replies.ts); words that name an answer go to the latest invitation for as long as it is kept.
  */
 const QUESTION_TTL_MS = 7 * 24 * 3600_000;
-/** How long a pending "type your reason" question waits for the member's text. */
-const AWAIT_TEXT_TTL_MS = 15 * 60_000;
 /** How much of an unclear reply is quoted back. */
 const QUOTE_CHARS = 40;
 
@@ -75,10 +72,9 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
   const { bot, services, store } = deps;
   const replies = deps.replies ?? new ReplyPort();
   const { repos } = services;
+  const conversation = createConversation({ services, store, log: deps.log, now: deps.now });
   const questionKey = (chatId: string) => keys.zaloQuestion(chatId);
-  const awaitingKey = (chatId: string) => keys.awaitingText('zalo', chatId);
   const invitationKey = (chatId: string) => keys.zaloInvitation(chatId);
-  const translator = (locale: Locale) => (key: string, params?: Params) => t(key, params, locale);
 
   /** An invitation gets the member's signed link, when this service has a public URL to serve it on. */
   async function withAnswerLink(view: View, person: Person | undefined): Promise<View> {
@@ -99,7 +95,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
   async function send(chatId: string, view: View): Promise<void> {
     const person = await repos.people.byChannel('zalo', chatId);
     const locale = person?.locale ?? 'vi';
-    const rendered = renderZalo(await withAnswerLink(view, person), translator(locale));
+    const rendered = renderZalo(await withAnswerLink(view, person), translate[locale]);
     const asked =
       rendered.options.length > 0
         ? { text: rendered.question, options: rendered.options, askedAt: deps.now() }
@@ -140,8 +136,6 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
   async function reply(chatId: string, views: View[], key: string): Promise<void> {
     const direct: DirectReply[] = [];
     for (const [i, view] of views.entries()) {
-      if (view.awaitText)
-        await store.set(awaitingKey(chatId), JSON.stringify(view.awaitText), AWAIT_TEXT_TTL_MS);
       direct.push({
         message: { key: replyKey(key, i), channel: 'zalo', chatId, view },
         send: () => send(chatId, view),
@@ -171,29 +165,23 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
     return [{ text: [line, '', question.text].join('\n') }];
   }
 
-  /** Every question asked before: a person who has just linked starts afresh. */
+  /**
+   * Every numbered question asked before: a person who has just linked starts afresh (the conversation drops
+   * the pending "type your reason" question alike).
+   */
   const forgetQuestions = (chatId: string) =>
     store.write([
       { op: 'del', key: questionKey(chatId) },
       { op: 'del', key: invitationKey(chatId) },
-      { op: 'del', key: awaitingKey(chatId) },
     ]);
 
   /**
-   * What a typed message means, in order: a command; the reason a pending question waits for; a code (invite or
-   * channel link); a reply as `readReply` reads it — words to the latest invitation, a fresh number to the open
-   * question, a confirmation first for what messages others, the question again when unclear, expired or
-   * ambiguous; otherwise free text for the handlers (help).
+   * What typed text means once it is neither a command nor the answer to a pending question (the conversation
+   * has seen to both): a code (invite or channel link); a reply as `readReply` reads it — words to the latest
+   * invitation, a fresh number to the open question, a confirmation first for what messages others, the
+   * question again when unclear, expired or ambiguous; otherwise free text for the handlers (help).
    */
   async function interpret(ctx: HandlerContext, chatId: string, text: string): Promise<Intent | View[]> {
-    const command = parseCommand(text);
-    if (command) return command;
-    const pending = await store.get(awaitingKey(chatId));
-    if (pending) {
-      await store.del(awaitingKey(chatId));
-      const parsed = intentSchema.safeParse({ ...JSON.parse(pending), note: text.trim() });
-      return parsed.success ? parsed.data : [refusal(ctx.t('refuse.tooLong', { max: MAX_REASON_LENGTH }))];
-    }
     // Someone not linked who types their code is onboarding, whatever was asked before (the join offer); a
     // message that is a whole channel link code is one, before it could read as an answer ("2KX4P9MR").
     if ((!ctx.actor && looksLikeInviteCode(text)) || isWholeLinkCode(text)) return { type: 'text', text };
@@ -231,22 +219,15 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
     const chatId = msg.chat.id;
     // Its replies' keys are the message's: handling it again after a failure sends each reply once.
     const key = `reply:zalo:${chatId}:${msg.message_id}`;
-    const linked = await repos.people.byChannel('zalo', msg.from.id);
-    // Any message, a sticker too, shows that Zalo reaches this member again.
-    const actor = linked && (await services.people.markReachable(linked, 'zalo'));
-    const locale = actor?.locale ?? 'vi';
-    const ctx: HandlerContext = {
+    const speaker: Speaker = {
       channel: 'zalo',
       userId: msg.from.id,
       displayName: msg.from.display_name ?? '',
       chatKind: 'private',
-      ...(actor ? { actor } : {}),
-      locale,
-      now: deps.now(),
-      services,
-      t: translator(locale),
     };
     if (msg.text === undefined) {
+      // Any message, a sticker too, shows that Zalo reaches this member again: the context marks it.
+      const ctx = await conversation.context(speaker);
       const question = await openQuestion(chatId);
       return reply(
         chatId,
@@ -254,12 +235,16 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
         key,
       );
     }
-    const meaning = await interpret(ctx, chatId, msg.text);
-    const views = Array.isArray(meaning) ? meaning : await handle(ctx, meaning);
+    const text = msg.text;
+    const turn = await conversation.turn(
+      speaker,
+      parseCommand(text) ?? { type: 'text', text },
+      (ctx, typed) => interpret(ctx, chatId, typed),
+    );
     // Linked by this message (an invite code, a /kenh code, the admin's bootstrap): what was asked before is
     // dropped before the replies ask anything new.
-    if (!actor && (await repos.people.byChannel('zalo', msg.from.id))) await forgetQuestions(chatId);
-    await reply(chatId, views, key);
+    if (turn.linked) await forgetQuestions(chatId);
+    await reply(chatId, turn.views, key);
   }
 
   return { channel: 'zalo', send, receive, reply };
