@@ -11,6 +11,7 @@ import { createHttpApp, listen } from '../../src/http/server.js';
 import { t } from '../../src/i18n.js';
 import { createLogger } from '../../src/logger.js';
 import { deliveryChannel } from '../../src/services/channels.js';
+import { keys } from '../../src/store/keys.js';
 import { type ChannelName, type Meeting, type Person, personSchema } from '../../src/store/records.js';
 import { invitationView } from '../../src/views/attendance.js';
 import { FakeZalo, zaloUpdate } from '../support/fake-zalo.js';
@@ -495,6 +496,27 @@ describe('Zalo replies that cannot misfire', () => {
     await s.say('zalo-tuan', '1');
     expect(await s.say('zalo-tuan', '1')).toContain(t('tally.reminded', { count: 3 }));
     expect(await s.scheduler?.deliver()).toHaveLength(3);
+  });
+
+  it('a confirmed action that fails keeps its confirmation: "1" again sends it once', async () => {
+    const s = await setup({ scheduler: true });
+    await s.linked('zalo-tuan', 'Nguyễn Văn Tuấn');
+    for (const [i, name] of ['Lò Văn Sinh', 'Hà Thị Mai', 'Lò Thị Hoa'].entries()) {
+      const member = await s.services.repos.people.byInviteCode(s.khe.code(name));
+      if (member) await s.services.repos.people.link(member, 'telegram', 7001 + i);
+    }
+    const hop = await s.say('zalo-tuan', 'họp');
+    const noticeNumber = /(\d+) = 📨/.exec(hop)?.[1] ?? '';
+    expect(await s.say('zalo-tuan', noticeNumber)).toBe(t('zalo.confirm', { label: t('hop.button.notice') }));
+    // The meeting cannot be read for a moment (a bad record, a migration half done): the action fails.
+    const stored = await s.store.get(keys.meeting(s.meeting.id));
+    await s.store.set(keys.meeting(s.meeting.id), JSON.stringify({ id: s.meeting.id }));
+    expect(await s.say('zalo-tuan', '1')).toBe(t('error.tapFailed'));
+    await s.store.set(keys.meeting(s.meeting.id), stored ?? '');
+    expect(await s.say('zalo-tuan', '1')).toContain(t('hop.notice.sent', { count: 3 }));
+    expect(await s.scheduler?.deliver()).toHaveLength(3);
+    // Done: the confirmation is closed.
+    expect(await s.say('zalo-tuan', '1')).not.toContain(t('hop.notice.sent', { count: 3 }));
   });
 
   it('a question left open before linking does not capture the words after it', async () => {

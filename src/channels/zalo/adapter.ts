@@ -181,7 +181,12 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
    * invitation, a fresh number to the open question, a confirmation first for what messages others, the
    * question again when unclear, expired or ambiguous; otherwise free text for the handlers (help).
    */
-  async function interpret(ctx: HandlerContext, chatId: string, text: string): Promise<Intent | View[]> {
+  async function interpret(
+    ctx: HandlerContext,
+    chatId: string,
+    text: string,
+    confirmed: { yes: boolean },
+  ): Promise<Intent | View[]> {
     // Someone not linked who types their code is onboarding, whatever was asked before (the join offer); a
     // message that is a whole channel link code is one, before it could read as an answer ("2KX4P9MR").
     if ((!ctx.actor && looksLikeInviteCode(text)) || isWholeLinkCode(text)) return { type: 'text', text };
@@ -191,7 +196,8 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
     const quoted = { reply: text.trim().slice(0, QUOTE_CHARS) };
     switch (reading.kind) {
       case 'intent':
-        if (question?.confirm) await store.del(questionKey(chatId));
+        // A confirmation is closed once its action has run (receive): if it fails, "1" still confirms it.
+        confirmed.yes = question?.confirm === true;
         return reading.intent;
       case 'confirm': {
         const confirmText = ctx.t('zalo.confirm', { label: reading.option.label });
@@ -236,11 +242,13 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
       );
     }
     const text = msg.text;
+    const confirmed = { yes: false };
     const turn = await conversation.turn(
       speaker,
       parseCommand(text) ?? { type: 'text', text },
-      (ctx, typed) => interpret(ctx, chatId, typed),
+      (ctx, typed) => interpret(ctx, chatId, typed, confirmed),
     );
+    if (confirmed.yes && !turn.failed) await store.del(questionKey(chatId));
     // Linked by this message (an invite code, a /kenh code, the admin's bootstrap): what was asked before is
     // dropped before the replies ask anything new.
     if (turn.linked) await forgetQuestions(chatId);
