@@ -23,6 +23,32 @@ export type WriteOp =
   | { op: 'zadd'; key: string; entries: ScoredMember[]; ifAbsent?: boolean }
   | { op: 'zrem'; key: string; members: string[] };
 
+/**
+ * What no adapter can store: a score or a time to live that is not a finite number. Refused by every adapter
+ * before it writes anything (Redis would fail such a command part-way through a batch, SQLite would store it).
+ */
+export class InvalidWriteError extends RangeError {
+  override readonly name = 'InvalidWriteError';
+}
+
+const finite = (n: number) => typeof n === 'number' && Number.isFinite(n);
+
+/** Throws InvalidWriteError for a TTL that is not a finite number, or a score that is NaN (±∞ sort last/first). */
+export function checkWrite(ttlMs: number | undefined, scores: readonly ScoredMember[] = []): void {
+  if (ttlMs !== undefined && !finite(ttlMs)) throw new InvalidWriteError(`ttlMs must be a finite number`);
+  for (const { score } of scores)
+    if (typeof score !== 'number' || Number.isNaN(score))
+      throw new InvalidWriteError('a sorted-set score must be a number');
+}
+
+/** checkWrite for every write of a batch: a batch with one bad write is refused whole. */
+export function checkWrites(ops: readonly WriteOp[]): void {
+  for (const o of ops) {
+    if (o.op === 'set') checkWrite(o.ttlMs);
+    else if (o.op === 'zadd') checkWrite(undefined, o.entries);
+  }
+}
+
 export interface RangeOptions {
   /** Skip this many matches first. */
   offset?: number;

@@ -11,6 +11,8 @@ import type { WriteOp } from './port.js';
  * refuses the whole batch before its first write, with the error Redis would have given. The first command is
  * not checked when what it leaves does not depend on what was there (SET, DEL, HSET, SADD, ZADD): if it fails,
  * nothing was written before it. That spares a TYPE call per batch, most often the only one (an answer).
+ * A removal (HDEL, SREM, ZREM) is taken to leave its key's type; one that empties the key, followed in the same
+ * batch by a SET NX and then a write of the old type on that key, is not foreseen (no caller writes that).
  */
 export const APPLY_WRITES = `
 local family = { SET = 'string', DEL = 'none', HSET = 'hash', HDEL = 'hash', SADD = 'set', SREM = 'set',
@@ -368,7 +370,9 @@ export class RedisBatching {
   /**
    * Several callers' writes as one script: each caller's batch stays atomic (the script runs alone). If it
    * fails, it wrote nothing (APPLY_WRITES checks first), and each caller's batch is tried again on its own, so
-   * one bad batch does not fail the others.
+   * one bad batch does not fail the others. Those retries go after whatever was sent meanwhile; that is why a
+   * value no command can take (a NaN score or TTL) is refused before it joins a script (checkWrites), which
+   * leaves only a key of the wrong type, a bug in keys.ts, to get here.
    */
   private sendWrites(writes: PendingWrite[]) {
     const [first] = writes;

@@ -1,5 +1,12 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import type { RangeOptions, ScoredMember, Store, WriteOp } from './port.js';
+import {
+  checkWrite,
+  checkWrites,
+  type RangeOptions,
+  type ScoredMember,
+  type Store,
+  type WriteOp,
+} from './port.js';
 import { APPLY_WRITES, applyWrites, RedisBatching, type WriteClient } from './redis-batching.js';
 
 /** Atomic across processes: a Lua script runs alone on the server. */
@@ -229,12 +236,14 @@ export class RedisStore implements Store {
   }
 
   async set(key: string, value: string, ttlMs?: number) {
+    checkWrite(ttlMs);
     if (ttlMs !== undefined)
       await this.confirmed(this.send.set(key, value, 'PX', Math.max(1, Math.ceil(ttlMs))));
     else await this.confirmed(this.send.set(key, value));
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number) {
+    checkWrite(ttlMs);
     const res = await this.confirmed(
       ttlMs !== undefined
         ? this.send.set(key, value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')
@@ -248,6 +257,7 @@ export class RedisStore implements Store {
   }
 
   async expireIfEquals(key: string, value: string, ttlMs: number) {
+    checkWrite(ttlMs);
     return (await this.confirmed(this.send.expireIfEquals(key, value, Math.max(1, Math.ceil(ttlMs))))) === 1;
   }
 
@@ -297,6 +307,7 @@ export class RedisStore implements Store {
   }
 
   async zadd(key: string, ...entries: ScoredMember[]) {
+    checkWrite(undefined, entries);
     if (entries.length)
       await this.confirmed(this.send.zadd(key, ...entries.flatMap((e) => [e.score, e.member])));
   }
@@ -339,6 +350,13 @@ export class RedisStore implements Store {
 
   write(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return Promise.resolve();
+    // Refused before it can join other callers' script: a merged script that failed would be retried per
+    // caller, after writes asked for later.
+    try {
+      checkWrites(ops);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.confirmed(this.batching ? this.batching.write(ops) : applyWrites(this.client, [ops], false));
   }
 

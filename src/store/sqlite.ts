@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { RangeOptions, ScoredMember, Store, WriteOp } from './port.js';
+import {
+  checkWrite,
+  checkWrites,
+  type RangeOptions,
+  type ScoredMember,
+  type Store,
+  type WriteOp,
+} from './port.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER);
@@ -113,10 +120,12 @@ export class SqliteStore implements Store {
   }
 
   async set(key: string, value: string, ttlMs?: number) {
+    checkWrite(ttlMs);
     this.s.set.run(key, value, this.expiry(ttlMs));
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number) {
+    checkWrite(ttlMs);
     return this.atomic(() => {
       this.s.purgeKey.run(key, this.now());
       return this.s.insertNew.run(key, value, this.expiry(ttlMs)).changes === 1;
@@ -128,6 +137,7 @@ export class SqliteStore implements Store {
   }
 
   async expireIfEquals(key: string, value: string, ttlMs: number) {
+    checkWrite(ttlMs);
     const now = this.now();
     return this.s.expireIfEquals.run(now + Math.max(1, Math.ceil(ttlMs)), key, value, now).changes === 1;
   }
@@ -198,6 +208,7 @@ export class SqliteStore implements Store {
   }
 
   async zadd(key: string, ...entries: ScoredMember[]) {
+    checkWrite(undefined, entries);
     this.atomic(() => {
       for (const e of entries) this.s.zadd.run(key, e.member, e.score);
     });
@@ -232,6 +243,7 @@ export class SqliteStore implements Store {
   }
 
   async write(ops: WriteOp[]) {
+    checkWrites(ops);
     this.atomic(() => {
       for (const o of ops) {
         switch (o.op) {

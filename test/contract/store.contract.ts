@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Store, WriteOp } from '../../src/store/port.js';
+import { InvalidWriteError, type Store, type WriteOp } from '../../src/store/port.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -379,6 +379,38 @@ export function storeContract(name: string, target: ContractTarget) {
         expect(await s.zrangeByScore('due', 0, 10)).toEqual([{ member: 'a', score: 1 }]);
         // The batches asked for alongside are applied all the same.
         expect(await s.get('other')).toBe('x');
+        expect(await s.smembers('others')).toEqual(['y']);
+      }),
+    );
+  });
+
+  describe(`${name}: writes no adapter can store`, () => {
+    it(
+      'refuses a TTL or a score that is no number, writing nothing of its batch',
+      withStore(async (s) => {
+        await s.set('doc', 'before');
+        for (const bad of [
+          { op: 'set', key: 'lease', value: 'x', ttlMs: Number.NaN },
+          { op: 'set', key: 'lease', value: 'x', ttlMs: Number.POSITIVE_INFINITY, ifAbsent: true },
+          { op: 'zadd', key: 'due', entries: [{ member: 'c', score: Number.NaN }] },
+        ] satisfies WriteOp[]) {
+          await expect(s.write([{ op: 'set', key: 'doc', value: 'after' }, bad])).rejects.toThrow(
+            InvalidWriteError,
+          );
+          // Alongside others' batches, it fails alone.
+          const [other, mine] = await Promise.allSettled([
+            s.write([{ op: 'sadd', key: 'others', members: ['y'] }]),
+            s.write([{ op: 'hset', key: 'h', fields: { a: '1' } }, bad]),
+          ]);
+          expect([other.status, mine.status]).toEqual(['fulfilled', 'rejected']);
+        }
+        await expect(s.set('lease', 'x', Number.NaN)).rejects.toThrow(InvalidWriteError);
+        await expect(s.setIfAbsent('lease', 'x', Number.NaN)).rejects.toThrow(InvalidWriteError);
+        await expect(s.zadd('due', { member: 'd', score: Number.NaN })).rejects.toThrow(InvalidWriteError);
+        expect(await s.get('doc')).toBe('before');
+        expect(await s.get('lease')).toBeUndefined();
+        expect(await s.hgetall('h')).toEqual({});
+        expect(await s.zrangeByScore('due', Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY)).toEqual([]);
         expect(await s.smembers('others')).toEqual(['y']);
       }),
     );
