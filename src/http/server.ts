@@ -7,6 +7,7 @@ import { bearerAuth } from 'hono/bearer-auth';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { type RequestIdVariables, requestId } from 'hono/request-id';
+import { type Clock, realClock } from '../clock.js';
 import type { Logger } from '../logger.js';
 
 /** What every route sees: node's request and response (as bindings) and the request's id. */
@@ -98,8 +99,16 @@ export interface HttpServer {
 /** How long `close` waits for requests in flight before cutting their connections. */
 const CLOSE_GRACE_MS = 10_000;
 
-/** Serves `app` on node:http. Resolves once listening, with the port (0 picks a free one). */
-export async function listen(app: HttpApp, port: number, host = '0.0.0.0'): Promise<HttpServer> {
+/**
+ * Serves `app` on node:http. Resolves once listening, with the port (0 picks a free one). The grace a close gives
+ * requests in flight is real time unless a test passes its own clock.
+ */
+export async function listen(
+  app: HttpApp,
+  port: number,
+  host = '0.0.0.0',
+  clock: Clock = realClock,
+): Promise<HttpServer> {
   const inFlight = new Set<Promise<unknown>>();
   const server = createAdaptorServer({
     // Served over HTTP/1 only: the bindings are node:http's request and response.
@@ -126,14 +135,18 @@ export async function listen(app: HttpApp, port: number, host = '0.0.0.0'): Prom
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+      const drained = new AbortController();
+      void clock.sleep(CLOSE_GRACE_MS, drained.signal).then(
+        () => server.closeAllConnections(),
+        () => undefined,
+      );
       try {
         await Promise.allSettled([...inFlight]);
         // Their keep-alive sockets are idle now.
         server.closeIdleConnections();
         await closed;
       } finally {
-        clearTimeout(grace);
+        drained.abort();
       }
     },
   };

@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { View } from '../../../handlers/views.js';
+import { type Clock, realClock } from '../../clock.js';
 import { DAY_MS } from '../../domain/time.js';
 import { t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
@@ -43,8 +43,10 @@ export interface ZaloInboxDeps {
   /** How often every replica looks for updates left over: a crashed replica's, or ones due for a retry. */
   sweepMs?: number;
   replicaId?: string;
-  /** Waits between sweeps and while the store is down; rejects when `signal` aborts. */
-  wait?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Waits between sweeps and while the store is down (the injected clock's; real by default). */
+  sleep?: Clock['sleep'];
+  /** Told when this replica has finished with a message (handled with its replies, dropped, or failed). */
+  onHandled?: (handled: { messageId: string; ms: number }) => void;
 }
 
 export interface ZaloInbox {
@@ -90,7 +92,6 @@ const SWEEP_MS = 30_000;
 /** While the store is down, polling looks again after 1 s, doubling up to this. */
 const MAX_PAUSE_MS = 30_000;
 
-const realWait = (ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal });
 const fieldOf = (msg: ZaloMessage) => `${msg.chat.id}:${msg.message_id}`;
 
 /**
@@ -108,7 +109,7 @@ export function createZaloInbox(deps: ZaloInboxDeps): ZaloInbox {
   const retryMs = deps.retryMs ?? RETRY_MS;
   const sweepMs = deps.sweepMs ?? SWEEP_MS;
   const replicaId = deps.replicaId ?? newReplicaId();
-  const wait = deps.wait ?? realWait;
+  const wait = deps.sleep ?? realClock.sleep;
   const inbox = keys.zaloInbox();
   const stopped = new AbortController();
   /** Updates queued or being handled here, so a sweep does not queue them again. */
@@ -159,11 +160,14 @@ export function createZaloInbox(deps: ZaloInboxDeps): ZaloInbox {
   async function handle(field: string): Promise<void> {
     const claim = keys.lease(`zalo-inbox:${field}`);
     if (!(await store.setIfAbsent(claim, replicaId, CLAIM_MS))) return;
+    const started = performance.now();
+    let messageId: string | undefined;
     try {
       const raw = await store.hget(inbox, field);
       if (raw === undefined) return;
       const entry = entrySchema.parse(JSON.parse(raw));
       const msg = entry.message;
+      messageId = msg.message_id;
       const seen = keys.zaloSeen(msg.chat.id, msg.message_id);
       // Handled already (a redelivery stored again after its first was done), or the bot's own echo.
       if ((await store.get(seen)) !== undefined || bot.isEcho(msg)) {
@@ -180,6 +184,7 @@ export function createZaloInbox(deps: ZaloInboxDeps): ZaloInbox {
       await done(field, msg);
     } finally {
       await store.deleteIfEquals(claim, replicaId).catch(() => undefined);
+      if (messageId !== undefined) deps.onHandled?.({ messageId, ms: performance.now() - started });
     }
   }
 
