@@ -175,6 +175,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       ...(zalo ? [zalo] : []),
     ],
     rates: { telegram: config.TELEGRAM_SEND_RATE, zalo: config.ZALO_SEND_RATE },
+    leaseMs: config.OUTBOX_LEASE_MS,
     ...(options.outbox ? { outbox: options.outbox } : {}),
     // The thematic check carries topic suggestions; the first preparation step, the checklist.
     composer: new TextComposer({ topics: { topics: services.topics, checklist: services.checklist } }),
