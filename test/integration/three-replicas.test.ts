@@ -19,7 +19,7 @@ import { deletePrefixed, REDIS_URL, redisAvailable, redisStore, uniquePrefix } f
 import { ClockFile, ServiceProcess, TelegramPeople, until } from '../support/service-processes.js';
 
 /**
- * The service as operators scale it: three processes started with `npm start`, each on its own port, sharing one
+ * The service as operators scale it: three processes of src/main.ts, each on its own port, sharing one
  * Redis (their own key prefix), against the fake Telegram and Zalo Bot APIs, on one clock the test moves. Telegram
  * reaches every replica through its webhook. A cell is set up through the bot, its meeting planned; every member
  * must receive the notice and each reminder exactly once, a tap on any replica counts once, and the replica that
