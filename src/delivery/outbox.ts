@@ -361,6 +361,7 @@ export class Outbox {
     const sleep = this.deps.sleep ?? realClock.sleep;
     const half = Math.ceil(concurrency / 2);
     const inFlight = new Set<Promise<void>>();
+    const sendingKeys = new Set<string>();
     /** Set by a wake that came while this pass was under way: the next pass starts without waiting. */
     let woken = false;
     let waiting: AbortController | undefined;
@@ -376,9 +377,15 @@ export class Outbox {
       const room = concurrency - inFlight.size;
       const jobs = room >= half ? await this.claim(channel, room) : [];
       for (const job of jobs) {
+        // Claimed again while still being sent here (its claim ran out, e.g. the clock jumped): sent once.
+        if (sendingKeys.has(job.key)) continue;
+        sendingKeys.add(job.key);
         const sending: Promise<void> = this.deliver(job)
           .catch((err) => this.deps.log.error({ err, key: job.key }, 'Outbox delivery failed unexpectedly'))
-          .finally(() => inFlight.delete(sending));
+          .finally(() => {
+            inFlight.delete(sending);
+            sendingKeys.delete(job.key);
+          });
         inFlight.add(sending);
       }
       if (inFlight.size === 0 && running) this.idle(channel, pass);
