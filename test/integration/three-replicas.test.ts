@@ -167,8 +167,11 @@ describe.runIf(available)('three replicas of the service on one Redis', () => {
       const senderId = await store.get(keys.lease('outbox:telegram'));
       const sender = replicas.find((r) => r.replicaId === senderId);
       if (!sender) throw new Error(`the sending replica ${senderId} is none of ours`);
+      const heldAtKill = telegram.held;
       await sender.kill();
       const deliveredAtKill = notices().length;
+      // Its exit can be seen before its connections close: released sooner, a held send would count as taken.
+      await until(() => telegram.heldClosed >= heldAtKill, 'the killed sender’s held sends to be dropped');
       telegram.release();
       // Its orchestrator starts another; time goes on past the dead sender's claims (a minute).
       const restarted = await ServiceProcess.start('R3', await freePort(), env);

@@ -120,6 +120,8 @@ export class FakeTelegram {
   private releaseHold: (() => void) | undefined;
   /** sendMessage calls waiting on a hold. */
   held = 0;
+  /** Held sendMessage calls whose caller went away (its connection closed) while held. */
+  heldClosed = 0;
 
   private constructor(options: FakeTelegramOptions) {
     this.options = options;
@@ -220,7 +222,10 @@ export class FakeTelegram {
       case 'sendMessage':
         if (this.holding) {
           this.held++;
+          const onClose = () => this.heldClosed++;
+          req.socket.once('close', onClose);
           await this.holding;
+          req.socket.off('close', onClose);
           this.held--;
           if (req.socket.destroyed) return;
         }
