@@ -5,9 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Files share one Redis server but never a key prefix, so they may run in parallel.
     pool: 'forks',
-    // One worker per core of CI (2): the journeys wait on events, not on time, so more workers than cores only
-    // compete for them.
-    maxWorkers: 2,
+    // More files at once than the 2 cores of CI: a few still wait on the world in real time (a Sentinel failover,
+    // processes starting, store TTLs), and others compute meanwhile. 4 against 2: 75 s against 114 s.
+    maxWorkers: 4,
     // A worker's modules are imported once for all its files, not once per file: importing them again per file
     // cost more CPU than the tests themselves. Nothing global is changed by a file (metrics have one registry
     // per app; each file has its own store prefix or file).
