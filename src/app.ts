@@ -9,10 +9,12 @@ import { ZaloError } from './channels/zalo/errors.js';
 import { createZaloInbox, type ZaloInbox, type ZaloInboxDeps } from './channels/zalo/inbox.js';
 import { pollOnOneReplica } from './channels/zalo/poller.js';
 import { zaloWebhook } from './channels/zalo/webhook.js';
+import { type Clock, realClock } from './clock.js';
 import { type Config, channelsConfigured, logFormat } from './config.js';
 import { loadPolicy } from './content/policy.js';
 import type { OutboxOptions } from './delivery/outbox.js';
 import { ReplyPort } from './delivery/replies.js';
+import { AppEvents } from './events.js';
 import { createHttpApp, listen, metricsRoutes } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -38,6 +40,8 @@ export interface App {
   readiness: Readiness;
   /** Resolves true once every configured channel has connected (false if stopped first). */
   channelsConnected: Promise<boolean>;
+  /** What the service reports as it runs (an update handled…). */
+  events: AppEvents;
   stop(): Promise<void>;
 }
 
@@ -53,8 +57,11 @@ const storeHealthy = (store: Store): Promise<boolean> =>
 /** Composition root: config → logger → store → services → channels → scheduler → HTTP. Starts everything. */
 export interface AppOptions {
   log?: Logger;
-  /** The clock every part reads (tests move it to walk through a month). */
-  now?: () => number;
+  /**
+   * The clock every part reads and waits on (tests move it to walk through a month, and what waits wakes when
+   * they do). Deadlines on I/O, leases and send rates stay on real time (src/clock.ts).
+   */
+  clock?: Clock;
   /** Pauses between a channel's connection attempts (1 s doubling to 5 minutes); tests shorten them. */
   connectBackoff?: { initialMs?: number; maxMs?: number };
   /** The outbox's attempts and backoff, when not its defaults (tests give up sooner). */
@@ -85,7 +92,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const policy = loadPolicy(config.POLICY);
   const store = openStore(config, log);
   const metrics = createMetrics();
-  const clock = { now: options.now ?? (() => Date.now()) };
+  const clock = options.clock ?? realClock;
+  const events = new AppEvents();
+  events.on('handled', ({ channel, ms }) => metrics.updateDuration.observe({ channel }, ms / 1000));
   const planning = new PlanningPort();
   const notifier = new NotifierPort();
   const menus = new CommandMenusPort();
@@ -108,6 +117,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       log,
       now: clock.now,
       replies,
+      onHandled: (handled) => events.emit('handled', { channel: 'telegram', ...handled }),
     });
     menus.bind(telegram.menus);
   }
@@ -120,7 +130,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   let zaloInbox: ZaloInbox | undefined;
   let zaloPoller: { stop(): Promise<void> } | undefined;
   if (config.ZALO_BOT_TOKEN) {
-    zaloBot = new ZaloBot(config.ZALO_BOT_TOKEN, { baseApiUrl: config.ZALO_API_ROOT, logger: log });
+    zaloBot = new ZaloBot(config.ZALO_BOT_TOKEN, {
+      baseApiUrl: config.ZALO_API_ROOT,
+      logger: log,
+      sleep: clock.sleep,
+    });
     zalo = createZaloChannel({
       bot: zaloBot,
       services,
@@ -138,6 +152,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       channel: zalo,
       log,
       now: clock.now,
+      sleep: clock.sleep,
+      onHandled: ({ messageId, ms }) => events.emit('handled', { channel: 'zalo', updateId: messageId, ms }),
       ...options.zaloInbox,
     });
   }
@@ -150,6 +166,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     metrics,
     policy,
     now: clock.now,
+    sleep: clock.sleep,
     timeZone: config.TZ,
     senders: [
       ...(config.TELEGRAM_BOT_TOKEN
@@ -158,6 +175,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       ...(zalo ? [zalo] : []),
     ],
     rates: { telegram: config.TELEGRAM_SEND_RATE, zalo: config.ZALO_SEND_RATE },
+    leaseMs: config.OUTBOX_LEASE_MS,
     ...(options.outbox ? { outbox: options.outbox } : {}),
     // The thematic check carries topic suggestions; the first preparation step, the checklist.
     composer: new TextComposer({ topics: { topics: services.topics, checklist: services.checklist } }),
@@ -203,6 +221,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const background = {
     log,
     now: clock.now,
+    sleep: clock.sleep,
     ...(options.connectBackoff ? { backoff: options.connectBackoff } : {}),
   };
   if (telegram && telegramState) {
@@ -270,7 +289,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     })();
     return stopping;
   };
-  return { port, store, log, stop, services, scheduler, readiness, channelsConnected };
+  return { port, store, log, stop, services, scheduler, readiness, channelsConnected, events };
 }
 
 /** The path a webhook URL is served on. */

@@ -141,6 +141,7 @@ export const configSchema = z
       10,
       z.coerce.number({ message: 'must be a number' }).positive('must be above 0'),
     ),
+    OUTBOX_LEASE_MS: withDefault(15_000, wholeNumber().min(1_000, 'must be at least 1000 (milliseconds)')),
     /** Tests only (NODE_ENV=test): the file holding the time the service's clock runs from (src/test-clock.ts). */
     TEST_CLOCK_FILE: optional(z.string()),
   })

@@ -39,7 +39,7 @@ async function main() {
     process.exit(2);
   }
   const clock = config.TEST_CLOCK_FILE ? fileClock(config.TEST_CLOCK_FILE) : undefined;
-  const started = await startApp(config, clock ? { now: clock.now } : {});
+  const started = await startApp(config, clock ? { clock } : {});
   app = started;
   guardProcess(started.log, started.stop);
   // Tests only (NODE_ENV=test): when the test moves the clock, plan and tick as the schedule would then.

@@ -35,6 +35,13 @@ export function createMetrics() {
       help: 'Messages waiting in the outbox',
       registers: [registry],
     }),
+    updateDuration: new Histogram({
+      name: 'chibo_update_seconds',
+      help: 'Time from receiving a channel update to having answered it',
+      labelNames,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers: [registry],
+    }),
     tickDuration: new Histogram({
       name: 'chibo_dispatcher_tick_seconds',
       help: 'Time one dispatcher tick took',

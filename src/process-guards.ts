@@ -1,3 +1,4 @@
+import { type Clock, realClock } from './clock.js';
 import type { Logger } from './logger.js';
 
 /** How long a stop after an uncaught exception may take before the process exits anyway. */
@@ -15,7 +16,7 @@ const STOP_GRACE_MS = 10_000;
  *   1 for its supervisor (Docker's restart policy, systemd) to start it afresh. Everything lasting is in the
  *   store, so a restart loses nothing; no input reaches this path, since requests and updates run in promises.
  */
-export function guardProcess(log: Logger, stop: () => Promise<void>): void {
+export function guardProcess(log: Logger, stop: () => Promise<void>, clock: Clock = realClock): void {
   process.on('unhandledRejection', (reason) => {
     log.error({ err: reason }, 'Unhandled promise rejection; the service keeps serving');
   });
@@ -25,8 +26,8 @@ export function guardProcess(log: Logger, stop: () => Promise<void>): void {
     process.on('uncaughtException', (again) =>
       log.fatal({ err: again }, 'Uncaught exception while stopping'),
     );
-    const forced = setTimeout(() => process.exit(1), STOP_GRACE_MS);
-    forced.unref();
+    // Real time unless a test passes its own clock: a stop that hangs is measured against the world.
+    void clock.sleep(STOP_GRACE_MS).then(() => process.exit(1));
     stop().then(
       () => process.exit(1),
       () => process.exit(1),

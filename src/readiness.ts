@@ -1,3 +1,4 @@
+import { type Clock, realClock } from './clock.js';
 import { keys } from './store/keys.js';
 import type { Store } from './store/port.js';
 
@@ -35,16 +36,25 @@ export interface ReadinessOptions {
 const STORE_TIMEOUT_MS = 1_000;
 const TICK_MAX_AGE_MS = 3 * 60_000;
 
-/** Resolves with `work`'s value, or rejects once `ms` have passed. */
-export async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-  });
+/**
+ * Resolves with `work`'s value, or rejects once `ms` have passed. A deadline on I/O, so on the real clock unless
+ * a test of it passes its own.
+ */
+export async function within<T>(
+  work: Promise<T>,
+  ms: number,
+  what: string,
+  clock: Clock = realClock,
+): Promise<T> {
+  const done = new AbortController();
+  const timeout = clock.sleep(ms, done.signal).then(
+    () => Promise.reject(new Error(`${what} did not answer within ${ms} ms`)),
+    () => new Promise<never>(() => {}),
+  );
   try {
     return await Promise.race([work, timeout]);
   } finally {
-    clearTimeout(timer);
+    done.abort();
   }
 }
 

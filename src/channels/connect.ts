@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { type Clock, realClock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { ChannelReporter } from '../readiness.js';
 
@@ -14,8 +14,8 @@ export interface BackgroundConnectOptions {
   log: Logger;
   /** The injected clock: when the next attempt is due, as /readyz shows it. */
   now: () => number;
-  /** Waits between attempts; rejects when `signal` aborts. Node's timers unless a test drives its own. */
-  wait?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Waits between attempts; rejects when `signal` aborts (the injected clock's; real by default). */
+  sleep?: Clock['sleep'];
   /** The first pause after a failure, doubled after each further one up to `maxMs`. */
   backoff?: { initialMs?: number; maxMs?: number };
   /** How long one attempt may take before it counts as failed. */
@@ -32,8 +32,6 @@ export interface BackgroundConnection {
 export const CONNECT_BACKOFF = { initialMs: 1_000, maxMs: 5 * 60_000 };
 const ATTEMPT_TIMEOUT_MS = 30_000;
 
-const realWait = (ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal });
-
 /** An error's message: never its cause, which may carry a request URL and with it a token. */
 const describeError = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -45,7 +43,7 @@ const describeError = (err: unknown) => (err instanceof Error ? err.message : St
  */
 export function connectInBackground(options: BackgroundConnectOptions): BackgroundConnection {
   const { channel, reporter, log, now } = options;
-  const wait = options.wait ?? realWait;
+  const wait = options.sleep ?? realClock.sleep;
   const initialMs = options.backoff?.initialMs ?? CONNECT_BACKOFF.initialMs;
   const maxMs = options.backoff?.maxMs ?? CONNECT_BACKOFF.maxMs;
   const timeoutMs = options.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS;

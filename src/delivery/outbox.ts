@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { type Clock, realClock } from '../clock.js';
 import { DAY_MS } from '../domain/time.js';
 import type { View } from '../domain/view.js';
 import { t } from '../i18n.js';
@@ -217,6 +217,8 @@ export interface OutboxDeps {
   cells: CellsRepo;
   senders: readonly Sender[];
   now: () => number;
+  /** What an idle sender waits on between looks (the injected clock's; real by default). */
+  sleep?: Clock['sleep'];
   log: Logger;
   metrics: Metrics;
   /** Renderers of live messages, by name. */
@@ -238,6 +240,10 @@ export class Outbox {
   private readonly options: Required<Omit<OutboxOptions, 'rates'>>;
   private readonly senders: Map<ChannelName, Sender>;
   private readonly limiters: Map<ChannelName, RateLimiter>;
+  /** Per running sender: its passes so far, and what wakes it from its wait between looks. */
+  private readonly pumps = new Map<ChannelName, { passes: number; wake: () => void }>();
+  /** Callers of `settled`, each with the pass that must have begun after it asked. */
+  private readonly settling: { channel: ChannelName; after: number; resolve: () => void }[] = [];
 
   constructor(
     private readonly deps: OutboxDeps,
@@ -305,8 +311,39 @@ export class Outbox {
   }
 
   /** Sends until `signal` aborts, then lets the sends in flight finish. */
-  run(channel: ChannelName, signal: AbortSignal): Promise<void> {
-    return this.pump(channel, signal, false);
+  async run(channel: ChannelName, signal: AbortSignal): Promise<void> {
+    // Passes count on from an earlier sender's, so a `settled` caller's mark stays meaningful.
+    const pump = { passes: this.pumps.get(channel)?.passes ?? 0, wake: () => {} };
+    this.pumps.set(channel, pump);
+    try {
+      await this.pump(channel, signal, false, pump);
+    } finally {
+      // Kept (asleep) for its pass count; `settled` then waits for the next sender on this channel.
+      pump.wake = () => {};
+    }
+  }
+
+  /**
+   * Resolves once this process's sender for `channel` (`run`) has looked again and found nothing due and nothing
+   * in flight: everything due when it was called has been sent, retried later or given up. It looks at once
+   * rather than after its poll interval. On a replica not running that sender, it waits until it does.
+   */
+  settled(channel: ChannelName): Promise<void> {
+    return new Promise((resolve) => {
+      const pump = this.pumps.get(channel);
+      this.settling.push({ channel, after: pump?.passes ?? 0, resolve });
+      pump?.wake();
+    });
+  }
+
+  /** Told by a sender's pass that found nothing to do: resolves the `settled` callers that asked before it began. */
+  private idle(channel: ChannelName, pass: number): void {
+    for (let i = this.settling.length - 1; i >= 0; i--) {
+      const waiter = this.settling[i];
+      if (waiter?.channel !== channel || waiter.after >= pass) continue;
+      this.settling.splice(i, 1);
+      waiter.resolve();
+    }
   }
 
   /** Sends everything due now (retries scheduled for later stay queued), then returns. */
@@ -314,24 +351,61 @@ export class Outbox {
     return this.pump(channel, new AbortController().signal, true);
   }
 
-  private async pump(channel: ChannelName, signal: AbortSignal, untilIdle: boolean): Promise<void> {
+  private async pump(
+    channel: ChannelName,
+    signal: AbortSignal,
+    untilIdle: boolean,
+    running?: { passes: number; wake: () => void },
+  ): Promise<void> {
     const { concurrency, pollMs } = this.options;
+    const sleep = this.deps.sleep ?? realClock.sleep;
     const half = Math.ceil(concurrency / 2);
     const inFlight = new Set<Promise<void>>();
+    const sendingKeys = new Set<string>();
+    /** Set by a wake that came while this pass was under way: the next pass starts without waiting. */
+    let woken = false;
+    let waiting: AbortController | undefined;
+    if (running)
+      running.wake = () => {
+        woken = true;
+        waiting?.abort();
+      };
     while (!signal.aborted) {
+      woken = false;
+      const pass = running ? ++running.passes : 0;
       // Claim in batches, once half the slots are free: fewer round trips per message.
       const room = concurrency - inFlight.size;
       const jobs = room >= half ? await this.claim(channel, room) : [];
       for (const job of jobs) {
+        // Claimed again while still being sent here (its claim ran out, e.g. the clock jumped): sent once.
+        if (sendingKeys.has(job.key)) continue;
+        sendingKeys.add(job.key);
         const sending: Promise<void> = this.deliver(job)
           .catch((err) => this.deps.log.error({ err, key: job.key }, 'Outbox delivery failed unexpectedly'))
-          .finally(() => inFlight.delete(sending));
+          .finally(() => {
+            inFlight.delete(sending);
+            sendingKeys.delete(job.key);
+          });
         inFlight.add(sending);
       }
+      if (inFlight.size === 0 && running) this.idle(channel, pass);
       if (untilIdle && inFlight.size === 0) break;
-      // With more due than room, wait for slots; otherwise for a slot or the next look, whichever comes first.
+      // With more due than room, wait for slots; otherwise for a slot, the next look or a wake, whichever
+      // comes first.
       const busy = room < half || jobs.length === room;
-      await Promise.race(busy ? inFlight : [...inFlight, sleep(pollMs)]);
+      if (busy || woken) {
+        if (!woken) await Promise.race(inFlight);
+        continue;
+      }
+      waiting = new AbortController();
+      const look = sleep(pollMs, AbortSignal.any([signal, waiting.signal])).catch(() => undefined);
+      try {
+        await Promise.race([...inFlight, look]);
+      } finally {
+        // Whichever came first, the other timer is not left behind.
+        waiting.abort();
+        waiting = undefined;
+      }
     }
     await Promise.all(inFlight);
   }
@@ -407,11 +481,9 @@ export class Outbox {
     const interval = this.intervalFor(message);
     const pace = keys.chatNotBefore(message.channel, message.chatId);
     const at = now();
-    if (!(await store.setIfAbsent(pace, String(at + interval), interval))) {
-      const until = Number(await store.get(pace));
-      await store.write([
-        this.deferOp(message, Number.isFinite(until) ? Math.max(until, at) : at + interval),
-      ]);
+    const slot = await this.takeChatSlot(pace, at, interval);
+    if (slot !== true) {
+      await store.write([this.deferOp(message, slot)]);
       return;
     }
 
@@ -497,6 +569,25 @@ export class Outbox {
     });
     if (again && JSON.stringify(again) !== JSON.stringify(shown))
       await store.write([this.deferOp(message, now() + refresh.minIntervalMs)]);
+  }
+
+  /**
+   * Takes the chat's next send slot, once across replicas: true when taken, else when it frees up. The slot's key
+   * lives `interval` of real time (the store's TTL) but holds its end on the injected clock: when that clock has
+   * passed it (a test's clock, or the system clock stepped), the slot is free and taken over, by one replica only.
+   */
+  private async takeChatSlot(pace: string, at: number, interval: number): Promise<true | number> {
+    const { store } = this.deps;
+    const value = String(at + interval);
+    if (await store.setIfAbsent(pace, value, interval)) return true;
+    const held = await store.get(pace);
+    const until = Number(held);
+    if (held === undefined || (Number.isFinite(until) && until <= at)) {
+      const freed = held === undefined || (await store.deleteIfEquals(pace, held));
+      if (freed && (await store.setIfAbsent(pace, value, interval))) return true;
+      return at + interval;
+    }
+    return Number.isFinite(until) ? until : at + interval;
   }
 
   private async render(live: LiveView): Promise<View | undefined> {

@@ -6,6 +6,7 @@ import { bearerAuth } from 'hono/bearer-auth';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { type HttpEnv, limitBody, MAX_BODY_BYTES } from '../channels/routes.js';
+import { type Clock, realClock } from '../clock.js';
 import type { Logger } from '../logger.js';
 
 export type HttpApp = Hono<HttpEnv>;
@@ -81,13 +82,15 @@ const CLOSE_GRACE_MS = 10_000;
 
 /**
  * Serves `app` on node:http. Resolves once listening, with the port (0 picks a free one). Errors of the server
- * itself once listening (accept failing on EMFILE) are logged: with no listener Node would throw them.
+ * itself once listening (accept failing on EMFILE) are logged: with no listener Node would throw them. The grace
+ * a close gives requests in flight is real time unless a test passes its own clock.
  */
 export async function listen(
   app: HttpApp,
   port: number,
   host = '0.0.0.0',
   log?: Logger,
+  clock: Clock = realClock,
 ): Promise<HttpServer> {
   const inFlight = new Set<Promise<unknown>>();
   const server = createAdaptorServer({
@@ -117,14 +120,18 @@ export async function listen(
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+      const drained = new AbortController();
+      void clock.sleep(CLOSE_GRACE_MS, drained.signal).then(
+        () => server.closeAllConnections(),
+        () => undefined,
+      );
       try {
         await Promise.allSettled([...inFlight]);
         // Their keep-alive sockets are idle now.
         server.closeIdleConnections();
         await closed;
       } finally {
-        clearTimeout(grace);
+        drained.abort();
       }
     },
   };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunCoordinator } from 'node-cron';
+import { type Clock, realClock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/port.js';
@@ -30,14 +30,16 @@ export function storeRunCoordinator(store: Store, replicaId: string): RunCoordin
  * look again every third of the lease, so one takes over within a lease of the holder dying. The work's signal
  * aborts when the lease is lost or on stop. Work that ends otherwise (it failed, or what it ran stopped by
  * itself) releases the lease and is tried again a third of a lease later, so a failing start does not spin.
+ * The store counts the lease's TTL in real time, so the renewals run on the real clock unless a test of this
+ * alone drives both.
  */
 export function whileLeader(
   store: Store,
   name: string,
   work: (signal: AbortSignal) => Promise<void>,
-  options: { replicaId: string; ttlMs?: number; log: Logger },
+  options: { replicaId: string; ttlMs?: number; log: Logger; clock?: Clock },
 ): { stop(): Promise<void> } {
-  const { replicaId, ttlMs = 15_000, log } = options;
+  const { replicaId, ttlMs = 15_000, log, clock = realClock } = options;
   const key = keys.lease(name);
   const stopped = new AbortController();
   // A store that does not answer (down, its client still retrying) must not hold up a stop.
@@ -50,28 +52,40 @@ export function whileLeader(
         false,
       );
       if (!won) {
-        await sleep(ttlMs / 3, undefined, { signal: stopped.signal }).catch(() => {});
+        await clock.sleep(ttlMs / 3, stopped.signal).catch(() => {});
         continue;
       }
       const lost = new AbortController();
-      const renew = setInterval(async () => {
-        const kept = await store.expireIfEquals(key, replicaId, ttlMs).catch(() => false);
-        if (kept || lost.signal.aborted) return;
-        log.warn({ lease: name, replicaId }, 'Lost the lease; the work stops here');
-        lost.abort();
-      }, ttlMs / 3);
+      const ended = new AbortController();
+      void (async () => {
+        const renewals = AbortSignal.any([stopped.signal, ended.signal]);
+        while (!renewals.aborted) {
+          if (
+            !(await clock.sleep(ttlMs / 3, renewals).then(
+              () => true,
+              () => false,
+            ))
+          )
+            return;
+          const kept = await store.expireIfEquals(key, replicaId, ttlMs).catch(() => false);
+          if (kept || renewals.aborted) continue;
+          log.warn({ lease: name, replicaId }, 'Lost the lease; the work stops here');
+          lost.abort();
+          return;
+        }
+      })();
       try {
         await work(AbortSignal.any([stopped.signal, lost.signal]));
       } catch (err) {
         log.error({ err, lease: name }, 'Leader work failed; the lease is released for another try');
       } finally {
-        clearInterval(renew);
+        ended.abort();
         await unlessStopped(
           store.deleteIfEquals(key, replicaId).catch(() => false),
           false,
         );
       }
-      await sleep(ttlMs / 3, undefined, { signal: stopped.signal }).catch(() => {});
+      await clock.sleep(ttlMs / 3, stopped.signal).catch(() => {});
     }
   })();
   return {

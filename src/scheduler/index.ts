@@ -1,4 +1,5 @@
 import cron, { type Logger as CronLogger } from 'node-cron';
+import type { Clock } from '../clock.js';
 import { loadHolidays } from '../content/holidays.js';
 import { Outbox, type OutboxOptions } from '../delivery/outbox.js';
 import type { Sender } from '../delivery/sender.js';
@@ -42,6 +43,10 @@ export interface SchedulerDeps {
   groups?: CellGroups;
   holidays?: readonly Holiday[];
   now?: () => number;
+  /** What the outbox's senders wait on between looks (the injected clock's). */
+  sleep?: Clock['sleep'];
+  /** How long a sender's lease lives unrenewed: another replica takes over its channel within this of it dying. */
+  leaseMs?: number;
   /** This process among the replicas, as its leases (and log lines) name it. */
   replicaId?: string;
 }
@@ -126,6 +131,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       cells: repos.cells,
       senders: deps.senders,
       now,
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
       log,
       metrics,
       ...(groups
@@ -188,6 +194,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     whileLeader(store, `outbox:${sender.channel}`, (signal) => outbox.run(sender.channel, signal), {
       replicaId,
       log,
+      ...(deps.leaseMs ? { ttlMs: deps.leaseMs } : {}),
     }),
   );
   // Idempotent, so every replica may do it; it covers a first start and a night spent down.

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { bundled } from '../support/bundle.js';
 
 /** `npm run calendar`, spawned as an admin runs it; its last line is the machine-readable plan. */
 function calendar(...args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/calendar.ts', ...args], {
+  const run = spawnSync(...bundled('calendar', ...args), {
     env: { PATH: process.env.PATH ?? '' },
     encoding: 'utf8',
   });
@@ -99,13 +100,9 @@ describe('npm run calendar', () => {
       error: { code: 'not_monthly' },
       occurrences: [],
     });
-    const bad = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', 'scripts/calendar.ts', 'ngày 5 19h', '--holiday', 'soon'],
-      {
-        encoding: 'utf8',
-      },
-    );
+    const bad = spawnSync(...bundled('calendar', 'ngày 5 19h', '--holiday', 'soon'), {
+      encoding: 'utf8',
+    });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--holiday must be keep, next or previous.');
   });

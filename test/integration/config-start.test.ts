@@ -3,13 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bundled } from '../support/bundle.js';
 
 /** The configuration as an operator meets it: the service's entry point started with a given environment. */
 const dir = mkdtempSync(join(tmpdir(), 'chibo-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function runMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(...bundled('main'), {
     env: { PATH: process.env.PATH ?? '', DATA_DIR: dir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -9,6 +9,7 @@ import { SendError } from '../../src/delivery/sender.js';
 import { createMetrics } from '../../src/metrics.js';
 import { openStore } from '../../src/open-store.js';
 import { createRepos } from '../../src/store/repositories/index.js';
+import { bundled } from '../support/bundle.js';
 import { quietLog, RecordingSender } from '../support/scheduler-fixtures.js';
 
 describe('scripts/dead-letters', () => {
@@ -44,7 +45,7 @@ describe('scripts/dead-letters', () => {
     await store.close();
 
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'scripts/dead-letters.ts', ...args], {
+      spawnSync(...bundled('dead-letters', ...args), {
         env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir },
         encoding: 'utf8',
       });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../src/content/policy.js';
 import { openStore } from '../../src/open-store.js';
 import { createServices } from '../../src/services/index.js';
+import { bundled } from '../support/bundle.js';
 
 describe('scripts/import-roster', () => {
   it('imports a CSV file, and with a bad row writes nothing and names the row and column', async () => {
@@ -28,7 +29,7 @@ describe('scripts/import-roster', () => {
     const run = (csv: string) => {
       const file = join(dataDir, 'roster.csv');
       writeFileSync(file, csv);
-      return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/import-roster.ts', '1', file], {
+      return spawnSync(...bundled('import-roster', '1', file), {
         env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir },
         encoding: 'utf8',
       });

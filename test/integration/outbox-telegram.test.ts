@@ -4,39 +4,56 @@ import { TelegramSender } from '../../src/channels/telegram/sender.js';
 import { Outbox, type OutboxMessage } from '../../src/delivery/outbox.js';
 import { SendError } from '../../src/delivery/sender.js';
 import { createMetrics } from '../../src/metrics.js';
+import { keys } from '../../src/store/keys.js';
 import type { Store } from '../../src/store/port.js';
 import { CellsRepo } from '../../src/store/repositories/cells.js';
 import { PeopleRepo } from '../../src/store/repositories/people.js';
 import { FakeTelegram, type FakeTelegramOptions } from '../support/fake-telegram.js';
 import { quietLog, seedCell, storeTargets } from '../support/scheduler-fixtures.js';
+import { TestClock } from '../support/world.js';
 
 const targets = await storeTargets(import.meta.filename);
 afterAll(() => Promise.all(targets.map((t) => t.cleanup())));
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
+/**
+ * An outbox and the fake on one simulated clock: retry_after, backoff and the chat interval pass by moving it,
+ * not by waiting (the fake checks retry_after on the same clock). Only the send rate paces real time.
+ */
 async function outboxAgainst(store: Store, fakeOptions: FakeTelegramOptions) {
-  const fake = await FakeTelegram.start(fakeOptions);
+  const clock = new TestClock(Date.parse('2026-11-26T03:00:00Z'));
+  const fake = await FakeTelegram.start({ ...fakeOptions, now: clock.now });
   const outbox = new Outbox(
     {
       store,
       people: new PeopleRepo(store),
       cells: new CellsRepo(store),
       senders: [new TelegramSender(fake.token, { apiRoot: fake.apiRoot })],
-      now: Date.now,
+      now: clock.now,
+      sleep: clock.sleep,
       log: quietLog,
       metrics: createMetrics(),
     },
-    { rates: { telegram: 300 }, backoffMs: 200, pollMs: 20 },
+    { rates: { telegram: 300 }, backoffMs: 200 },
   );
-  return { fake, outbox };
+  return { fake, outbox, runUntil: (done: () => boolean) => runUntil(store, outbox, clock, done) };
 }
 
-async function runUntil(outbox: Outbox, done: () => boolean, timeoutMs = 15_000) {
+/** Runs the outbox's sender until `done`, moving the clock to each next due message whenever it has settled. */
+async function runUntil(store: Store, outbox: Outbox, clock: TestClock, done: () => boolean) {
   const stop = new AbortController();
   const running = outbox.run('telegram', stop.signal);
-  const started = Date.now();
-  while (!done() && Date.now() - started < timeoutMs) await sleep(20);
+  for (let rounds = 0; rounds < 1_000; rounds++) {
+    await outbox.settled('telegram');
+    if (done()) break;
+    const [next] = await store.zrangeByScore(
+      keys.outboxDue('telegram'),
+      Number.NEGATIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+      { limit: 1 },
+    );
+    if (!next) break;
+    clock.set(Math.max(clock.now(), next.score));
+  }
   stop.abort();
   await running;
 }
@@ -82,7 +99,7 @@ for (const target of targets) {
   describe(`outbox through a fake Bot API on ${target.name}`, () => {
     it('delivers everything once despite 10% 429 and 5% 500, never before a chat’s retry_after', async () => {
       const store = await target.open();
-      const { fake, outbox } = await outboxAgainst(store, {
+      const { fake, outbox, runUntil } = await outboxAgainst(store, {
         failures: { tooManyRequests: 0.1, serverError: 0.05 },
         seed: 7,
       });
@@ -96,7 +113,7 @@ for (const target of targets) {
             view: { text: `tin ${round} cho ${chat}` },
           });
       await outbox.enqueue(messages);
-      await runUntil(outbox, () => fake.sent.length >= messages.length);
+      await runUntil(() => fake.sent.length >= messages.length);
 
       expect(fake.sent).toHaveLength(messages.length);
       expect(fake.duplicates()).toBe(0);
@@ -116,7 +133,7 @@ for (const target of targets) {
         (typeof members)[0],
         (typeof members)[0],
       ];
-      const { fake, outbox } = await outboxAgainst(store, {
+      const { fake, outbox, runUntil } = await outboxAgainst(store, {
         blocked: [String(blocked.telegramId)],
         missing: [String(missing.telegramId)],
       });
@@ -131,7 +148,7 @@ for (const target of targets) {
         })),
       );
       const secretaryChat = String(secretaries[0]?.telegramId);
-      await runUntil(outbox, () => fake.sent.filter((m) => m.chat_id === secretaryChat).length === 2);
+      await runUntil(() => fake.sent.filter((m) => m.chat_id === secretaryChat).length === 2);
 
       expect((await outbox.listDeadLetters()).map((d) => d.personId).sort()).toEqual(
         [blocked.id, missing.id].sort(),

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { bundled } from '../support/bundle.js';
 
 describe('the service process', () => {
   it('logs an unhandled rejection and keeps going; on an uncaught exception it stops gracefully and exits 1', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/guarded-process.ts'], {
+    const child = spawn(...bundled('guarded-process'), {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { openStore, storeConnection } from '../../src/open-store.js';
 import type { ConnectionState } from '../../src/store/redis.js';
+import { bundled } from '../support/bundle.js';
 import { freePort } from '../support/ports.js';
 import { RedisServers, redisServerInstalled } from '../support/redis-servers.js';
 
@@ -147,7 +148,7 @@ describe.runIf(installed)('the Redis connection', () => {
     const node = await servers.server({
       args: ['--cluster-enabled', 'yes', '--cluster-config-file', join(servers.dir, 'nodes.conf')],
     });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(...bundled('main'), {
       env: {
         PATH: process.env.PATH ?? '',
         PORT: '0',

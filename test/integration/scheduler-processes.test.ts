@@ -10,6 +10,7 @@ import { type Occurrence, pendingOps } from '../../src/store/occurrences.js';
 import type { Store, WriteOp } from '../../src/store/port.js';
 import { cellSchema, meetingSchema, personSchema } from '../../src/store/records.js';
 import { createRepos } from '../../src/store/repositories/index.js';
+import { bundled } from '../support/bundle.js';
 import { FakeTelegram } from '../support/fake-telegram.js';
 import { deletePrefixed, REDIS_URL, redisAvailable, redisStore, uniquePrefix } from '../support/redis.js';
 import { quietLog, RecordingSender } from '../support/scheduler-fixtures.js';
@@ -28,7 +29,7 @@ interface Worker {
 
 /** Starts test/support/scheduler-worker.ts and resolves once it is connected and racing. */
 async function startWorker(env: Record<string, string>): Promise<Worker> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/scheduler-worker.ts'], {
+  const child = spawn(...bundled('scheduler-worker'), {
     env: { PATH: process.env.PATH ?? '', REDIS_URL, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

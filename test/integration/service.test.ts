@@ -6,13 +6,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { bundled } from '../support/bundle.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chibo-service-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const quiet = createLogger({ level: 'silent' });
 
 function runMain(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  return spawn(...bundled('main'), {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,12 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach } from 'vitest';
 import { type App, type AppOptions, startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { keys } from '../../src/store/keys.js';
+import type { ChannelName } from '../../src/store/records.js';
 import { FAKE_TOKEN, FakeTelegram, type RecordedMessage } from './fake-telegram.js';
 import { FAKE_ZALO_TOKEN, FakeZalo, type FakeZaloSent, zaloUpdate } from './fake-zalo.js';
 import { TestClock } from './world.js';
@@ -46,7 +46,7 @@ export interface HarnessOptions {
   /** Extra environment (e.g. REDIS_URL, POLICY, DATA_DIR to start again on the same data). */
   env?: Record<string, string>;
   /** The app's own options beyond the clock and the logger (e.g. the outbox giving up sooner). */
-  app?: Omit<AppOptions, 'log' | 'now'>;
+  app?: Omit<AppOptions, 'log' | 'clock'>;
   /** Called with the fakes before the app starts (e.g. to make the Zalo API fail from the first call). */
   prepare?: (fakes: { telegram?: FakeTelegram; zalo?: FakeZalo }) => void;
 }
@@ -81,7 +81,7 @@ export class AppHarness {
 
   static async start(options: HarnessOptions): Promise<AppHarness> {
     const clock = new TestClock(Date.parse(options.start));
-    const telegram = options.telegram === false ? undefined : await FakeTelegram.start();
+    const telegram = options.telegram === false ? undefined : await FakeTelegram.start({ now: clock.now });
     const zalo = options.zalo ? await FakeZalo.start() : undefined;
     options.prepare?.({ ...(telegram ? { telegram } : {}), ...(zalo ? { zalo } : {}) });
     const app = await startApp(
@@ -91,11 +91,15 @@ export class AppHarness {
         PUBLIC_URL: 'https://chibo.example.vn',
         ADMIN_BOOTSTRAP_CODE: BOOTSTRAP_CODE,
         LINK_SECRET: HARNESS_LINK_SECRET,
+        // The send rates pace real time against the platforms' limits (src/delivery/rate.ts, tested on its own);
+        // the fakes take anything, and a journey's clock is simulated.
+        TELEGRAM_SEND_RATE: '1000',
+        ZALO_SEND_RATE: '1000',
         ...(telegram ? { TELEGRAM_BOT_TOKEN: FAKE_TOKEN, TELEGRAM_API_ROOT: telegram.apiRoot } : {}),
         ...(zalo ? { ZALO_BOT_TOKEN: FAKE_ZALO_TOKEN, ZALO_API_ROOT: zalo.baseApiUrl } : {}),
         ...options.env,
       }),
-      { ...options.app, log: quiet, now: clock.now },
+      { ...options.app, log: quiet, clock },
     );
     const harness = new AppHarness(app, clock, telegram, zalo);
     harness.lastPlanAt = Math.floor((clock.now() - PLAN_OFFSET_MS) / DAY_MS) * DAY_MS + PLAN_OFFSET_MS;
@@ -159,12 +163,11 @@ export class AppHarness {
     const fake = this.requireZalo();
     const before = fake.sent.length;
     this.clock.advance(1_000);
-    fake.queueUpdate(zaloUpdate({ text }, { chatId, displayName }));
-    await this.until(
-      () => fake.sent.slice(before).some((m) => m.chat_id === chatId),
-      `a Zalo reply to ${chatId}`,
-    );
-    await this.quiet(() => fake.sent.length);
+    const update = zaloUpdate({ text }, { chatId, displayName });
+    const handled = this.handled('zalo', update.message.message_id, `the bot to handle ${chatId}'s message`);
+    fake.queueUpdate(update);
+    await handled;
+    await this.settle();
     return fake.sent
       .slice(before)
       .filter((m) => m.chat_id === chatId)
@@ -187,27 +190,47 @@ export class AppHarness {
       const [nextDue] = await store.zrangeByScore(keys.remindersDue(), this.clock.now() + 1, target, {
         limit: 1,
       });
-      const next = Math.min(target, nextPlan, nextDue?.score ?? Number.POSITIVE_INFINITY);
-      this.clock.set(new Date(next).toISOString());
+      // Delivering may have moved the clock past the target already (pacing, retries): it never goes back.
+      const next = Math.max(
+        this.clock.now(),
+        Math.min(target, nextPlan, nextDue?.score ?? Number.POSITIVE_INFINITY),
+      );
+      this.clock.set(next);
       if (next === nextPlan) {
         this.lastPlanAt = nextPlan;
         await this.app.scheduler.planner.planAll();
       }
       await this.app.scheduler.dispatcher.tick();
       await this.deliver();
-      if (next === target) return;
+      if (next >= target) return;
     }
   }
 
-  /** Waits until the outboxes are empty; nudges the clock past per-chat pacing meanwhile. */
+  /**
+   * Delivers everything the outboxes hold: what is due now, then, moving the clock to each next due time, what
+   * per-chat pacing or a retry put off.
+   */
   async deliver(): Promise<void> {
     const { outbox } = this.app.scheduler;
-    await this.until(async () => {
-      if ((await outbox.depth()) === 0) return true;
-      this.clock.advance(1_000);
-      return false;
-    }, 'the outbox to drain');
-    await this.quiet(() => (this.telegram?.sent.length ?? 0) + (this.zalo?.sent.length ?? 0));
+    for (let rounds = 0; ; rounds++) {
+      if (rounds > 1_000) throw new Error('the outbox never drained');
+      await this.settle();
+      const firsts = await Promise.all(
+        outbox.channels.map((c) =>
+          this.app.store.zrangeByScore(
+            keys.outboxDue(c),
+            Number.NEGATIVE_INFINITY,
+            Number.POSITIVE_INFINITY,
+            {
+              limit: 1,
+            },
+          ),
+        ),
+      );
+      const next = Math.min(...firsts.flatMap(([first]) => (first ? [first.score] : [])));
+      if (next === Number.POSITIVE_INFINITY) return;
+      this.clock.set(Math.max(this.clock.now(), next));
+    }
   }
 
   // ── Reading what people got ──
@@ -239,21 +262,41 @@ export class AppHarness {
     // People take a moment between two messages; it also keeps what they create in order, and under the bot's
     // flood guard (5 updates in 2 s of the same clock).
     this.clock.advance(1_000);
-    const counts = () => [fake.sent.length, fake.edits.length, fake.callbackAnswers.length];
-    const [sent, edits, answers] = counts() as [number, number, number];
-    fake.pushUpdate(update);
-    await this.until(
-      () =>
-        fake.sent.slice(sent).some((m) => m.chat_id === chat) ||
-        fake.edits.slice(edits).some((e) => e.chat_id === chat) ||
-        fake.callbackAnswers.length > answers,
-      `the bot's answer to ${user.first_name}`,
-    );
-    await this.quiet(() => counts().join());
+    const [sent, edits] = [fake.sent.length, fake.edits.length];
+    const updateId = fake.pushUpdate(update);
+    await this.handled('telegram', String(updateId), `the bot's answer to ${user.first_name}`);
+    await this.settle();
     return {
       messages: fake.sent.slice(sent).filter((m) => m.chat_id === chat),
       edits: fake.edits.slice(edits).filter((e) => e.chat_id === chat),
     };
+  }
+
+  /**
+   * Resolves once the app has handled the update `updateId` of `channel` (src/events.ts). The timeout only turns
+   * a hang into a failure that says what was awaited; nothing is polled.
+   */
+  private handled(channel: ChannelName, updateId: string, what: string, timeoutMs = 10_000): Promise<void> {
+    const { events } = this.app;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        events.off('handled', listener);
+        reject(new Error(`timed out waiting for ${what}`));
+      }, timeoutMs);
+      const listener = (handled: { channel: ChannelName; updateId: string }) => {
+        if (handled.channel !== channel || handled.updateId !== updateId) return;
+        clearTimeout(timer);
+        events.off('handled', listener);
+        resolve();
+      };
+      events.on('handled', listener);
+    });
+  }
+
+  /** Resolves once every outbox sender has sent what is due now (what a turn queued: a group tally, a notice). */
+  private async settle(): Promise<void> {
+    const { outbox } = this.app.scheduler;
+    await Promise.all(outbox.channels.map((channel) => outbox.settled(channel)));
   }
 
   private requireTelegram(): FakeTelegram {
@@ -264,28 +307,6 @@ export class AppHarness {
   private requireZalo(): FakeZalo {
     if (!this.zalo) throw new Error('this harness runs without Zalo (start it with { zalo: true })');
     return this.zalo;
-  }
-
-  private async until(probe: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await probe())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(20);
-    }
-  }
-
-  /** Waits until `probe` stops changing for a moment: the bot has finished answering. */
-  private async quiet(probe: () => unknown, forMs = 120) {
-    let last = probe();
-    let since = Date.now();
-    while (Date.now() - since < forMs) {
-      await sleep(20);
-      const now = probe();
-      if (now !== last) {
-        last = now;
-        since = Date.now();
-      }
-    }
   }
 }
 

@@ -29,6 +29,11 @@ export interface FakeTelegramOptions {
   /** Listen on this port (default: any free one), e.g. one the service was already told about. */
   port?: number;
   /**
+   * The clock retry_after and the rate are counted on: the service's own when it runs on a simulated one (the
+   * harness's), else real time.
+   */
+  now?: () => number;
+  /**
    * Edits as Telegram checks them: of a message this fake sent to that chat (else 400 "message to edit not
    * found"), and to something new (else 400 "message is not modified"). Off by default: tests that tap
    * messages they never sent through the fake edit them freely.
@@ -115,6 +120,8 @@ export class FakeTelegram {
   private releaseHold: (() => void) | undefined;
   /** sendMessage calls waiting on a hold. */
   held = 0;
+  /** Held sendMessage calls whose caller went away (its connection closed) while held. */
+  heldClosed = 0;
 
   private constructor(options: FakeTelegramOptions) {
     this.options = options;
@@ -157,10 +164,12 @@ export class FakeTelegram {
     this.holding = undefined;
   }
 
-  /** Queues an update for getUpdates; `update_id` is assigned. */
-  pushUpdate(update: Record<string, unknown>): void {
-    this.updates.push({ ...update, update_id: this.nextUpdateId++ });
+  /** Queues an update for getUpdates; `update_id` is assigned, and returned. */
+  pushUpdate(update: Record<string, unknown>): number {
+    const updateId = this.nextUpdateId++;
+    this.updates.push({ ...update, update_id: updateId });
     for (const wake of this.waiters.splice(0)) wake();
+    return updateId;
   }
 
   /** Accepted messages beyond the first with the same chat and text. */
@@ -213,7 +222,10 @@ export class FakeTelegram {
       case 'sendMessage':
         if (this.holding) {
           this.held++;
+          const onClose = () => this.heldClosed++;
+          req.socket.once('close', onClose);
           await this.holding;
+          req.socket.off('close', onClose);
           this.held--;
           if (req.socket.destroyed) return;
         }
@@ -276,7 +288,7 @@ export class FakeTelegram {
 
   private async sendMessage(params: Record<string, unknown>, res: ServerResponse): Promise<void> {
     const chat = String(params.chat_id);
-    const at = Date.now();
+    const at = (this.options.now ?? Date.now)();
     const moved = this.migrations.get(chat);
     if (moved !== undefined) return migrated(res, moved);
     const refuse = (status: number, description: string, retryAfter?: number) => {

@@ -4,10 +4,12 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ShownMessage, TelegramUser } from './app-harness.js';
 import { buttonsOf } from './app-harness.js';
+import { bundled } from './bundle.js';
 import type { FakeTelegram, RecordedMessage } from './fake-telegram.js';
 
 /**
- * Whole service processes, started as an operator starts them (`npm start`, configured by environment), on a
+ * Whole service processes, started as an operator's `npm start` starts them (src/main.ts, here from the run's
+ * bundle, test/support/bundle.ts; the startup test runs `npm start` itself), configured by environment, on a
  * clock the test moves through a file (TEST_CLOCK_FILE, honoured only with NODE_ENV=test). People reach each
  * process over HTTP through its Telegram webhook, as Telegram would.
  */
@@ -20,7 +22,7 @@ export interface LogLine {
 
 export class ServiceProcess {
   readonly lines: LogLine[] = [];
-  /** The service's own node process (behind npm and tsx), from the replica id its log lines carry. */
+  /** The service's own node process, from the replica id its log lines carry. */
   pid = 0;
   replicaId = '';
   readonly exited: Promise<number | null>;
@@ -44,12 +46,12 @@ export class ServiceProcess {
     });
   }
 
-  /** `npm start` with exactly `env` (plus PATH and HOME); resolves once the service says it is running. */
+  /** The service with exactly `env` (plus PATH and HOME); resolves once it says it is running. */
   static async start(name: string, port: number, env: Record<string, string>): Promise<ServiceProcess> {
-    const child = spawn('npm', ['start', '--silent'], {
+    const child = spawn(...bundled('main'), {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group, so that npm, tsx and the service all go at the end whatever happened.
+      // Its own process group, so that it and anything it started go at the end whatever happened.
       detached: true,
     });
     const service = new ServiceProcess(name, port, child);

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HandlerContext } from '../../handlers/context.js';
+import { ManualClock } from '../../src/clock.js';
 import { loadPolicy } from '../../src/content/policy.js';
 import { t } from '../../src/i18n.js';
 import type { Services } from '../../src/services/index.js';
@@ -22,15 +23,10 @@ import {
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { schedulerParts } from './scheduler-fixtures.js';
 
-/** A clock tests move by hand. */
-export class TestClock {
-  constructor(public current: number) {}
-  now = () => this.current;
-  set(iso: string) {
-    this.current = Date.parse(iso);
-  }
-  advance(ms: number) {
-    this.current += ms;
+/** A clock tests move by hand; whatever sleeps on it wakes when it is moved past its time. */
+export class TestClock extends ManualClock {
+  get current(): number {
+    return this.now();
   }
 }
 

@@ -49,6 +49,8 @@ export interface TelegramDeps {
   pollLeaseMs?: number;
   /** Where a reply that could not be sent at once goes: the outbox (src/delivery/replies.ts). */
   replies?: ReplyHandOver;
+  /** Told when an update has been handled to the end, its direct replies sent or handed to the outbox. */
+  onHandled?: (handled: { updateId: string; ms: number }) => void;
 }
 
 /**
@@ -125,6 +127,17 @@ export function createTelegramBot(deps: TelegramDeps) {
       .answerCallbackQuery({ text: t('error.tapFailed') })
       .catch((err) => updateLog.warn({ err }, 'Could not answer a tap whose handling failed'));
   }
+  // Outermost, so it sees the end of every update: answered, dropped by the flood guard, or failed.
+  const { onHandled } = deps;
+  if (onHandled)
+    bot.use(async (ctx, next) => {
+      const started = performance.now();
+      try {
+        await next();
+      } finally {
+        onHandled({ updateId: String(ctx.update.update_id), ms: performance.now() - started });
+      }
+    });
   const guarded = bot.errorBoundary(updateFailed);
 
   // Updates of one chat are handled in order (the runner is concurrent across chats).

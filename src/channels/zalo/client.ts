@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import axios, { type AxiosInstance } from 'axios';
 import pino from 'pino';
 import { z } from 'zod';
+import { type Clock, realClock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import { isIdlePoll, ZaloError } from './errors.js';
 import {
@@ -47,6 +47,8 @@ export interface ZaloBotOptions {
   logger?: Logger;
   /** Timeout of one API call in ms (default 30 s); a long poll gets its own wait on top. */
   requestTimeoutMs?: number;
+  /** What polling waits on between polls and after a failure (the injected clock's; real by default). */
+  sleep?: Clock['sleep'];
 }
 
 export interface ZaloMessageMetadata {
@@ -98,6 +100,7 @@ export class ZaloBot extends EventEmitter<ZaloBotEvents> {
   private readonly http: AxiosInstance;
   private readonly log: Logger;
   private readonly requestTimeoutMs: number;
+  private readonly sleep: Clock['sleep'];
   private readonly pollingOptions: ZaloPollingOptions;
   private readonly textCallbacks: { regexp: RegExp; callback: TextCallback }[] = [];
   private readonly seen = new RecentKeys(REMEMBERED_MESSAGES);
@@ -112,6 +115,7 @@ export class ZaloBot extends EventEmitter<ZaloBotEvents> {
     this.#token = token;
     this.log = (options.logger ?? SILENT).child({ channel: 'zalo' });
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.sleep = options.sleep ?? realClock.sleep;
     this.http = axios.create({
       baseURL: (options.baseApiUrl ?? DEFAULT_BASE_API_URL).replace(/\/+$/, ''),
       headers: { 'content-type': 'application/json' },
@@ -269,7 +273,7 @@ export class ZaloBot extends EventEmitter<ZaloBotEvents> {
         failures = 0;
         if (intake) await intake(update, signal);
         else this.processUpdate(update);
-        if (interval > 0) await sleep(interval, undefined, { signal });
+        if (interval > 0) await this.sleep(interval, signal);
       } catch (err) {
         if (signal.aborted) break;
         if (isIdlePoll(err)) {
@@ -280,7 +284,7 @@ export class ZaloBot extends EventEmitter<ZaloBotEvents> {
         failures += 1;
         this.log.warn({ err, retryInMs }, 'Zalo getUpdates failed; polling again after a pause');
         this.emit('polling_error', err as ZaloError);
-        await sleep(retryInMs, undefined, { signal }).catch(() => undefined);
+        await this.sleep(retryInMs, signal).catch(() => undefined);
       }
     }
     this.log.debug('Zalo polling stopped');

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { type Clock, realClock } from '../../clock.js';
 import { DAY_MS } from '../../domain/time.js';
 import type { View } from '../../domain/view.js';
 import { t } from '../../i18n.js';
@@ -43,8 +43,10 @@ export interface ZaloInboxDeps {
   /** How often every replica looks for updates left over: a crashed replica's, or ones due for a retry. */
   sweepMs?: number;
   replicaId?: string;
-  /** Waits between sweeps and while the store is down; rejects when `signal` aborts. */
-  wait?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Waits between sweeps and while the store is down (the injected clock's; real by default). */
+  sleep?: Clock['sleep'];
+  /** Told when this replica has finished with a message (handled with its replies, dropped, or failed). */
+  onHandled?: (handled: { messageId: string; ms: number }) => void;
 }
 
 export interface ZaloInbox {
@@ -90,7 +92,6 @@ const SWEEP_MS = 30_000;
 /** While the store is down, polling looks again after 1 s, doubling up to this. */
 const MAX_PAUSE_MS = 30_000;
 
-const realWait = (ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal });
 const fieldOf = (msg: ZaloMessage) => `${msg.chat.id}:${msg.message_id}`;
 /** What became of a chat's oldest update: handled (or given up), left for its retry, or there was none due. */
 type Handled = 'handled' | 'retry' | 'none';
@@ -113,7 +114,7 @@ export function createZaloInbox(deps: ZaloInboxDeps): ZaloInbox {
   const retryMs = deps.retryMs ?? RETRY_MS;
   const sweepMs = deps.sweepMs ?? SWEEP_MS;
   const replicaId = deps.replicaId ?? newReplicaId();
-  const wait = deps.wait ?? realWait;
+  const wait = deps.sleep ?? realClock.sleep;
   const inbox = keys.zaloInbox();
   const stopped = new AbortController();
   /** Chats with a look queued here and not yet begun, so a sweep does not queue another. */
@@ -195,11 +196,19 @@ export function createZaloInbox(deps: ZaloInboxDeps): ZaloInbox {
     return oldest && (oldest.entry.retryAt ?? 0) <= now() ? oldest : undefined;
   }
 
-  /** Handles the chat's oldest update, if one is due. */
+  /** Handles the chat's oldest update, if one is due; says so when done with it (whatever became of it). */
   async function handleOldest(chatId: string): Promise<Handled> {
     const oldest = await oldestDue(chatId);
     if (!oldest) return 'none';
-    const { field, entry } = oldest;
+    const started = performance.now();
+    try {
+      return await handleEntry(oldest.field, oldest.entry);
+    } finally {
+      deps.onHandled?.({ messageId: oldest.entry.message.message_id, ms: performance.now() - started });
+    }
+  }
+
+  async function handleEntry(field: string, entry: Entry): Promise<Handled> {
     const msg = entry.message;
     // Handled already (a redelivery stored again after its first was done), or the bot's own echo.
     if ((await store.get(keys.zaloSeen(msg.chat.id, msg.message_id))) !== undefined || bot.isEcho(msg)) {

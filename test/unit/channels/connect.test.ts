@@ -23,19 +23,19 @@ function recordingLog() {
  */
 function drivenTimers(clock: TestClock) {
   const pauses: number[] = [];
-  const wait = async (ms: number, signal: AbortSignal) => {
-    signal.throwIfAborted();
+  const sleep = async (ms: number, signal?: AbortSignal) => {
+    signal?.throwIfAborted();
     pauses.push(ms);
     clock.advance(ms);
   };
-  return { pauses, wait };
+  return { pauses, sleep };
 }
 
 describe('connecting a channel in the background', () => {
   it('retries with exponential backoff up to its cap, reports each state, and logs each change once', async () => {
     const start = Date.parse('2026-11-26T03:00:00Z');
     const clock = new TestClock(start);
-    const { pauses, wait } = drivenTimers(clock);
+    const { pauses, sleep } = drivenTimers(clock);
     const { log, lines } = recordingLog();
     const states: ChannelState[] = [];
     let calls = 0;
@@ -49,7 +49,7 @@ describe('connecting a channel in the background', () => {
       reporter: { set: (state) => states.push(state) },
       log,
       now: clock.now,
-      wait,
+      sleep,
       backoff: { initialMs: 1_000, maxMs: 8_000 },
     });
 
@@ -88,10 +88,10 @@ describe('connecting a channel in the background', () => {
       log,
       now: clock.now,
       // A pause that only the stop ends.
-      wait: (_ms, signal) =>
+      sleep: (_ms, signal) =>
         new Promise((_, reject) => {
-          waiting = () => reject(signal.reason);
-          signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+          waiting = () => reject(signal?.reason);
+          signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
         }),
     });
     await new Promise((resolve) => setImmediate(resolve));

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Outbox, type OutboxMessage, type OutboxOptions } from '../../../src/delivery/outbox.js';
 import { SendError, type SendReceipt } from '../../../src/delivery/sender.js';
 import type { View } from '../../../src/domain/view.js';
@@ -397,6 +397,81 @@ for (const target of targets) {
       ]);
       expect(await outbox.listDeadLetters()).toEqual([]);
       expect(await outbox.depth()).toBe(0);
+      await store.close();
+    });
+  });
+}
+
+for (const target of targets) {
+  describe(`the outbox's sender on a simulated clock, on ${target.name}`, () => {
+    function pacedOutbox(store: Store, sender: RecordingSender, clock: TestClock) {
+      return new Outbox(
+        {
+          store,
+          people: new PeopleRepo(store),
+          cells: new CellsRepo(store),
+          senders: [sender],
+          now: clock.now,
+          sleep: clock.sleep,
+          log: quietLog,
+          metrics: createMetrics(),
+        },
+        { rates: { telegram: 1000 }, leaseMs: 1_000 },
+      );
+    }
+
+    it('settles once what is due is sent, sleeps on the clock otherwise, and wakes when it moves', async () => {
+      const store = await target.open();
+      const clock = new TestClock(Date.parse('2026-11-26T03:00:00Z'));
+      const sender = new RecordingSender();
+      const outbox = pacedOutbox(store, sender, clock);
+      const stop = new AbortController();
+      const running = outbox.run('telegram', stop.signal);
+      await outbox.enqueue([message('now', '1'), message('later', '2', { notBefore: clock.now() + 60_000 })]);
+      await outbox.settled('telegram');
+      expect(sender.sent.map((s) => s.text)).toEqual(['text of now']);
+      // Due in a minute of the clock: not sent however long it waits in real time, sent once the clock gets there.
+      clock.advance(59_000);
+      await outbox.settled('telegram');
+      expect(sender.sent).toHaveLength(1);
+      clock.advance(1_000);
+      await outbox.settled('telegram');
+      expect(sender.sent.map((s) => s.text)).toEqual(['text of now', 'text of later']);
+      stop.abort();
+      await running;
+      await store.close();
+    });
+
+    it('never sends twice a message it is still sending when its claim runs out (the clock jumped)', async () => {
+      const store = await target.open();
+      const clock = new TestClock(Date.parse('2026-11-26T03:00:00Z'));
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let started = 0;
+      const sender = new (class extends RecordingSender {
+        override async send(chatId: string, view: View) {
+          started++;
+          await held;
+          return super.send(chatId, view);
+        }
+      })();
+      const outbox = pacedOutbox(store, sender, clock);
+      await outbox.enqueue([message('slow', '1')]);
+      const stop = new AbortController();
+      const running = outbox.run('telegram', stop.signal);
+      await vi.waitFor(() => expect(started).toBe(1));
+      // Past the claim's lease while the send hangs: the sender looks again and finds it due once more.
+      clock.advance(5 * 60_000);
+      const looked = outbox.settled('telegram');
+      release();
+      await looked;
+      await outbox.settled('telegram');
+      expect(started).toBe(1);
+      expect(sender.sent.map((s) => s.text)).toEqual(['text of slow']);
+      stop.abort();
+      await running;
       await store.close();
     });
   });

@@ -1,0 +1,42 @@
+import { execPath } from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/**
+ * The service, the operators' scripts and the tests' helper processes, bundled once per run (vitest's
+ * globalSetup) into plain JavaScript: the tests that start them as processes run `node` on the bundle instead of
+ * compiling TypeScript in every process through tsx. The bundle keeps node_modules outside and lives under the
+ * project (node_modules/.cache), so packages and the project root (src/paths.ts) resolve as from the sources.
+ * The startup test still runs the real `npm start`, and CI's image check the built dist/.
+ */
+const ENTRIES = {
+  main: 'src/main.ts',
+  'dead-letters': 'scripts/dead-letters.ts',
+  'import-roster': 'scripts/import-roster.ts',
+  calendar: 'scripts/calendar.ts',
+  'guarded-process': 'test/support/guarded-process.ts',
+  'scheduler-worker': 'test/support/scheduler-worker.ts',
+} as const;
+
+const BUNDLE_DIR = fileURLToPath(new URL('../../node_modules/.cache/chibo-test-bundle/', import.meta.url));
+
+/** `node` and its arguments to run one entry of the bundle. */
+export const bundled = (entry: keyof typeof ENTRIES, ...args: string[]): [string, string[]] => [
+  execPath,
+  [`${BUNDLE_DIR}${entry}.mjs`, ...args],
+];
+
+export default async function bundle(): Promise<void> {
+  await build({
+    entryPoints: ENTRIES,
+    outdir: BUNDLE_DIR,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+}
