@@ -2,7 +2,7 @@ import { type App, startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ContentError } from './content/problems.js';
 import { storeConnection } from './open-store.js';
-import { guardProcess } from './process-guards.js';
+import { guardProcess, stopWithin } from './process-guards.js';
 import { fileClock } from './test-clock.js';
 
 /**
@@ -19,13 +19,7 @@ async function main() {
     // Before the app exists there is nothing to finish; once it does, it stops in order.
     if (!app) process.exit(0);
     app.log.info({ signal }, 'Signal received');
-    app.stop().then(
-      () => process.exit(0),
-      (err) => {
-        app?.log.error({ err }, 'Shutdown failed');
-        process.exit(1);
-      },
-    );
+    void stopWithin(app.log, app.stop).then((outcome) => process.exit(outcome === 'stopped' ? 0 : 1));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

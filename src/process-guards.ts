@@ -1,8 +1,39 @@
 import { type Clock, realClock } from './clock.js';
 import type { Logger } from './logger.js';
 
-/** How long a stop after an uncaught exception may take before the process exits anyway. */
-const STOP_GRACE_MS = 10_000;
+/**
+ * How long a stop may take before the process exits anyway: a request or a send that hangs must not keep a
+ * stopping service alive (Docker sends SIGKILL after 10 s by default; compose.yaml gives it longer).
+ */
+export const STOP_GRACE_MS = 10_000;
+
+/**
+ * Runs `stop` against a deadline: 'stopped', 'failed' (it threw: logged), or 'late' if the grace ran out first
+ * (logged; the caller exits either way). Real time unless a test passes its own clock.
+ */
+export async function stopWithin(
+  log: Logger,
+  stop: () => Promise<void>,
+  options: { graceMs?: number; clock?: Clock } = {},
+): Promise<'stopped' | 'failed' | 'late'> {
+  const { graceMs = STOP_GRACE_MS, clock = realClock } = options;
+  const deadline = new AbortController();
+  const late = clock.sleep(graceMs, deadline.signal).then(
+    () => 'late' as const,
+    () => 'stopped' as const,
+  );
+  const stopped = stop().then(
+    () => 'stopped' as const,
+    (err: unknown) => {
+      log.error({ err }, 'Shutdown failed');
+      return 'failed' as const;
+    },
+  );
+  const outcome = await Promise.race([stopped, late]);
+  deadline.abort();
+  if (outcome === 'late') log.error({ graceMs }, 'Shutdown did not finish in time; exiting anyway');
+  return outcome;
+}
 
 /**
  * The last line of defence, once the service runs:
@@ -26,11 +57,6 @@ export function guardProcess(log: Logger, stop: () => Promise<void>, clock: Cloc
     process.on('uncaughtException', (again) =>
       log.fatal({ err: again }, 'Uncaught exception while stopping'),
     );
-    // Real time unless a test passes its own clock: a stop that hangs is measured against the world.
-    void clock.sleep(STOP_GRACE_MS).then(() => process.exit(1));
-    stop().then(
-      () => process.exit(1),
-      () => process.exit(1),
-    );
+    void stopWithin(log, stop, { clock }).then(() => process.exit(1));
   });
 }
