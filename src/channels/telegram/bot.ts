@@ -13,7 +13,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import { commandsFor, type Role, rolesOf } from '../../../handlers/commands.js';
 import type { OutboxMessage } from '../../delivery/outbox.js';
 import {
-  type DirectReply,
+  type DirectSender,
   type ReplyHandOver,
   ReplyPort,
   replyKey,
@@ -30,7 +30,7 @@ import { createConversation, type Speaker } from '../conversation.js';
 import { type HttpHandler, secretMatcher } from '../routes.js';
 import { floodGuard } from './flood-guard.js';
 import { groupUpdates } from './group.js';
-import { renderTelegram, renderTelegramDocument } from './render.js';
+import { renderTelegram, renderTelegramDocument, type TelegramMessage } from './render.js';
 import { classifyTelegramError } from './sender.js';
 import { checkUpdate, updateType } from './updates.js';
 
@@ -90,6 +90,44 @@ function commandIntent(text: string): Intent | undefined {
   if (!m) return undefined;
   return { type: 'command', name: (m[1] ?? '').toLowerCase(), args: (m[2] ?? '').trim() };
 }
+
+/** A reply about to be sent: rendered, with where it goes (the `index`-th view of the update's reply). */
+interface TelegramReply {
+  ctx: Context;
+  view: View;
+  index: number;
+  chatId: number;
+  params?: TelegramMessage;
+  document?: ReturnType<typeof renderTelegramDocument>;
+  /** The tapped message this reply replaces. */
+  editOf?: number | undefined;
+}
+
+/** Sends Telegram replies (src/delivery/replies.ts); a reply's outbox form is built only if it is handed over. */
+const telegramReplies: DirectSender<TelegramReply> = {
+  async send({ ctx, chatId, params, document, editOf }) {
+    if (document) return ctx.api.sendDocument(chatId, document.file, document.other);
+    const message = params as TelegramMessage;
+    if (editOf === undefined) return ctx.api.sendMessage(chatId, message.text, message);
+    try {
+      return await ctx.editMessageText(message.text, message);
+    } catch (err) {
+      // "message is not modified" is the same answer tapped twice: nothing to do.
+      if (!String((err as { description?: unknown })?.description ?? err).includes('not modified')) throw err;
+      return undefined;
+    }
+  },
+  message({ ctx, view, index, chatId, editOf }): OutboxMessage {
+    const message: OutboxMessage = {
+      key: replyKey(`reply:telegram:${ctx.update.update_id}`, index),
+      channel: 'telegram',
+      chatId: String(chatId),
+      view,
+    };
+    return editOf === undefined ? message : { ...message, editMessageId: String(editOf) };
+  },
+  classify: classifyTelegramError,
+};
 
 /**
  * The Telegram adapter: updates become intents for the shared handlers; views become messages, edits and
@@ -182,39 +220,28 @@ export function createTelegramBot(deps: TelegramDeps) {
    * order; from the first that fails, the outbox takes over (src/delivery/replies.ts).
    */
   async function reply(ctx: Context, views: View[]) {
-    const direct: DirectReply[] = [];
-    const base = `reply:telegram:${ctx.update.update_id}`;
-    for (const [i, view] of views.entries()) {
+    const direct: TelegramReply[] = [];
+    for (let i = 0; i < views.length; i++) {
+      const view = views[i] as View;
       const chatId = view.privately ? ctx.from?.id : ctx.chat?.id;
       if (chatId === undefined) continue;
       if (ctx.callbackQuery && view.toastOnly) continue;
-      const message: OutboxMessage = {
-        key: replyKey(base, i),
-        channel: 'telegram',
-        chatId: String(chatId),
-        view,
-      };
       if (view.document) {
-        const { file, other } = renderTelegramDocument({ ...view, document: view.document });
-        direct.push({ message, send: () => ctx.api.sendDocument(chatId, file, other) });
+        direct.push({
+          ctx,
+          view,
+          index: i,
+          chatId,
+          document: renderTelegramDocument({ ...view, document: view.document }),
+        });
         continue;
       }
       const params = renderTelegram(view);
       const tapped = ctx.callbackQuery?.message;
-      if (tapped && view.replace && !view.privately) {
-        direct.push({
-          message: { ...message, editMessageId: String(tapped.message_id) },
-          send: () =>
-            ctx.editMessageText(params.text, params).catch((err) => {
-              // "message is not modified" is the same answer tapped twice: nothing to do.
-              if (!String(err?.description ?? err).includes('not modified')) throw err;
-            }),
-        });
-      } else {
-        direct.push({ message, send: () => ctx.api.sendMessage(chatId, params.text, params) });
-      }
+      const editOf = tapped && view.replace && !view.privately ? tapped.message_id : undefined;
+      direct.push({ ctx, view, index: i, chatId, params, editOf });
     }
-    await sendReplies(direct, replies, classifyTelegramError);
+    await sendReplies(direct, telegramReplies, replies);
   }
 
   async function onTap(ctx: Context, data: string) {
