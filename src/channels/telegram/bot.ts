@@ -1,11 +1,12 @@
 import { autoRetry } from '@grammyjs/auto-retry';
-import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
+import { type RunnerHandle, run } from '@grammyjs/runner';
 import {
   Bot,
-  type BotError,
+  BotError,
   Composer,
   type Context,
   GrammyError,
+  type NextFunction,
   type Transformer,
   webhookCallback,
 } from 'grammy';
@@ -28,7 +29,8 @@ import type { Services } from '../../services/index.js';
 import type { Store } from '../../store/port.js';
 import { createConversation, type Speaker } from '../conversation.js';
 import { type HttpHandler, secretMatcher } from '../routes.js';
-import { floodGuard } from './flood-guard.js';
+import { chatOrder } from './chat-order.js';
+import { FloodGuard } from './flood-guard.js';
 import { groupUpdates } from './group.js';
 import { renderTelegram, renderTelegramDocument, type TelegramMessage } from './render.js';
 import { classifyTelegramError } from './sender.js';
@@ -163,21 +165,34 @@ export function createTelegramBot(deps: TelegramDeps) {
       .answerCallbackQuery({ text: t('error.tapFailed') })
       .catch((err) => updateLog.warn({ err }, 'Could not answer a tap whose handling failed'));
   }
-  const guarded = bot.errorBoundary(updateFailed);
 
   // Updates of one chat are handled in order (the runner is concurrent across chats).
-  guarded.use(sequentialize((ctx) => ctx.chat?.id.toString()));
+  const inOrder = chatOrder();
   // A per-user flood guard: past the limit, updates are dropped until the window passes; a dropped tap is told so.
-  const flood = deps.floodGuard ?? { limit: 5, timeFrameMs: 2000 };
-  guarded.use(floodGuard({ ...flood, now: deps.now, onDroppedTap: tooFast }));
+  const flood = new FloodGuard({
+    ...(deps.floodGuard ?? { limit: 5, timeFrameMs: 2000 }),
+    now: deps.now,
+    onDroppedTap: tooFast,
+  });
   // Every other update, after the taps.
   const others = new Composer<Context>();
-  // Taps go straight to their handler; everything else to the rest. One middleware rather than one per step:
-  // grammY enters every middleware registered on the bot for each update (a closure and a promise apiece),
-  // and `bot.on('callback_query:data')` would build a new composer for each update besides.
-  guarded.use((ctx, next) => {
+
+  /** Past the flood guard, taps go straight to their handler; everything else to the rest. */
+  function route(ctx: Context, next: NextFunction): Promise<unknown> {
+    if (!flood.admits(ctx)) return flood.dropped(ctx);
     const data = ctx.callbackQuery?.data;
-    return data === undefined ? others.middleware()(ctx, next) : onTap(ctx, data);
+    return data === undefined ? Promise.resolve(others.middleware()(ctx, next)) : onTap(ctx, data);
+  }
+
+  // One middleware for the error boundary, the chat order, the flood guard and the routing, rather than one
+  // layer each: grammY enters every middleware registered on the bot for each update (a closure and a promise
+  // or two apiece), and `bot.on('callback_query:data')` would build a new composer for each update besides.
+  bot.use(async (ctx, next) => {
+    try {
+      await inOrder(ctx.chat?.id, route, ctx, next);
+    } catch (err) {
+      await updateFailed(new BotError(err, ctx));
+    }
   });
   // A cell's group: /nhom binds it, and the bot follows it when it is upgraded or leaves it.
   others.use(groupUpdates({ groups: services.groups, log, speak, reply }));
