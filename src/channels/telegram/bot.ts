@@ -213,14 +213,15 @@ export function createTelegramBot(deps: TelegramDeps) {
   function speakerOf(ctx: Context): Speaker | undefined {
     const { from, chat } = ctx;
     if (!from || !chat) return undefined;
-    return {
+    const speaker: Speaker = {
       channel: 'telegram',
       userId: String(from.id),
       displayName: from.last_name ? `${from.first_name} ${from.last_name}`.trim() : from.first_name,
       chatKind: chat.type === 'private' ? 'private' : 'group',
       chatId: String(chat.id),
-      ...('title' in chat && chat.title ? { chatTitle: chat.title } : {}),
     };
+    if ('title' in chat && chat.title) speaker.chatTitle = chat.title;
+    return speaker;
   }
 
   /** One turn of the conversation (src/channels/conversation.ts); nothing for an update from no one. */
@@ -268,7 +269,8 @@ export function createTelegramBot(deps: TelegramDeps) {
       return;
     }
     // Answer the tap at once, with the first view's toast, before any message is edited or sent.
-    const toast = views.find((v) => v.toast)?.toast;
+    let toast: string | undefined;
+    for (let i = 0; i < views.length && !toast; i++) toast = views[i]?.toast;
     await ctx.answerCallbackQuery(toast ? { text: toast.slice(0, 200) } : {});
     answered.add(ctx);
     await reply(ctx, views);
