@@ -93,6 +93,12 @@ function commandIntent(text: string): Intent | undefined {
   return { type: 'command', name: (m[1] ?? '').toLowerCase(), args: (m[2] ?? '').trim() };
 }
 
+/**
+ * A tap's context, marked once the tap is answered: it is answered once, and a failure after that has nothing
+ * left to say. A mark on the update's own context rather than a WeakSet of them (an ephemeron per tap).
+ */
+type TapContext = Context & { tapAnswered?: true };
+
 /** A reply about to be sent: rendered, with where it goes (the `index`-th view of the update's reply). */
 interface TelegramReply {
   ctx: Context;
@@ -149,8 +155,6 @@ export function createTelegramBot(deps: TelegramDeps) {
     inviteLink: (code) => (bot.isInited() ? `https://t.me/${bot.botInfo.username}?start=${code}` : undefined),
   };
   const conversation = createConversation({ services, store, log, now: deps.now });
-  /** Taps already answered: a tap is answered once, and a failure after that has nothing left to say. */
-  const answered = new WeakSet<Context>();
 
   /**
    * The one error boundary, around every middleware: an update whose handling fails is logged by its ID, kind
@@ -160,7 +164,7 @@ export function createTelegramBot(deps: TelegramDeps) {
   async function updateFailed({ error, ctx }: BotError<Context>) {
     const updateLog = log.child({ update_id: ctx.update.update_id });
     updateLog.error({ type: updateType(ctx.update), err: error }, 'Telegram update failed');
-    if (!ctx.callbackQuery || answered.has(ctx)) return;
+    if (!ctx.callbackQuery || (ctx as TapContext).tapAnswered) return;
     await ctx
       .answerCallbackQuery({ text: t('error.tapFailed') })
       .catch((err) => updateLog.warn({ err }, 'Could not answer a tap whose handling failed'));
@@ -265,14 +269,14 @@ export function createTelegramBot(deps: TelegramDeps) {
     const views = intent && (await speak(ctx, intent));
     if (!views) {
       await ctx.answerCallbackQuery({ text: t('refuse.invalid') });
-      answered.add(ctx);
+      (ctx as TapContext).tapAnswered = true;
       return;
     }
     // Answer the tap at once, with the first view's toast, before any message is edited or sent.
     let toast: string | undefined;
     for (let i = 0; i < views.length && !toast; i++) toast = views[i]?.toast;
     await ctx.answerCallbackQuery(toast ? { text: toast.slice(0, 200) } : {});
-    answered.add(ctx);
+    (ctx as TapContext).tapAnswered = true;
     await reply(ctx, views);
   }
 
