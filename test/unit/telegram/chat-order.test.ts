@@ -23,24 +23,27 @@ describe('the chat order', () => {
   it('runs a chat’s updates one after another, even past a failure, and other chats at once', async () => {
     const inOrder = chatOrder();
     const log: string[] = [];
-    const [a1, a2, a3, b1] = ['a1', 'a2', 'a3', 'b1'].map((n) => gate(log, n)) as ReturnType<typeof gate>[];
-    const first = inOrder(1, a1!.run, true, undefined);
-    const second = inOrder(1, a2!.run, false, undefined);
-    const other = inOrder(2, b1!.run, false, undefined);
-    const third = inOrder(1, a3!.run, false, undefined);
+    const a1 = gate(log, 'a1');
+    const a2 = gate(log, 'a2');
+    const a3 = gate(log, 'a3');
+    const b1 = gate(log, 'b1');
+    const first = inOrder(1, a1.run, true, undefined);
+    const second = inOrder(1, a2.run, false, undefined);
+    const other = inOrder(2, b1.run, false, undefined);
+    const third = inOrder(1, a3.run, false, undefined);
     await settle();
     expect(log).toEqual(['a1 starts', 'b1 starts']);
 
-    a1!.open();
+    a1.open();
     await expect(first).rejects.toThrow('a1 failed');
     await settle();
     expect(log).toEqual(['a1 starts', 'b1 starts', 'a1 ends', 'a2 starts']);
-    b1!.open();
+    b1.open();
     expect(await other).toBe('b1');
-    a3!.open();
+    a3.open();
     await settle();
     expect(log.at(-1)).toBe('b1 ends');
-    a2!.open();
+    a2.open();
     expect(await second).toBe('a2');
     expect(await third).toBe('a3');
     expect(log.slice(4)).toEqual(['b1 ends', 'a2 ends', 'a3 starts', 'a3 ends']);

@@ -31,10 +31,24 @@ const words = (locale: Locale) => ({ locale, t: translate[locale] });
 describe('the invitation’s text', () => {
   it('says each of its facts, whatever was worded before it (its texts are remembered)', () => {
     const variants: [string, Locale, Meeting, Cell, Answer | undefined, string[]][] = [
-      ['asked', 'vi', meeting, cell, undefined, ['Khe Lếch', 'Thứ Bảy, 05/12/2026, 19:30', 'Nhà văn hóa thôn']],
+      [
+        'asked',
+        'vi',
+        meeting,
+        cell,
+        undefined,
+        ['Khe Lếch', 'Thứ Bảy, 05/12/2026, 19:30', 'Nhà văn hóa thôn'],
+      ],
       ['present', 'vi', meeting, cell, { choice: 'present', at: 1 }, ['Có mặt']],
       ['absent, sick', 'vi', meeting, cell, { choice: 'absent', at: 1, reason: 'sick' }, ['Vắng — Ốm']],
-      ['absent, own words', 'vi', meeting, cell, { choice: 'absent', at: 1, reason: 'đi xa' }, ['Vắng — đi xa']],
+      [
+        'absent, own words',
+        'vi',
+        meeting,
+        cell,
+        { choice: 'absent', at: 1, reason: 'đi xa' },
+        ['Vắng — đi xa'],
+      ],
       ['in English', 'en', meeting, cell, undefined, ['Khe Lếch', 'Saturday']],
       ['its own place', 'vi', { ...meeting, place: 'Hội trường' }, cell, undefined, ['Hội trường']],
       ['a topic', 'vi', { ...meeting, topicTitle: 'Chuyên đề số 1' }, cell, undefined, ['Chuyên đề số 1']],
@@ -43,7 +57,14 @@ describe('the invitation’s text', () => {
       ['another cell', 'vi', meeting, { ...cell, name: 'Chi bộ thôn Nà Cọ' }, undefined, ['Nà Cọ']],
       // Free texts that would run together in a key made by joining them.
       ['name with a bar', 'vi', meeting, { ...cell, name: 'A|5:B', place: 'C' }, undefined, ['A|5:B', ': C']],
-      ['place with a bar', 'vi', meeting, { ...cell, name: 'A', place: '5:B|C' }, undefined, ['— A\n', '5:B|C']],
+      [
+        'place with a bar',
+        'vi',
+        meeting,
+        { ...cell, name: 'A', place: '5:B|C' },
+        undefined,
+        ['— A\n', '5:B|C'],
+      ],
     ];
     const texts = new Map<string, string>();
     for (const round of [0, 1])
