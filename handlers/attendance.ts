@@ -79,5 +79,8 @@ export async function handleAnswer(
   if (inGroup) return [{ text: saved, toast: saved, toastOnly: true }];
   const cell = result.cell;
   if (!cell) return [refusal(ctx.t('refuse.notFound'))];
-  return [{ ...invitationView(ctx, result.meeting, cell, result.answer), replace: true, toast: saved }];
+  const view = invitationView(ctx, result.meeting, cell, result.answer);
+  view.replace = true;
+  view.toast = saved;
+  return [view];
 }

@@ -38,8 +38,11 @@ type Compiled = string[];
 
 export class Translator {
   private readonly catalogs: Record<Locale, Catalog>;
-  /** Templates split once, not scanned by a regular expression on every call (a tap renders a dozen). */
-  private readonly compiled = new Map<string, Compiled>();
+  /**
+   * Each catalogue key's template split once, per locale, not scanned by a regular expression on every call (a
+   * tap words a dozen): one lookup by key. Only keys of the catalogues, so it holds no more than they do.
+   */
+  private readonly compiled: Record<Locale, Map<string, Compiled>> = { vi: new Map(), en: new Map() };
 
   constructor(dir: string = CONTENT_DIR) {
     this.catalogs = { vi: loadCatalog('vi', dir), en: loadCatalog('en', dir) };
@@ -54,18 +57,18 @@ export class Translator {
   }
 
   /** The text for key; falls back to Vietnamese, then to the key itself so a gap is visible, never a crash. */
-  t(key: string, params: Params = {}, locale: Locale = DEFAULT_LOCALE): string {
-    const template = this.catalogs[locale][key] ?? this.catalogs.vi[key] ?? key;
-    let parts = this.compiled.get(template);
-    if (!parts) {
-      parts = template.split(/\{(\w+)\}/);
-      this.compiled.set(template, parts);
+  t(key: string, params?: Params, locale: Locale = DEFAULT_LOCALE): string {
+    let parts = this.compiled[locale].get(key);
+    if (parts === undefined) {
+      const template = this.catalogs[locale][key] ?? this.catalogs.vi[key];
+      parts = (template ?? key).split(/\{(\w+)\}/);
+      if (template !== undefined) this.compiled[locale].set(key, parts);
     }
-    if (parts.length === 1) return template;
+    if (parts.length === 1) return parts[0] as string;
     let text = parts[0] as string;
     for (let i = 1; i < parts.length; i += 2) {
       const name = parts[i] as string;
-      text += (name in params ? String(params[name]) : `{${name}}`) + parts[i + 1];
+      text += (params !== undefined && name in params ? String(params[name]) : `{${name}}`) + parts[i + 1];
     }
     return text;
   }

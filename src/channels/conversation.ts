@@ -65,19 +65,21 @@ export type Conversation = ReturnType<typeof createConversation>;
 
 function contextOf(deps: TurnDeps, speaker: Speaker, actor: Person | undefined): HandlerContext {
   const locale = actor?.locale ?? 'vi';
-  return {
+  const ctx: HandlerContext = {
     channel: speaker.channel,
     userId: speaker.userId,
     displayName: speaker.displayName,
     chatKind: speaker.chatKind,
-    ...(speaker.chatId !== undefined ? { chatId: speaker.chatId } : {}),
-    ...(speaker.chatTitle ? { chatTitle: speaker.chatTitle } : {}),
-    ...(actor ? { actor } : {}),
     locale,
     now: deps.now(),
     services: deps.services,
     t: translate[locale],
   };
+  // Set only when there, as the optional fields are (no spread of a new object for each: a turn per tap).
+  if (speaker.chatId !== undefined) ctx.chatId = speaker.chatId;
+  if (speaker.chatTitle) ctx.chatTitle = speaker.chatTitle;
+  if (actor) ctx.actor = actor;
+  return ctx;
 }
 
 /** The handlers' answer; an exception is logged by ids and kind only, and becomes a refusal that says so. */
@@ -163,7 +165,8 @@ export function createConversation(deps: ConversationDeps) {
     // Linked by this turn: a question asked before belongs to someone not yet known, and is dropped.
     const linked =
       !ctx.actor && (await services.repos.people.byChannel(speaker.channel, speaker.userId)) !== undefined;
-    const asked = views.findLast((v) => v.awaitText)?.awaitText;
+    let asked: Intent | undefined;
+    for (let i = views.length - 1; i >= 0 && !asked; i--) asked = views[i]?.awaitText;
     if (asked) await store.set(pendingKey(speaker), JSON.stringify(asked), PENDING_TEXT_TTL_MS);
     else if (linked) await store.del(pendingKey(speaker));
     return { context: ctx, views, linked, failed };

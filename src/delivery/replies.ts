@@ -1,11 +1,18 @@
 import type { OutboxMessage } from './outbox.js';
 import type { SendError } from './sender.js';
 
-/** A message a person should receive now: sent at once, in its outbox form should that fail. */
-export interface DirectReply {
-  /** Its idempotency key is the update's (e.g. `reply:zalo:<chat>:<message>:00`), so handling again sends once. */
-  message: OutboxMessage;
-  send: () => Promise<unknown>;
+/**
+ * How a channel sends its replies at once. Plain functions over the channel's own reply records rather than a
+ * closure per reply: a tap's reply is the hot path, and its outbox form is built only if it is handed over.
+ */
+export interface DirectSender<R> {
+  send(reply: R): Promise<unknown>;
+  /**
+   * Its outbox form, should it fail: its idempotency key is the update's (e.g. `reply:zalo:<chat>:<message>:00`),
+   * so handling again sends once.
+   */
+  message(reply: R): OutboxMessage;
+  classify(err: unknown): SendError;
 }
 
 /** What replies need of the outbox (src/delivery/outbox.ts): it takes over a failed reply and those behind it. */
@@ -37,19 +44,18 @@ export class ReplyPort implements ReplyHandOver {
  * dead letters). Whatever the handler stored stands either way. Only a failure to hand over (the store is down)
  * is thrown.
  */
-export async function sendReplies(
-  replies: readonly DirectReply[],
+export async function sendReplies<R>(
+  replies: readonly R[],
+  sender: DirectSender<R>,
   outbox: ReplyHandOver,
-  classify: (err: unknown) => SendError,
 ): Promise<void> {
-  for (const [i, reply] of replies.entries()) {
+  for (let i = 0; i < replies.length; i++) {
     try {
-      await reply.send();
+      await sender.send(replies[i] as R);
     } catch (err) {
-      await outbox.handOver(
-        replies.slice(i).map((r) => r.message),
-        classify(err),
-      );
+      const rest: OutboxMessage[] = [];
+      for (let j = i; j < replies.length; j++) rest.push(sender.message(replies[j] as R));
+      await outbox.handOver(rest, sender.classify(err));
       return;
     }
   }

@@ -96,6 +96,13 @@ interface ScriptCommand {
   lead: readonly Arg[];
 }
 
+/** Whether two argument lists are the same: compared in place, as joining both would build two strings a write. */
+function sameArgs(a: readonly Arg[], b: readonly Arg[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Commands that may take the items of the same command on the same key that follows it, unchanged in effect. */
 const MERGEABLE = new Set(['HSET', 'HDEL', 'SADD', 'SREM', 'ZADD', 'ZREM']);
 
@@ -168,7 +175,7 @@ export class ScriptWrites {
       last.at >= this.callerLast &&
       last.command === command &&
       MERGEABLE.has(command) &&
-      last.lead.join() === lead.join()
+      sameArgs(last.lead, lead)
     ) {
       for (const item of items) last.items.push(item);
       this.callerLast = last.at;

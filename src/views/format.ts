@@ -44,5 +44,5 @@ export const shiftNote = (ctx: Pick<Words, 't'>, meeting: Meeting): string[] => 
 };
 
 /** The meeting's kind inside a sentence ("Kính mời đồng chí dự buổi sinh hoạt chi bộ thường kỳ"). */
-export const kindInSentence = (ctx: Pick<Words, 't'>, meeting: Meeting) =>
+export const kindInSentence = (ctx: Pick<Words, 't'>, meeting: Pick<Meeting, 'kind'>) =>
   ctx.t(`reminders.kind.${meeting.kind}`);

@@ -1,11 +1,12 @@
 import { autoRetry } from '@grammyjs/auto-retry';
-import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
+import { type RunnerHandle, run } from '@grammyjs/runner';
 import {
   Bot,
-  type BotError,
+  BotError,
   Composer,
   type Context,
   GrammyError,
+  type NextFunction,
   type Transformer,
   webhookCallback,
 } from 'grammy';
@@ -13,7 +14,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import { commandsFor, type Role, rolesOf } from '../../../handlers/commands.js';
 import type { OutboxMessage } from '../../delivery/outbox.js';
 import {
-  type DirectReply,
+  type DirectSender,
   type ReplyHandOver,
   ReplyPort,
   replyKey,
@@ -28,9 +29,10 @@ import type { Services } from '../../services/index.js';
 import type { Store } from '../../store/port.js';
 import { createConversation, type Speaker } from '../conversation.js';
 import { type HttpHandler, secretMatcher } from '../routes.js';
-import { floodGuard } from './flood-guard.js';
+import { chatOrder } from './chat-order.js';
+import { FloodGuard } from './flood-guard.js';
 import { groupUpdates } from './group.js';
-import { renderTelegram, renderTelegramDocument } from './render.js';
+import { renderTelegram, renderTelegramDocument, type TelegramMessage } from './render.js';
 import { classifyTelegramError } from './sender.js';
 import { checkUpdate, updateType } from './updates.js';
 
@@ -94,6 +96,50 @@ function commandIntent(text: string): Intent | undefined {
 }
 
 /**
+ * A tap's context, marked once the tap is answered: it is answered once, and a failure after that has nothing
+ * left to say. A mark on the update's own context rather than a WeakSet of them (an ephemeron per tap).
+ */
+type TapContext = Context & { tapAnswered?: true };
+
+/** A reply about to be sent: rendered, with where it goes (the `index`-th view of the update's reply). */
+interface TelegramReply {
+  ctx: Context;
+  view: View;
+  index: number;
+  chatId: number;
+  params?: TelegramMessage;
+  document?: ReturnType<typeof renderTelegramDocument>;
+  /** The tapped message this reply replaces. */
+  editOf?: number | undefined;
+}
+
+/** Sends Telegram replies (src/delivery/replies.ts); a reply's outbox form is built only if it is handed over. */
+const telegramReplies: DirectSender<TelegramReply> = {
+  async send({ ctx, chatId, params, document, editOf }) {
+    if (document) return ctx.api.sendDocument(chatId, document.file, document.other);
+    const message = params as TelegramMessage;
+    if (editOf === undefined) return ctx.api.sendMessage(chatId, message.text, message);
+    try {
+      return await ctx.editMessageText(message.text, message);
+    } catch (err) {
+      // "message is not modified" is the same answer tapped twice: nothing to do.
+      if (!String((err as { description?: unknown })?.description ?? err).includes('not modified')) throw err;
+      return undefined;
+    }
+  },
+  message({ ctx, view, index, chatId, editOf }): OutboxMessage {
+    const message: OutboxMessage = {
+      key: replyKey(`reply:telegram:${ctx.update.update_id}`, index),
+      channel: 'telegram',
+      chatId: String(chatId),
+      view,
+    };
+    return editOf === undefined ? message : { ...message, editMessageId: String(editOf) };
+  },
+  classify: classifyTelegramError,
+};
+
+/**
  * The Telegram adapter: updates become intents for the shared handlers; views become messages, edits and
  * callback answers. Creating it starts nothing; `startPolling` or `webhook` does.
  */
@@ -111,8 +157,6 @@ export function createTelegramBot(deps: TelegramDeps) {
     inviteLink: (code) => (bot.isInited() ? `https://t.me/${bot.botInfo.username}?start=${code}` : undefined),
   };
   const conversation = createConversation({ services, store, log, now: deps.now });
-  /** Taps already answered: a tap is answered once, and a failure after that has nothing left to say. */
-  const answered = new WeakSet<Context>();
 
   /**
    * The one error boundary, around every middleware: an update whose handling fails is logged by its ID, kind
@@ -122,37 +166,45 @@ export function createTelegramBot(deps: TelegramDeps) {
   async function updateFailed({ error, ctx }: BotError<Context>) {
     const updateLog = log.child({ update_id: ctx.update.update_id });
     updateLog.error({ type: updateType(ctx.update), err: error }, 'Telegram update failed');
-    if (!ctx.callbackQuery || answered.has(ctx)) return;
+    if (!ctx.callbackQuery || (ctx as TapContext).tapAnswered) return;
     await ctx
       .answerCallbackQuery({ text: t('error.tapFailed') })
       .catch((err) => updateLog.warn({ err }, 'Could not answer a tap whose handling failed'));
   }
-  // Outermost, so it sees the end of every update: answered, dropped by the flood guard, or failed.
-  const { onHandled } = deps;
-  if (onHandled)
-    bot.use(async (ctx, next) => {
-      const started = performance.now();
-      try {
-        await next();
-      } finally {
-        onHandled({ updateId: String(ctx.update.update_id), ms: performance.now() - started });
-      }
-    });
-  const guarded = bot.errorBoundary(updateFailed);
 
   // Updates of one chat are handled in order (the runner is concurrent across chats).
-  guarded.use(sequentialize((ctx) => ctx.chat?.id.toString()));
+  const inOrder = chatOrder();
   // A per-user flood guard: past the limit, updates are dropped until the window passes; a dropped tap is told so.
-  const flood = deps.floodGuard ?? { limit: 5, timeFrameMs: 2000 };
-  guarded.use(floodGuard({ ...flood, now: deps.now, onDroppedTap: tooFast }));
+  const flood = new FloodGuard({
+    ...(deps.floodGuard ?? { limit: 5, timeFrameMs: 2000 }),
+    now: deps.now,
+    onDroppedTap: tooFast,
+  });
   // Every other update, after the taps.
   const others = new Composer<Context>();
-  // Taps go straight to their handler; everything else to the rest. One middleware rather than one per step:
-  // grammY enters every middleware registered on the bot for each update (a closure and a promise apiece),
-  // and `bot.on('callback_query:data')` would build a new composer for each update besides.
-  guarded.use((ctx, next) => {
+
+  /** Past the flood guard, taps go straight to their handler; everything else to the rest. */
+  function route(ctx: Context, next: NextFunction): Promise<unknown> {
+    if (!flood.admits(ctx)) return flood.dropped(ctx);
     const data = ctx.callbackQuery?.data;
-    return data === undefined ? others.middleware()(ctx, next) : onTap(ctx, data);
+    return data === undefined ? Promise.resolve(others.middleware()(ctx, next)) : onTap(ctx, data);
+  }
+
+  // One middleware for the error boundary, the chat order, the flood guard and the routing, rather than one
+  // layer each: grammY enters every middleware registered on the bot for each update (a closure and a promise
+  // or two apiece), and `bot.on('callback_query:data')` would build a new composer for each update besides.
+  // It also sees the end of every update (answered, dropped by the flood guard, or failed): `onHandled`.
+  const { onHandled } = deps;
+  bot.use(async (ctx, next) => {
+    const started = onHandled && performance.now();
+    try {
+      await inOrder(ctx.chat?.id, route, ctx, next);
+    } catch (err) {
+      await updateFailed(new BotError(err, ctx));
+    } finally {
+      if (onHandled)
+        onHandled({ updateId: String(ctx.update.update_id), ms: performance.now() - (started ?? 0) });
+    }
   });
   // A cell's group: /nhom binds it, and the bot follows it when it is upgraded or leaves it.
   others.use(groupUpdates({ groups: services.groups, log, speak, reply }));
@@ -173,14 +225,15 @@ export function createTelegramBot(deps: TelegramDeps) {
   function speakerOf(ctx: Context): Speaker | undefined {
     const { from, chat } = ctx;
     if (!from || !chat) return undefined;
-    return {
+    const speaker: Speaker = {
       channel: 'telegram',
       userId: String(from.id),
       displayName: from.last_name ? `${from.first_name} ${from.last_name}`.trim() : from.first_name,
       chatKind: chat.type === 'private' ? 'private' : 'group',
       chatId: String(chat.id),
-      ...('title' in chat && chat.title ? { chatTitle: chat.title } : {}),
     };
+    if ('title' in chat && chat.title) speaker.chatTitle = chat.title;
+    return speaker;
   }
 
   /** One turn of the conversation (src/channels/conversation.ts); nothing for an update from no one. */
@@ -195,39 +248,28 @@ export function createTelegramBot(deps: TelegramDeps) {
    * order; from the first that fails, the outbox takes over (src/delivery/replies.ts).
    */
   async function reply(ctx: Context, views: View[]) {
-    const direct: DirectReply[] = [];
-    const base = `reply:telegram:${ctx.update.update_id}`;
-    for (const [i, view] of views.entries()) {
+    const direct: TelegramReply[] = [];
+    for (let i = 0; i < views.length; i++) {
+      const view = views[i] as View;
       const chatId = view.privately ? ctx.from?.id : ctx.chat?.id;
       if (chatId === undefined) continue;
       if (ctx.callbackQuery && view.toastOnly) continue;
-      const message: OutboxMessage = {
-        key: replyKey(base, i),
-        channel: 'telegram',
-        chatId: String(chatId),
-        view,
-      };
       if (view.document) {
-        const { file, other } = renderTelegramDocument({ ...view, document: view.document });
-        direct.push({ message, send: () => ctx.api.sendDocument(chatId, file, other) });
+        direct.push({
+          ctx,
+          view,
+          index: i,
+          chatId,
+          document: renderTelegramDocument({ ...view, document: view.document }),
+        });
         continue;
       }
       const params = renderTelegram(view);
       const tapped = ctx.callbackQuery?.message;
-      if (tapped && view.replace && !view.privately) {
-        direct.push({
-          message: { ...message, editMessageId: String(tapped.message_id) },
-          send: () =>
-            ctx.editMessageText(params.text, params).catch((err) => {
-              // "message is not modified" is the same answer tapped twice: nothing to do.
-              if (!String(err?.description ?? err).includes('not modified')) throw err;
-            }),
-        });
-      } else {
-        direct.push({ message, send: () => ctx.api.sendMessage(chatId, params.text, params) });
-      }
+      const editOf = tapped && view.replace && !view.privately ? tapped.message_id : undefined;
+      direct.push({ ctx, view, index: i, chatId, params, editOf });
     }
-    await sendReplies(direct, replies, classifyTelegramError);
+    await sendReplies(direct, telegramReplies, replies);
   }
 
   async function onTap(ctx: Context, data: string) {
@@ -235,13 +277,14 @@ export function createTelegramBot(deps: TelegramDeps) {
     const views = intent && (await speak(ctx, intent));
     if (!views) {
       await ctx.answerCallbackQuery({ text: t('refuse.invalid') });
-      answered.add(ctx);
+      (ctx as TapContext).tapAnswered = true;
       return;
     }
     // Answer the tap at once, with the first view's toast, before any message is edited or sent.
-    const toast = views.find((v) => v.toast)?.toast;
+    let toast: string | undefined;
+    for (let i = 0; i < views.length && !toast; i++) toast = views[i]?.toast;
     await ctx.answerCallbackQuery(toast ? { text: toast.slice(0, 200) } : {});
-    answered.add(ctx);
+    (ctx as TapContext).tapAnswered = true;
     await reply(ctx, views);
   }
 

@@ -1,5 +1,5 @@
 import { InputFile } from 'grammy';
-import type { InlineKeyboardMarkup } from 'grammy/types';
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 import { encodeIntent } from '../../domain/intents.js';
 import type { View } from '../../domain/view.js';
 import { escapeHtml } from '../html.js';
@@ -16,17 +16,22 @@ export interface TelegramMessage {
 
 /** A view as sendMessage/editMessageText parameters: escaped HTML text and an inline keyboard. */
 export function renderTelegram(view: View): TelegramMessage {
-  const rows = (view.choices ?? []).map((row) =>
-    row.map((choice) => ({ text: choice.label, callback_data: encodeIntent(choice.intent) })),
-  );
-  const linkRow = view.link ? [[{ text: view.link.label, url: view.link.url }]] : [];
-  const keyboard = [...rows, ...linkRow];
-  return {
+  // Loops rather than maps and spreads: every tap's reply is rendered here.
+  const keyboard: InlineKeyboardButton[][] = [];
+  for (const row of view.choices ?? []) {
+    const buttons: InlineKeyboardButton[] = [];
+    for (const choice of row)
+      buttons.push({ text: choice.label, callback_data: encodeIntent(choice.intent) });
+    keyboard.push(buttons);
+  }
+  if (view.link) keyboard.push([{ text: view.link.label, url: view.link.url }]);
+  const message: TelegramMessage = {
     text: escapeHtml(view.text).slice(0, TELEGRAM_TEXT_LIMIT),
     parse_mode: 'HTML',
     link_preview_options: { is_disabled: true },
-    ...(keyboard.length ? { reply_markup: { inline_keyboard: keyboard } } : {}),
   };
+  if (keyboard.length) message.reply_markup = { inline_keyboard: keyboard };
+  return message;
 }
 
 /** Telegram's limit on a document's caption. */

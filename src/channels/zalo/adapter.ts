@@ -2,7 +2,7 @@ import { looksLikeChannelLinkCode } from '../../../handlers/channels.js';
 import type { HandlerContext, Services } from '../../../handlers/index.js';
 import { looksLikeInviteCode } from '../../../handlers/onboarding.js';
 import {
-  type DirectReply,
+  type DirectSender,
   type ReplyHandOver,
   ReplyPort,
   replyKey,
@@ -132,16 +132,20 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
     if (ops.length) await store.write(ops);
   }
 
+  /** Zalo replies for sendReplies: each view of a message's reply, with its chat and its key there. */
+  const direct: DirectSender<{ chatId: string; view: View; key: string }> = {
+    send: ({ chatId, view }) => send(chatId, view),
+    message: ({ chatId, view, key }) => ({ key, channel: 'zalo', chatId, view }),
+    classify: (err) => (err instanceof SendError ? err : classifyZaloError(err)),
+  };
+
   /** Sends at once, in order; from the first that fails, the outbox takes over (src/delivery/replies.ts). */
   async function reply(chatId: string, views: View[], key: string): Promise<void> {
-    const direct: DirectReply[] = [];
-    for (const [i, view] of views.entries()) {
-      direct.push({
-        message: { key: replyKey(key, i), channel: 'zalo', chatId, view },
-        send: () => send(chatId, view),
-      });
-    }
-    await sendReplies(direct, replies, (err) => (err instanceof SendError ? err : classifyZaloError(err)));
+    await sendReplies(
+      views.map((view, i) => ({ chatId, view, key: replyKey(key, i) })),
+      direct,
+      replies,
+    );
   }
 
   /** Keeps a question as the chat's open one (and an invitation as its latest invitation), asked now. */
