@@ -59,8 +59,10 @@ async function runUntil(outbox: Outbox, done: () => boolean, timeoutMs = 8000) {
   await running;
 }
 
+// Each test has a store, an outbox and a sender of its own; the retries wait real milliseconds (backoff,
+// retry_after): the tests run side by side.
 for (const target of targets) {
-  describe(`outbox on ${target.name}`, () => {
+  describe.concurrent(`outbox on ${target.name}`, () => {
     it('sends each key once however often it is enqueued, before or after sending', async () => {
       const store = await target.open();
       const { outbox, sender, metrics } = outboxOver(store);
