@@ -832,8 +832,13 @@ describe('plannedMeetings properties, 2026–2040', () => {
         });
         // Every period wholly inside the range has exactly one meeting.
         const periods = new Map<string, number>();
-        for (let d = first; daysBetween(d, end) > 0; d = addDays(d, 1)) {
-          const span = spanOf(r, d);
+        // Periods tile the days: each is found once, from its first day in the range, then the next after it.
+        for (
+          let span: Span, d = first;
+          daysBetween(d, end) > 0;
+          d = addDays(span.days.at(-1) as LocalDate, 1)
+        ) {
+          span = spanOf(r, d);
           const key = isoDate(span.days[0] as LocalDate);
           if (
             !periods.has(key) &&
