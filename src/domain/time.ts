@@ -1,4 +1,4 @@
-import { TZDate } from '@date-fns/tz';
+import { TZDate, tzOffset } from '@date-fns/tz';
 import type { Locale, Params } from './locale.js';
 import type { LocalDate, LocalTime, Weekday } from './types.js';
 
@@ -71,20 +71,48 @@ export function parseTime(text: string): LocalTime | undefined {
   return match ? { hour: Number(match[1]), minute: Number(match[2]) } : undefined;
 }
 
+/**
+ * An instant as the zone's wall clock reads it, in a Date's UTC fields: the instant moved by the zone's offset
+ * then, rounded to whole seconds as TZDate does (historical offsets carry seconds). One look-up of the offset,
+ * where constructing a TZDate takes two: converting is what the planner and the tests spend most on.
+ */
+function wallClock(instant: Date, timeZone: string): Date {
+  return new Date(instant.getTime() + Math.round(tzOffset(timeZone, instant) * 60) * 1000);
+}
+
 export function localDateOf(instant: Date, timeZone: string): LocalDate {
-  const zoned = new TZDate(instant.getTime(), timeZone);
-  return { year: zoned.getFullYear(), month: zoned.getMonth() + 1, day: zoned.getDate() };
+  const wall = wallClock(instant, timeZone);
+  return { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate() };
 }
 
 export function localTimeOf(instant: Date, timeZone: string): LocalTime {
-  const zoned = new TZDate(instant.getTime(), timeZone);
-  return { hour: zoned.getHours(), minute: zoned.getMinutes() };
+  const wall = wallClock(instant, timeZone);
+  return { hour: wall.getUTCHours(), minute: wall.getUTCMinutes() };
 }
+
+/**
+ * Instants of local dates and times, remembered by zone then by the wall time as one number: the planner asks
+ * for the same meeting times every day, and TZDate's construction (its daylight-saving checks) is dear. Bounded,
+ * and pure, so sharing it is safe.
+ */
+const instantCache = new Map<string, Map<number, number>>();
 
 /** The instant a local date and time name in a zone. */
 export function instantAt(date: LocalDate, time: LocalTime, timeZone: string): Date {
-  const zoned = new TZDate(date.year, date.month - 1, date.day, time.hour, time.minute, timeZone);
-  return new Date(zoned.getTime());
+  let inZone = instantCache.get(timeZone);
+  if (!inZone) {
+    inZone = new Map();
+    instantCache.set(timeZone, inZone);
+  }
+  // The wall time as if in UTC: equal exactly when TZDate would read the same wall time (31/4 is 1/5 to both).
+  const key = Date.UTC(date.year, date.month - 1, date.day, time.hour, time.minute);
+  let ms = inZone.get(key);
+  if (ms === undefined) {
+    ms = new TZDate(date.year, date.month - 1, date.day, time.hour, time.minute, timeZone).getTime();
+    if (inZone.size >= 10_000) inZone.clear();
+    inZone.set(key, ms);
+  }
+  return new Date(ms);
 }
 
 export const MIDNIGHT: LocalTime = { hour: 0, minute: 0 };
@@ -140,12 +168,11 @@ function zonedParts(instant: Date, timeZone: string): ZonedParts {
   }
   let parts = inZone.get(ms);
   if (!parts) {
-    const zoned = new TZDate(ms, timeZone);
-    const date = { year: zoned.getFullYear(), month: zoned.getMonth() + 1, day: zoned.getDate() };
+    const date = localDateOf(instant, timeZone);
     parts = {
       weekday: weekdayOf(date),
       dateText: `${pad(date.day)}/${pad(date.month)}/${date.year}`,
-      timeText: formatTime({ hour: zoned.getHours(), minute: zoned.getMinutes() }),
+      timeText: formatTime(localTimeOf(instant, timeZone)),
     };
     if (inZone.size >= 10_000) inZone.clear();
     inZone.set(ms, parts);

@@ -14,7 +14,6 @@ import {
 import { KHE_LECH_CSV, KHE_LECH_MEMBERS } from '../support/commune.js';
 import { FAKE_TOKEN, FakeTelegram, type RecordedMessage } from '../support/fake-telegram.js';
 import { FAKE_ZALO_TOKEN, FakeZalo, zaloUpdate } from '../support/fake-zalo.js';
-import { freePort } from '../support/ports.js';
 import { deletePrefixed, REDIS_URL, redisAvailable, redisStore, uniquePrefix } from '../support/redis.js';
 import { ClockFile, ServiceProcess, TelegramPeople, until } from '../support/service-processes.js';
 
@@ -96,8 +95,7 @@ describe.runIf(available)('three replicas of the service on one Redis', () => {
     const everyone: ServiceProcess[] = [];
     const store = redisStore(prefix);
     try {
-      const ports = await Promise.all([0, 1, 2].map(() => freePort()));
-      for (const p of await Promise.all(ports.map((port, i) => ServiceProcess.start(`R${i}`, port, env))))
+      for (const p of await Promise.all([0, 1, 2].map((i) => ServiceProcess.start(`R${i}`, env))))
         replicas.push(p);
       everyone.push(...replicas);
       const startedIn = Date.now() - started;
@@ -174,7 +172,7 @@ describe.runIf(available)('three replicas of the service on one Redis', () => {
       await until(() => telegram.heldClosed >= heldAtKill, 'the killed sender’s held sends to be dropped');
       telegram.release();
       // Its orchestrator starts another; time goes on past the dead sender's claims (a minute).
-      const restarted = await ServiceProcess.start('R3', await freePort(), env);
+      const restarted = await ServiceProcess.start('R3', env);
       everyone.push(restarted);
       replicas.splice(replicas.indexOf(sender), 1, restarted);
       clock.set('2026-12-02T02:05:00Z');

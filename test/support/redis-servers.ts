@@ -60,12 +60,15 @@ export class RedisServers {
     return this.start(['redis-server', ...args], port, options.password);
   }
 
-  /** A sentinel monitoring `master` as `name`, quick to act: down after `downAfterMs`. */
+  /**
+   * A sentinel monitoring `master` as `name`, quick to act: down after `downAfterMs`; a failover that stalls is
+   * given up after `failoverTimeoutMs`, and tried again after twice that.
+   */
   async sentinel(
     name: string,
     masterPort: number,
     quorum: number,
-    downAfterMs = 1_000,
+    { downAfterMs = 1_000, failoverTimeoutMs = 10_000 } = {},
   ): Promise<RedisProcess> {
     const port = await freePort();
     const conf = join(this.dir, `sentinel-${port}.conf`);
@@ -77,7 +80,7 @@ export class RedisServers {
         `dir ${this.dir}`,
         `sentinel monitor ${name} 127.0.0.1 ${masterPort} ${quorum}`,
         `sentinel down-after-milliseconds ${name} ${downAfterMs}`,
-        `sentinel failover-timeout ${name} 10000`,
+        `sentinel failover-timeout ${name} ${failoverTimeoutMs}`,
         `sentinel parallel-syncs ${name} 1`,
         '',
       ].join('\n'),

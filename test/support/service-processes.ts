@@ -6,6 +6,7 @@ import type { ShownMessage, TelegramUser } from './app-harness.js';
 import { buttonsOf } from './app-harness.js';
 import { bundled } from './bundle.js';
 import type { FakeTelegram, RecordedMessage } from './fake-telegram.js';
+import { freePort } from './ports.js';
 
 /**
  * Whole service processes, started as an operator's `npm start` starts them (src/main.ts, here from the run's
@@ -46,8 +47,27 @@ export class ServiceProcess {
     });
   }
 
-  /** The service with exactly `env` (plus PATH and HOME); resolves once it says it is running. */
-  static async start(name: string, port: number, env: Record<string, string>): Promise<ServiceProcess> {
+  /**
+   * The service with exactly `env` (plus PATH and HOME) on a free port; resolves once it says it is running. A
+   * port is free when asked for, but another test's socket may take it before the service binds it: then the
+   * service starts again on another.
+   */
+  static async start(name: string, env: Record<string, string>): Promise<ServiceProcess> {
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      try {
+        return await ServiceProcess.startOn(name, port, env);
+      } catch (err) {
+        if (attempt === 3 || !(err instanceof Error && err.message.includes('EADDRINUSE'))) throw err;
+      }
+    }
+  }
+
+  private static async startOn(
+    name: string,
+    port: number,
+    env: Record<string, string>,
+  ): Promise<ServiceProcess> {
     const child = spawn(...bundled('main'), {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],

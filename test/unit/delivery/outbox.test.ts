@@ -59,8 +59,10 @@ async function runUntil(outbox: Outbox, done: () => boolean, timeoutMs = 8000) {
   await running;
 }
 
+// Each test has a store, an outbox and a sender of its own; the retries wait real milliseconds (backoff,
+// retry_after): the tests run side by side.
 for (const target of targets) {
-  describe(`outbox on ${target.name}`, () => {
+  describe.concurrent(`outbox on ${target.name}`, () => {
     it('sends each key once however often it is enqueued, before or after sending', async () => {
       const store = await target.open();
       const { outbox, sender, metrics } = outboxOver(store);
@@ -99,7 +101,8 @@ for (const target of targets) {
       await store.close();
     });
 
-    it('spaces sends to one chat by the chat interval, or the longer one its sender asks for', async () => {
+    // Alone: it measures gaps between sends as they arrive, which the other tests' work would stretch unevenly.
+    it.sequential('spaces sends to one chat by the chat interval, or the longer one its sender asks for', async () => {
       const store = await target.open();
       const { outbox, sender } = outboxOver(store);
       sender.chatIntervalMs = (chatId) => (chatId.startsWith('-') ? 250 : undefined);

@@ -12,8 +12,10 @@ afterAll(() => Promise.all(targets.map((t) => t.cleanup())));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// Each test has a store of its own, and most of their time is waiting on real time (cron's seconds, store TTLs):
+// they run side by side.
 for (const target of targets) {
-  describe(`coordination on ${target.name}`, () => {
+  describe.concurrent(`coordination on ${target.name}`, () => {
     it('lets one of several replicas run each slot of a distributed node-cron task', async () => {
       const store = await target.open();
       const runs: string[] = [];
@@ -25,7 +27,9 @@ for (const target of targets) {
           distributedLease: 10_000,
         }),
       );
-      await sleep(2_600);
+      // Two slots run, and long enough after the second for a duplicate of it to show.
+      for (let i = 0; i < 400 && runs.length < 2; i++) await sleep(10);
+      await sleep(300);
       await Promise.all(tasks.map((task) => task.destroy()));
       expect(runs.length).toBeGreaterThanOrEqual(2);
       expect(new Set(runs).size).toBe(runs.length);
