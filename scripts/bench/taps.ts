@@ -9,8 +9,10 @@
  * with 64 in flight; paced p99 ≤ 5 ms. The last line is the same figures as JSON, `on` and `off`.
  *
  * Both bots share one Redis client (the store's), so the client's batching serves both alike. Every tap must
- * be answered, or the run fails: a dropped tap (the flood guard) would flatter the figures.
+ * be answered, or the run fails: a dropped tap (the flood guard) would flatter the figures. It runs with the
+ * service's own Node flags (package.json: the young generation's size, as `npm start` and the Dockerfile).
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Bot, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
@@ -170,6 +172,26 @@ async function closedLoop(handle: Handle, updates: Update[], inFlight: number): 
   return figures(latencies, (performance.now() - started) / 1000);
 }
 
+/** The collector's pauses while `run` runs: how many, the longest and their sum (ms). What sets a paced p99. */
+async function withGcPauses<T>(
+  run: () => Promise<T>,
+): Promise<T & { gc: { pauses: number; maxMs: number; totalMs: number } }> {
+  const gc = { pauses: 0, maxMs: 0, totalMs: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.pauses++;
+      gc.maxMs = Math.max(gc.maxMs, round(entry.duration, 2));
+      gc.totalMs = round(gc.totalMs + entry.duration, 1);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  try {
+    return { ...(await run()), gc };
+  } finally {
+    observer.disconnect();
+  }
+}
+
 /** Taps arriving at `perSecond` whatever the service does (an open loop), each timed from its own arrival. */
 async function openLoop(handle: Handle, updates: Update[], perSecond: number): Promise<Figures> {
   const latencies = new Float64Array(updates.length);
@@ -219,6 +241,7 @@ interface ModeFigures {
   floorP50Ms: number;
   floorP99Ms: number;
   pacedP50Ms: number;
+  pacedGc: { pauses: number; maxMs: number; totalMs: number };
   storeCallsPerTap: number;
   goalsMet: boolean;
 }
@@ -284,7 +307,7 @@ async function measureOver(store: Store, members: Member[], batching: 'on' | 'of
   const oursMany = await measure(handleOurs, oursCalls, IN_FLIGHT, `ours, ${IN_FLIGHT} in flight`);
   const floorMany = await measure(handleFloor, floorCalls, IN_FLIGHT, `floor, ${IN_FLIGHT} in flight`);
   const before = oursCalls.get('answerCallbackQuery') ?? 0;
-  const paced = await openLoop(handleOurs, taps(members, PACED_TAPS, 3), PACED_RATE);
+  const paced = await withGcPauses(() => openLoop(handleOurs, taps(members, PACED_TAPS, 3), PACED_RATE));
   expectAnswered(oursCalls, before, PACED_TAPS, 'ours, paced');
 
   const ratio = round(oursMany.tapsPerSecond / floorMany.tapsPerSecond, 2);
@@ -301,6 +324,7 @@ async function measureOver(store: Store, members: Member[], batching: 'on' | 'of
       '',
       `  ours ÷ floor with ${IN_FLIGHT} in flight: ${ratio} (goal ≥ 0.3) ${mark(goals.ratio)}`,
       `  p99 at ${PACED_RATE} taps/s: ${paced.p99Ms} ms (goal ≤ 5 ms) ${mark(goals.pacedP99)}`,
+      `  collector pauses while paced: ${paced.gc.pauses}, longest ${paced.gc.maxMs} ms, ${paced.gc.totalMs} ms in all`,
       `  store calls per tap, one tap alone: ${storeCallsPerTap} (floor: 1); concurrent taps share reads`,
       '',
     ].join('\n'),
@@ -317,6 +341,7 @@ async function measureOver(store: Store, members: Member[], batching: 'on' | 'of
     floorP50Ms: floorMany.p50Ms,
     floorP99Ms: floorMany.p99Ms,
     pacedP50Ms: paced.p50Ms,
+    pacedGc: paced.gc,
     storeCallsPerTap,
     goalsMet: goals.ratio && goals.pacedP99,
   };
