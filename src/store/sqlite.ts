@@ -29,6 +29,8 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly now: () => number;
   private readonly s;
+  /** One transaction wrapper for every atomic call: better-sqlite3 builds four functions per `transaction()`. */
+  private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
 
   constructor(file: string, options: { now?: () => number } = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -39,6 +41,7 @@ export class SqliteStore implements Store {
     this.db.exec(SCHEMA);
     this.now = options.now ?? Date.now;
     const db = this.db;
+    this.tx = db.transaction((fn: () => unknown) => fn());
     this.s = {
       get: db.prepare<[string, number], { value: string }>(
         'SELECT value FROM kv WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)',
@@ -107,7 +110,7 @@ export class SqliteStore implements Store {
 
   /** Runs fn in one IMMEDIATE transaction, so another process sharing the file sees all of it or none. */
   private atomic<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.tx.immediate(fn) as T;
   }
 
   async get(key: string) {
