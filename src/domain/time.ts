@@ -77,7 +77,31 @@ export function parseTime(text: string): LocalTime | undefined {
  * where constructing a TZDate takes two: converting is what the planner and the tests spend most on.
  */
 function wallClock(instant: Date, timeZone: string): Date {
-  return new Date(instant.getTime() + Math.round(tzOffset(timeZone, instant) * 60) * 1000);
+  const ms = instant.getTime();
+  return new Date(ms + Math.round(offsetMinutes(timeZone, ms) * 60) * 1000);
+}
+
+/**
+ * Zones' offsets by UTC day, for the days whose first and last millisecond have the same offset (all but the few
+ * with a change, which are asked each time): no zone changes its offset and back within a day. The planner
+ * converts many instants of the same days, and each `tzOffset` formats a date through Intl. Bounded, and pure.
+ */
+const offsetCache = new Map<string, Map<number, number>>();
+
+function offsetMinutes(timeZone: string, ms: number): number {
+  let inZone = offsetCache.get(timeZone);
+  if (!inZone) {
+    inZone = new Map();
+    offsetCache.set(timeZone, inZone);
+  }
+  const day = Math.floor(ms / DAY_MS);
+  const known = inZone.get(day);
+  if (known !== undefined) return known;
+  const first = tzOffset(timeZone, new Date(day * DAY_MS));
+  if (tzOffset(timeZone, new Date((day + 1) * DAY_MS - 1)) !== first) return tzOffset(timeZone, new Date(ms));
+  if (inZone.size >= 10_000) inZone.clear();
+  inZone.set(day, first);
+  return first;
 }
 
 export function localDateOf(instant: Date, timeZone: string): LocalDate {

@@ -1,9 +1,13 @@
+import { TZDate } from '@date-fns/tz';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   addMonths,
   formatDate,
   formatDateTime,
   lastDayOf,
+  localDateOf,
+  localTimeOf,
   monthWindow,
   parseIsoDate,
   parseTime,
@@ -66,5 +70,61 @@ describe('monthWindow', () => {
     expect(monthWindow(new Date(window.end.getTime() - 1), 6, VN).start).toEqual(window.start);
     expect(monthWindow(window.end, 6, VN).start).toEqual(window.end);
     expect(lastDayOf(window)).toEqual({ year: 2026, month: 12, day: 31 });
+  });
+});
+
+describe('local date and time of an instant', () => {
+  // The offsets are remembered by UTC day: the days with a daylight-saving change must still read right on
+  // either side of it, in zones east and west of UTC and with half-hour offsets.
+  const ZONES = [VN, 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'UTC'];
+  const expected = (instant: Date, zone: string) => {
+    const wall = new TZDate(instant.getTime(), zone);
+    return {
+      date: { year: wall.getFullYear(), month: wall.getMonth() + 1, day: wall.getDate() },
+      time: { hour: wall.getHours(), minute: wall.getMinutes() },
+    };
+  };
+  const read = (instant: Date, zone: string) => ({
+    date: localDateOf(instant, zone),
+    time: localTimeOf(instant, zone),
+  });
+
+  it('reads as TZDate does on the days clocks change, a minute either side of the change', () => {
+    const changes = [
+      ['Europe/Berlin', '2026-03-29T01:00:00Z'],
+      ['Europe/Berlin', '2026-10-25T01:00:00Z'],
+      ['America/New_York', '2026-03-08T07:00:00Z'],
+      ['America/New_York', '2026-11-01T06:00:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T15:00:00Z'],
+    ] as const;
+    for (const [zone, change] of changes) {
+      const at = Date.parse(change);
+      // The day's start first, so its offset is the one remembered when the change comes.
+      for (const ms of [at - 12 * 3_600_000, at - 60_000, at - 1, at, at + 60_000, at + 12 * 3_600_000])
+        expect(read(new Date(ms), zone), `${zone} ${new Date(ms).toISOString()}`).toEqual(
+          expected(new Date(ms), zone),
+        );
+    }
+  });
+
+  it('reads as TZDate does for any instant from 2020 to 2040 in any of six zones', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.parse('2020-01-01'), max: Date.parse('2040-01-01') }),
+        fc.constantFrom(...ZONES),
+        (ms, zone) => {
+          const got = read(new Date(ms), zone);
+          const want = expected(new Date(ms), zone);
+          return (
+            got.date.year === want.date.year &&
+            got.date.month === want.date.month &&
+            got.date.day === want.date.day &&
+            got.time.hour === want.time.hour &&
+            got.time.minute === want.time.minute
+          );
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });
