@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { holidayCalendar } from '../../../src/content/holidays.js';
@@ -156,6 +157,7 @@ describe('meetingReminders properties, 2026–2040', () => {
             steps.map((s, i) => ({ ...s, id: `s${i}` })),
             cal,
           );
+          // node's assert, not vitest's expect: a few thousand checks per run, where expect costs more than them.
           for (const o of occurrences) {
             const step = steps[Number(o.stepId.slice(1))] as TimelineStep;
             const nominalDay = addDays(day, step.offsetDays);
@@ -164,28 +166,35 @@ describe('meetingReminders properties, 2026–2040', () => {
             const dueTime = localTimeOf(o.dueAt, VN);
             const inDaytime =
               minutes(step.at) >= minutes(daytime.from) && minutes(step.at) <= minutes(daytime.to);
-            expect(isHoliday(dueDay)).toBe(false);
-            expect(minutes(dueTime) >= minutes(daytime.from) && minutes(dueTime) <= minutes(daytime.to)).toBe(
-              true,
+            assert.ok(!isHoliday(dueDay), 'due on a holiday');
+            assert.ok(
+              minutes(dueTime) >= minutes(daytime.from) && minutes(dueTime) <= minutes(daytime.to),
+              'due outside daytime',
             );
             if (step.offsetDays <= 0) {
-              expect(o.dueAt < startsAt).toBe(true);
-              expect(o.graceEndsAt <= startsAt).toBe(true);
+              assert.ok(o.dueAt < startsAt, 'a step before the meeting due after it');
+              assert.ok(o.graceEndsAt <= startsAt, 'grace running past the meeting');
               if (!isHoliday(nominalDay) && inDaytime && nominal < startsAt) {
-                expect(o.dueAt).toEqual(nominal);
+                assert.equal(o.dueAt.getTime(), nominal.getTime());
                 continue;
               }
-              expect(dueTime).toEqual(clamp(step.at));
-              expect(isWorking(dueDay)).toBe(true);
-              expect(daysBetween(dueDay, nominalDay)).toBeGreaterThan(0);
+              assert.equal(minutes(dueTime), minutes(clamp(step.at)));
+              assert.ok(isWorking(dueDay), 'moved to a day that is not a working day');
+              assert.ok(daysBetween(dueDay, nominalDay) > 0, 'moved later, not earlier');
               // The previous working day that fits: none later fits.
               for (let d = addDays(dueDay, 1); daysBetween(d, nominalDay) > 0; d = addDays(d, 1))
-                expect(isWorking(d) && instantAt(d, clamp(step.at), VN) < startsAt).toBe(false);
+                assert.ok(
+                  !(isWorking(d) && instantAt(d, clamp(step.at), VN) < startsAt),
+                  'a later day fitted',
+                );
             } else {
-              expect(o.dueAt > startsAt || daysBetween(day, dueDay) > 0).toBe(true);
-              expect(dueTime).toEqual(inDaytime ? step.at : clamp(step.at));
+              assert.ok(
+                o.dueAt > startsAt || daysBetween(day, dueDay) > 0,
+                'a step after the meeting due before it',
+              );
+              assert.equal(minutes(dueTime), minutes(inDaytime ? step.at : clamp(step.at)));
               for (let d = nominalDay; daysBetween(d, dueDay) > 0; d = addDays(d, 1))
-                expect(isHoliday(d)).toBe(true);
+                assert.ok(isHoliday(d), 'moved past a day that was not a holiday');
             }
           }
         },
