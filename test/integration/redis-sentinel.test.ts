@@ -278,8 +278,15 @@ async function failover(waitReplicas: number): Promise<Outcome> {
     await until(async () => acknowledged.length >= 200 || undefined, '200 acknowledged writes');
     await acquainted;
     link.stall();
-    // Long enough for the master to answer writes its replicas never get (thousands a second without WAIT).
-    await sleep(200);
+    const ackedBeforeStall = acknowledged.length;
+    // Long enough for the master to answer writes its replicas never get. Without WAIT, until it has answered 50
+    // of them, however slowly a loaded machine runs the writers; with WAIT, none can be answered meanwhile.
+    if (waitReplicas === 0)
+      await until(
+        async () => acknowledged.length >= ackedBeforeStall + 50 || undefined,
+        '50 writes on a stalled link',
+      );
+    else await sleep(200);
     await master.kill();
     link.drop();
     const killedAt = Date.now();
