@@ -12,7 +12,7 @@
  * be answered, or the run fails: a dropped tap (the flood guard) would flatter the figures. It runs with the
  * service's own Node flags (package.json: the young generation's size, as `npm start` and the Dockerfile).
  */
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Bot, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
@@ -175,13 +175,20 @@ async function closedLoop(handle: Handle, updates: Update[], inFlight: number): 
 /** The collector's pauses while `run` runs: how many, the longest and their sum (ms). What sets a paced p99. */
 async function withGcPauses<T>(
   run: () => Promise<T>,
-): Promise<T & { gc: { pauses: number; maxMs: number; totalMs: number } }> {
-  const gc = { pauses: 0, maxMs: 0, totalMs: 0 };
+): Promise<
+  T & { gc: { pauses: number; maxMs: number; totalMs: number; major: number; majorMaxMs: number } }
+> {
+  const gc = { pauses: 0, maxMs: 0, totalMs: 0, major: 0, majorMaxMs: 0 };
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       gc.pauses++;
       gc.maxMs = Math.max(gc.maxMs, round(entry.duration, 2));
       gc.totalMs = round(gc.totalMs + entry.duration, 1);
+      // Full collections (mark-sweep-compact) apart from the young generation's scavenges.
+      if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        gc.major++;
+        gc.majorMaxMs = Math.max(gc.majorMaxMs, round(entry.duration, 2));
+      }
     }
   });
   observer.observe({ entryTypes: ['gc'] });
@@ -324,7 +331,7 @@ async function measureOver(store: Store, members: Member[], batching: 'on' | 'of
       '',
       `  ours ÷ floor with ${IN_FLIGHT} in flight: ${ratio} (goal ≥ 0.3) ${mark(goals.ratio)}`,
       `  p99 at ${PACED_RATE} taps/s: ${paced.p99Ms} ms (goal ≤ 5 ms) ${mark(goals.pacedP99)}`,
-      `  collector pauses while paced: ${paced.gc.pauses}, longest ${paced.gc.maxMs} ms, ${paced.gc.totalMs} ms in all`,
+      `  collector pauses while paced: ${paced.gc.pauses}, longest ${paced.gc.maxMs} ms, ${paced.gc.totalMs} ms in all; ${paced.gc.major} full, longest ${paced.gc.majorMaxMs} ms`,
       `  store calls per tap, one tap alone: ${storeCallsPerTap} (floor: 1); concurrent taps share reads`,
       '',
     ].join('\n'),
