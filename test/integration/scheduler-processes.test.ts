@@ -11,6 +11,7 @@ import type { Store, WriteOp } from '../../src/store/port.js';
 import { cellSchema, meetingSchema, personSchema } from '../../src/store/records.js';
 import { createRepos } from '../../src/store/repositories/index.js';
 import { bundled } from '../support/bundle.js';
+import { killedAtEnd } from '../support/children.js';
 import { FakeTelegram } from '../support/fake-telegram.js';
 import { deletePrefixed, REDIS_URL, redisAvailable, redisStore, uniquePrefix } from '../support/redis.js';
 import { quietLog, RecordingSender } from '../support/scheduler-fixtures.js';
@@ -29,10 +30,12 @@ interface Worker {
 
 /** Starts test/support/scheduler-worker.ts and resolves once it is connected and racing. */
 async function startWorker(env: Record<string, string>): Promise<Worker> {
-  const child = spawn(...bundled('scheduler-worker'), {
-    env: { PATH: process.env.PATH ?? '', REDIS_URL, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = killedAtEnd(
+    spawn(...bundled('scheduler-worker'), {
+      env: { PATH: process.env.PATH ?? '', REDIS_URL, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
   const lines = createInterface({ input: child.stdout as Readable });
   const [first] = (await once(lines, 'line')) as [string];
   if (first !== 'ready') throw new Error(`worker said ${first}`);

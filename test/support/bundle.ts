@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { execPath } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { forgetChildren, killLeftChildren } from './children.js';
 
 /**
  * The service, the operators' scripts and the tests' helper processes, bundled once per run (vitest's
@@ -28,7 +29,8 @@ export const bundled = (entry: keyof typeof ENTRIES, ...args: string[]): [string
   [`${BUNDLE_DIR}${entry}.mjs`, ...args],
 ];
 
-export default async function bundle(): Promise<void> {
+export default async function bundle(): Promise<() => void> {
+  forgetChildren();
   rmSync(BUNDLE_DIR, { recursive: true, force: true });
   await build({
     entryPoints: ENTRIES,
@@ -49,4 +51,9 @@ export default async function bundle(): Promise<void> {
     },
     logLevel: 'warning',
   });
+  // The run's teardown: processes a timed-out test left behind go with the run (test/support/children.ts).
+  return () => {
+    const killed = killLeftChildren();
+    if (killed > 0) console.warn(`killed ${killed} process(es) a test left running`);
+  };
 }

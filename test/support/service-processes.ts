@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ShownMessage, TelegramUser } from './app-harness.js';
 import { buttonsOf } from './app-harness.js';
 import { bundled } from './bundle.js';
+import { killedAtEnd } from './children.js';
 import type { FakeTelegram, RecordedMessage } from './fake-telegram.js';
 import { freePort } from './ports.js';
 
@@ -68,12 +69,15 @@ export class ServiceProcess {
     port: number,
     env: Record<string, string>,
   ): Promise<ServiceProcess> {
-    const child = spawn(...bundled('main'), {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group, so that it and anything it started go at the end whatever happened.
-      detached: true,
-    });
+    const child = killedAtEnd(
+      spawn(...bundled('main'), {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group, so that it and anything it started go at the end whatever happened.
+        detached: true,
+      }),
+      { group: true },
+    );
     const service = new ServiceProcess(name, port, child);
     const deadline = Date.now() + 30_000;
     let running: LogLine | undefined;
