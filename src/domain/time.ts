@@ -88,19 +88,30 @@ function wallClock(instant: Date, timeZone: string): Date {
  */
 const offsetCache = new Map<string, Map<number, number>>();
 
-function offsetMinutes(timeZone: string, ms: number): number {
-  let inZone = offsetCache.get(timeZone);
+/** A zone's own map in a per-zone cache of numbers. */
+function zoneMap(cache: Map<string, Map<number, number>>, timeZone: string): Map<number, number> {
+  let inZone = cache.get(timeZone);
   if (!inZone) {
     inZone = new Map();
-    offsetCache.set(timeZone, inZone);
+    cache.set(timeZone, inZone);
   }
+  return inZone;
+}
+
+/** Keeps `value` under `key`, emptying the map first when it is full: the working set is far smaller. */
+function keepBounded(map: Map<number, number>, key: number, value: number): void {
+  if (map.size >= 10_000) map.clear();
+  map.set(key, value);
+}
+
+function offsetMinutes(timeZone: string, ms: number): number {
+  const inZone = zoneMap(offsetCache, timeZone);
   const day = Math.floor(ms / DAY_MS);
   const known = inZone.get(day);
   if (known !== undefined) return known;
   const first = tzOffset(timeZone, new Date(day * DAY_MS));
   if (tzOffset(timeZone, new Date((day + 1) * DAY_MS - 1)) !== first) return tzOffset(timeZone, new Date(ms));
-  if (inZone.size >= 10_000) inZone.clear();
-  inZone.set(day, first);
+  keepBounded(inZone, day, first);
   return first;
 }
 
@@ -123,18 +134,13 @@ const instantCache = new Map<string, Map<number, number>>();
 
 /** The instant a local date and time name in a zone. */
 export function instantAt(date: LocalDate, time: LocalTime, timeZone: string): Date {
-  let inZone = instantCache.get(timeZone);
-  if (!inZone) {
-    inZone = new Map();
-    instantCache.set(timeZone, inZone);
-  }
+  const inZone = zoneMap(instantCache, timeZone);
   // The wall time as if in UTC: equal exactly when TZDate would read the same wall time (31/4 is 1/5 to both).
   const key = Date.UTC(date.year, date.month - 1, date.day, time.hour, time.minute);
   let ms = inZone.get(key);
   if (ms === undefined) {
     ms = new TZDate(date.year, date.month - 1, date.day, time.hour, time.minute, timeZone).getTime();
-    if (inZone.size >= 10_000) inZone.clear();
-    inZone.set(key, ms);
+    keepBounded(inZone, key, ms);
   }
   return new Date(ms);
 }

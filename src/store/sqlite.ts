@@ -38,11 +38,11 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    // One transaction: the tables appear together or not at all, in one commit instead of six.
-    this.db.transaction(() => this.db.exec(SCHEMA)).immediate();
     this.now = options.now ?? Date.now;
     const db = this.db;
     this.tx = db.transaction((fn: () => unknown) => fn());
+    // One transaction: the tables appear together or not at all, in one commit instead of six.
+    this.atomic(() => db.exec(SCHEMA));
     this.s = {
       get: db.prepare<[string, number], { value: string }>(
         'SELECT value FROM kv WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)',
