@@ -6,7 +6,6 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import {
   type CalendarDate,
@@ -29,6 +28,7 @@ import {
   zodProblems,
 } from './anniversaries.js';
 import { ContentError, type ContentProblem } from './problems.js';
+import { parseYaml } from './yaml.js';
 
 export const TOPICS_DIR = join(CONTENT_DIR, 'topics');
 /** A đảng bộ's own topics: same shape and rules as the library, beside it (see README, "Your own topics"). */

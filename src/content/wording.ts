@@ -6,12 +6,12 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { LOCALES, readLocaleFiles } from '../i18n.js';
 import { CONTENT_DIR } from '../paths.js';
 import { displayPath, entryName, readableText, zodProblems } from './anniversaries.js';
 import type { ContentProblem } from './problems.js';
+import { parseYaml } from './yaml.js';
 
 const ruleSchema = z
   .strictObject({

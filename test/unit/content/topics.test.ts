@@ -268,7 +268,7 @@ describe('a broken library is rejected, naming the file and the entry', () => {
     ['one-sentence-summary', 'topics.yaml', 'topics[0] (mot-cau).summary', /2 to 4 sentences/],
     ['impossible-date', 'topics.yaml', 'topics[0] (ngay-sai).validFrom', /not a real date/],
     ['not-nfc', 'topics.yaml', 'topics[0] (to-hop-dau).title', /NFC/],
-    ['duplicate-key', 'topics.yaml', '', /not valid YAML: Map keys must be unique/],
+    ['duplicate-key', 'topics.yaml', '', /not valid YAML: duplicated mapping key at line 3, column 1/],
     [
       'long-id',
       'topics.yaml',
