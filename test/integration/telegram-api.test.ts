@@ -95,9 +95,11 @@ describe('Telegram through a fake Bot API (TELEGRAM_API_ROOT)', () => {
       TELEGRAM_WEBHOOK_URL: 'https://chibo.example.vn/telegram/hook',
       TELEGRAM_WEBHOOK_SECRET: 'right-secret_123',
     });
+    // Only the updates the bot handles, as polling asks for them.
     expect(fake.webhook).toEqual({
       url: 'https://chibo.example.vn/telegram/hook',
       secret_token: 'right-secret_123',
+      allowed_updates: ['message', 'callback_query', 'my_chat_member'],
     });
     const post = (secret: string, body: unknown) =>
       fetch(`http://127.0.0.1:${app.port}/telegram/hook`, {

@@ -97,7 +97,9 @@ export class FakeTelegram {
   readonly migrations = new Map<string, number>();
   readonly callbackAnswers: { callback_query_id: string; text?: string }[] = [];
   commands: unknown[] = [];
-  webhook: { url: string; secret_token?: string } | undefined;
+  webhook:
+    | { url: string; secret_token?: string | undefined; allowed_updates?: string[] | undefined }
+    | undefined;
   got429 = 0;
   got500 = 0;
   /** Sends that came to a chat before the retry_after it was given had passed. */
@@ -247,7 +249,11 @@ export class FakeTelegram {
         this.commands.push({ ...params, deleted: true });
         return ok(res, true);
       case 'setWebhook':
-        this.webhook = { url: String(params.url), secret_token: params.secret_token as string | undefined };
+        this.webhook = {
+          url: String(params.url),
+          secret_token: params.secret_token as string | undefined,
+          allowed_updates: params.allowed_updates as string[] | undefined,
+        };
         return ok(res, true);
       case 'deleteWebhook':
         this.webhook = undefined;

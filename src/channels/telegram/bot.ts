@@ -85,6 +85,12 @@ function boundedRetry(): Transformer {
     DELIVERED.has(method) ? prev(method, payload, signal) : retry(prev, method, payload, signal);
 }
 
+/**
+ * The updates the bot handles, asked for by polling and by the webhook alike: Telegram sends nothing else (a
+ * webhook set without the list would also bring reactions, edits, channel posts …, only to be ignored).
+ */
+const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
+
 /** grammY types its signals with the abort-controller package's AbortSignal; Node's is the same at run time. */
 type ApiSignal = Parameters<Bot['init']>[0];
 
@@ -318,7 +324,12 @@ export function createTelegramBot(deps: TelegramDeps) {
       log.warn({ error: err.message }, 'Telegram refused the command menu; commands work without it');
     });
     abort.throwIfAborted();
-    if (webhook) await bot.api.setWebhook(webhook.url, { secret_token: webhook.secret }, signal);
+    if (webhook)
+      await bot.api.setWebhook(
+        webhook.url,
+        { secret_token: webhook.secret, allowed_updates: ALLOWED_UPDATES },
+        signal,
+      );
     else await startPolling();
   }
 
@@ -360,7 +371,7 @@ export function createTelegramBot(deps: TelegramDeps) {
         await bot.init();
         await bot.api.deleteWebhook();
         const polling = run(bot, {
-          runner: { fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] } },
+          runner: { fetch: { allowed_updates: ALLOWED_UPDATES } },
         });
         runner = polling;
         try {
