@@ -72,10 +72,26 @@ const BUTTON_COMMANDS: Record<string, Run> = {
 };
 
 /**
+ * Free text no question took: a command typed as a word ("lịch", "trogiup"); a code from /kenh links a second
+ * channel; someone not yet linked who types an invite code is onboarding; anything else gets help.
+ */
+async function handleText(ctx: HandlerContext, text: string): Promise<View[]> {
+  const command = commandNamed(text);
+  if (command) return handle(ctx, { type: 'command', name: command, args: '' });
+  if (looksLikeChannelLinkCode(text)) {
+    const linked = await handleChannelLinkCode(ctx, text);
+    if (linked) return linked;
+  }
+  if (!ctx.actor && looksLikeInviteCode(text)) return handleStart(ctx, text);
+  return handleHelp(ctx);
+}
+
+/**
  * The one entry point: every channel's conversation (src/channels/conversation.ts) turns an update into an intent,
  * with the context it built, and renders the views this returns.
  */
-export async function handle(ctx: HandlerContext, intent: Intent): Promise<View[]> {
+export function handle(ctx: HandlerContext, intent: Intent): Promise<View[]> {
+  // Not async: the handler's own promise is returned, not wrapped in one more (every tap comes this way).
   switch (intent.type) {
     case 'command': {
       const name = commandNamed(intent.name);
@@ -84,18 +100,8 @@ export async function handle(ctx: HandlerContext, intent: Intent): Promise<View[
         : Object.hasOwn(BUTTON_COMMANDS, intent.name) && BUTTON_COMMANDS[intent.name];
       return run ? run(ctx, intent.args) : handleHelp(ctx, intent.name);
     }
-    case 'text': {
-      // A command typed as a word ("lịch", "trogiup"); a code from /kenh links a second channel; someone not
-      // yet linked who types an invite code is onboarding; anything else gets help.
-      const command = commandNamed(intent.text);
-      if (command) return handle(ctx, { type: 'command', name: command, args: '' });
-      if (looksLikeChannelLinkCode(intent.text)) {
-        const linked = await handleChannelLinkCode(ctx, intent.text);
-        if (linked) return linked;
-      }
-      if (!ctx.actor && looksLikeInviteCode(intent.text)) return handleStart(ctx, intent.text);
-      return handleHelp(ctx);
-    }
+    case 'text':
+      return handleText(ctx, intent.text);
     case 'answer':
       return handleAnswer(ctx, intent);
     case 'ask_reason':

@@ -39,8 +39,10 @@ export class MeetingsRepo {
 
   /** A meeting with where its notice was posted in its cell's group (if it was), in one read. */
   async withGroupPost(id: string): Promise<[Readonly<Meeting> | undefined, Readonly<GroupPost> | undefined]> {
-    const [meeting, post] = await this.store.getMany([keys.meeting(id), keys.meetingGroupPost(id)]);
-    return [parseMeeting(keys.meeting(id), meeting), parseGroupPost(keys.meetingGroupPost(id), post)];
+    const meetingKey = keys.meeting(id);
+    const postKey = keys.meetingGroupPost(id);
+    const [meeting, post] = await this.store.getMany([meetingKey, postKey]);
+    return [parseMeeting(meetingKey, meeting), parseGroupPost(postKey, post)];
   }
 
   /** Where each meeting's notice was posted in its cell's group, if it was: in the order of `ids`. */
