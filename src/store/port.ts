@@ -76,6 +76,8 @@ export interface Store {
   /* Hashes. */
   hget(key: string, field: string): Promise<string | undefined>;
   hgetall(key: string): Promise<Record<string, string>>;
+  /** The fields whose names start with `prefix`, with their values: one part of a large hash, not all of it. */
+  hgetPrefixed(key: string, prefix: string): Promise<Record<string, string>>;
   hset(key: string, fields: Record<string, string>): Promise<void>;
   /** Sets the field only when absent; true when this call set it. */
   hsetIfAbsent(key: string, field: string, value: string): Promise<boolean>;

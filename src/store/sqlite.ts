@@ -72,6 +72,10 @@ export class SqliteStore implements Store {
       hgetall: db.prepare<[string], { field: string; value: string }>(
         'SELECT field, value FROM hashes WHERE key = ?',
       ),
+      // GLOB, not LIKE: case-sensitive, and with a literal prefix it reads only that range of the index.
+      hgetGlob: db.prepare<[string, string], { field: string; value: string }>(
+        'SELECT field, value FROM hashes WHERE key = ? AND field GLOB ?',
+      ),
       hset: db.prepare<[string, string, string]>(
         'INSERT INTO hashes (key, field, value) VALUES (?, ?, ?) ON CONFLICT (key, field) DO UPDATE SET value = excluded.value',
       ),
@@ -178,6 +182,14 @@ export class SqliteStore implements Store {
   async hgetall(key: string) {
     const out: Record<string, string> = {};
     for (const row of this.s.hgetall.all(key)) out[row.field] = row.value;
+    return out;
+  }
+
+  async hgetPrefixed(key: string, prefix: string) {
+    // The prefix taken literally: each GLOB wildcard in it becomes a one-character class.
+    const pattern = `${prefix.replace(/[*?[]/g, '[$&]')}*`;
+    const out: Record<string, string> = {};
+    for (const row of this.s.hgetGlob.all(key, pattern)) out[row.field] = row.value;
     return out;
   }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidWriteError, type Store, type WriteOp } from '../../src/store/port.js';
 
@@ -120,6 +121,66 @@ export function storeContract(name: string, target: ContractTarget) {
         expect(await s.hgetall('h')).toEqual({ b: '3', c: '9' });
         expect(await s.del('h')).toBe(1);
         expect(await s.hgetall('h')).toEqual({});
+      }),
+    );
+
+    it(
+      'reads the fields that start with a prefix, taken literally (glob characters and all)',
+      withStore(async (s) => {
+        const fields = [
+          'a:1',
+          'a:2',
+          'ab:1',
+          'b:a:1',
+          'A:1',
+          'a*:1',
+          'a?:1',
+          '[a]:1',
+          'a\\:1',
+          'đ:1',
+          'đa:1',
+        ];
+        await s.hset('h', Object.fromEntries(fields.map((f) => [f, `v${f}`])));
+        const only = (...names: string[]) => Object.fromEntries(names.map((f) => [f, `v${f}`]));
+        expect(await s.hgetPrefixed('h', 'a:')).toEqual(only('a:1', 'a:2'));
+        expect(await s.hgetPrefixed('h', 'a*:')).toEqual(only('a*:1'));
+        expect(await s.hgetPrefixed('h', 'a?:')).toEqual(only('a?:1'));
+        expect(await s.hgetPrefixed('h', '[a]:')).toEqual(only('[a]:1'));
+        expect(await s.hgetPrefixed('h', 'a\\:')).toEqual(only('a\\:1'));
+        expect(await s.hgetPrefixed('h', 'đ')).toEqual(only('đ:1', 'đa:1'));
+        expect(await s.hgetPrefixed('h', 'c')).toEqual({});
+        expect(await s.hgetPrefixed('h', '')).toEqual(only(...fields));
+        expect(await s.hgetPrefixed('nothing', 'a')).toEqual({});
+        // A large hash is walked whole: every matching field once, among thousands of others.
+        const many: Record<string, string> = {};
+        for (let i = 0; i < 3_000; i++) many[`${i % 3 === 0 ? 'x' : 'y'}:${i}`] = String(i);
+        await s.hset('big', many);
+        const xs = await s.hgetPrefixed('big', 'x:');
+        expect(Object.keys(xs)).toHaveLength(1_000);
+        expect(xs['x:2997']).toBe('2997');
+      }),
+    );
+
+    it(
+      'reads by prefix exactly what a filter on the field names would, whatever the characters',
+      withStore(async (s) => {
+        // Field names from glob and escape characters, so that any pattern left unescaped shows.
+        const text = fc.string({
+          unit: fc.constantFrom('a', 'B', ':', '*', '?', '[', ']', '\\', '^', '-', '!', '%', '_', 'đ'),
+          maxLength: 6,
+        });
+        let run = 0;
+        await fc.assert(
+          fc.asyncProperty(fc.uniqueArray(text, { maxLength: 12 }), text, async (names, prefix) => {
+            const key = `p${run++}`;
+            if (names.length) await s.hset(key, Object.fromEntries(names.map((n) => [n, `v${n}`])));
+            const expected = Object.fromEntries(
+              names.filter((n) => n.startsWith(prefix)).map((n) => [n, `v${n}`]),
+            );
+            expect(await s.hgetPrefixed(key, prefix)).toEqual(expected);
+          }),
+          { numRuns: 60, seed: 16 },
+        );
       }),
     );
 

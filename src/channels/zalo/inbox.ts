@@ -186,12 +186,17 @@ export function createZaloInbox(deps: ZaloInboxDeps): ZaloInbox {
     }
   }
 
-  /** The chat's oldest stored update, if it is due: one waiting for its retry holds back those behind it. */
+  /**
+   * The chat's oldest stored update, if it is due: one waiting for its retry holds back those behind it. Only
+   * this chat's entries are read: during a burst the inbox holds every chat's, and reading them all for each
+   * message would cost the burst's size squared.
+   */
   async function oldestDue(chatId: string): Promise<{ field: string; entry: Entry } | undefined> {
-    const prefix = `${chatId}:`;
-    const stored = Object.entries(await store.hgetall(inbox)).flatMap(([field, raw]) =>
-      field.startsWith(prefix) ? parsed(field, raw) : [],
-    );
+    const mine = await store.hgetPrefixed(inbox, `${chatId}:`);
+    // The chat's own, should another chat's ID start with this one and a colon.
+    const stored = Object.entries(mine)
+      .flatMap(([field, raw]) => parsed(field, raw))
+      .filter(({ entry }) => entry.message.chat.id === chatId);
     const [oldest] = stored.sort(byArrival);
     return oldest && (oldest.entry.retryAt ?? 0) <= now() ? oldest : undefined;
   }
