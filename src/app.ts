@@ -107,6 +107,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     readiness.reportStore(state === 'ready' ? { ok: true } : { ok: false, error: error ?? `Redis ${state}` }),
   );
 
+  // Channels report to /readyz from here on: each shows as starting until it has connected.
+  const telegramState = config.TELEGRAM_BOT_TOKEN ? readiness.addChannel('telegram') : undefined;
   let telegram: TelegramBot | undefined;
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = createTelegramBot({
@@ -118,6 +120,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       now: clock.now,
       replies,
       onHandled: (handled) => events.emit('handled', { channel: 'telegram', ...handled }),
+      ...(telegramState ? { reporter: telegramState } : {}),
     });
     menus.bind(telegram.menus);
   }
@@ -205,8 +208,6 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       webhookPath(config.ZALO_WEBHOOK_URL),
       zaloWebhook({ bot: zaloBot, secret: config.ZALO_WEBHOOK_SECRET, log, inbox: zaloInbox }),
     );
-  // Channels report from now on: /readyz shows each as starting until it has connected.
-  const telegramState = telegram && readiness.addChannel('telegram');
   const zaloState = zaloBot && readiness.addChannel('zalo');
   const server = await listen(http, config.PORT, undefined, log);
   const { port } = server;

@@ -2,11 +2,15 @@ import { type Clock, realClock } from './clock.js';
 import { keys } from './store/keys.js';
 import type { Store } from './store/port.js';
 
-/** Where a channel stands: connecting for the first time, connected, or retrying after a failure. */
+/**
+ * Where a channel stands: connecting for the first time, connected, retrying after a failure to connect, or
+ * connected but failing to receive (the replica that long-polls cannot get updates, and its poller retries).
+ */
 export type ChannelState =
   | { state: 'starting' }
   | { state: 'connected'; since: number }
-  | { state: 'retrying'; attempts: number; lastError: string; nextAttemptAt: number };
+  | { state: 'retrying'; attempts: number; lastError: string; nextAttemptAt: number }
+  | { state: 'receiving_failed'; since: number; lastError: string };
 
 /** What a store adapter reports of its connection (Redis: connected, reconnecting after an error). */
 export interface StoreConnection {
@@ -145,6 +149,8 @@ function describeChannel(state: ChannelState, now: number): { ok: boolean } & Re
         lastError: state.lastError,
         nextAttemptInMs: Math.max(0, state.nextAttemptAt - now),
       };
+    case 'receiving_failed':
+      return { ok: false, state: 'receiving_failed', lastError: state.lastError, forMs: now - state.since };
     default:
       return { ok: false, state: 'starting' };
   }

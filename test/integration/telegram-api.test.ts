@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type App, startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -112,6 +112,43 @@ describe('Telegram through a fake Bot API (TELEGRAM_API_ROOT)', () => {
     expect(await app.services.repos.people.byChannel('telegram', 43)).toBeUndefined();
     expect((await post('right-secret_123', update)).status).toBe(200);
     expect((await app.services.repos.people.byChannel('telegram', 43))?.name).toBe('Lò Văn Sinh');
+  });
+
+  it('says in /readyz when polling cannot reach Telegram, and when it receives again; prints nothing itself', async () => {
+    const printed = vi.spyOn(console, 'error');
+    const { app, fake } = await boot({});
+    const telegram = async () => {
+      const res = await fetch(`http://127.0.0.1:${app.port}/readyz`);
+      return ((await res.json()) as { channels: Record<string, Record<string, unknown>> }).channels.telegram;
+    };
+    const answered = (chatId: number) => () => fake.sent.find((m) => String(m.chat_id) === String(chatId));
+    fake.pushUpdate(message(from(60, 'Hà'), '/trogiup'));
+    await until(answered(60), 'a reply: polling runs');
+    // Unreachable from now on; an update pushed ends the long poll under way, if there is one.
+    fake.pollingUnreachable = true;
+    fake.pushUpdate(message(from(61, 'Hùng'), '/trogiup'));
+    await vi.waitFor(
+      async () =>
+        expect(await telegram()).toMatchObject({
+          ok: false,
+          state: 'receiving_failed',
+          lastError: expect.stringContaining('getUpdates'),
+        }),
+      { timeout: 8000, interval: 25 },
+    );
+    expect((await fetch(`http://127.0.0.1:${app.port}/readyz`)).status).toBe(503);
+    // Reachable again: the runner's next retry receives, and what was sent meanwhile is handled.
+    fake.pushUpdate(message(from(62, 'Lan'), '/trogiup'));
+    fake.pollingUnreachable = false;
+    await until(answered(61), 'the reply to the update sent as polling failed');
+    await until(answered(62), 'the reply to the update sent while polling failed');
+    await vi.waitFor(async () => expect(await telegram()).toMatchObject({ ok: true, state: 'connected' }), {
+      timeout: 8000,
+      interval: 25,
+    });
+    // The runner's own failure lines are off: the failure went to the log, as a warning, once.
+    expect(printed).not.toHaveBeenCalled();
+    printed.mockRestore();
   });
 
   it('obeys retry_after when the API answers 429', async () => {

@@ -102,6 +102,8 @@ export class FakeTelegram {
     | undefined;
   got429 = 0;
   got500 = 0;
+  /** While true, getUpdates calls have their connection dropped: the Bot API unreachable, as a poller sees it. */
+  pollingUnreachable = false;
   /** Sends that came to a chat before the retry_after it was given had passed. */
   readonly earlySends: { chat_id: string; at: number; allowedAt: number }[] = [];
 
@@ -376,6 +378,10 @@ export class FakeTelegram {
   }
 
   private async getUpdates(params: Record<string, unknown>, res: ServerResponse): Promise<void> {
+    if (this.pollingUnreachable) {
+      res.socket?.destroy();
+      return;
+    }
     if (this.webhook)
       return reply(res, 409, {
         ok: false,

@@ -24,6 +24,7 @@ import { decodeIntent, type Intent } from '../../domain/intents.js';
 import type { View } from '../../domain/view.js';
 import { t } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
+import type { ChannelReporter } from '../../readiness.js';
 import { aborted, newReplicaId, whileLeader } from '../../scheduler/coordination.js';
 import type { Services } from '../../services/index.js';
 import type { Store } from '../../store/port.js';
@@ -32,6 +33,7 @@ import { type HttpHandler, secretMatcher } from '../routes.js';
 import { chatOrder } from './chat-order.js';
 import { FloodGuard } from './flood-guard.js';
 import { groupUpdates } from './group.js';
+import { pollingHealth } from './polling-health.js';
 import { renderTelegram, renderTelegramDocument, type TelegramMessage } from './render.js';
 import { classifyTelegramError } from './sender.js';
 import { checkUpdate, updateType } from './updates.js';
@@ -53,6 +55,8 @@ export interface TelegramDeps {
   replies?: ReplyHandOver;
   /** Told when an update has been handled to the end, its direct replies sent or handed to the outbox. */
   onHandled?: (handled: { updateId: string; ms: number }) => void;
+  /** Where polling's failures and recoveries on this replica are reported (/readyz). */
+  reporter?: ChannelReporter;
 }
 
 /**
@@ -156,6 +160,8 @@ export function createTelegramBot(deps: TelegramDeps) {
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
   });
   bot.api.config.use(boundedRetry());
+  // After the retry: it sees what the runner gets.
+  bot.api.config.use(pollingHealth({ log: deps.log, now: deps.now, reporter: deps.reporter }));
   const replies = deps.replies ?? new ReplyPort();
   // Invites carry a deep link to this bot: t.me/<bot>?start=<code> sends "/start <code>".
   const services: Services = {
@@ -370,15 +376,14 @@ export function createTelegramBot(deps: TelegramDeps) {
         log.info('Holding the Telegram poller lease: polling');
         await bot.init();
         await bot.api.deleteWebhook();
-        const polling = run(bot, {
-          runner: { fetch: { allowed_updates: ALLOWED_UPDATES } },
-        });
-        runner = polling;
+        // Silent: its failures are logged and reported by pollingHealth, not printed to the console.
+        const handle = run(bot, { runner: { fetch: { allowed_updates: ALLOWED_UPDATES }, silent: true } });
+        runner = handle;
         try {
           // Until the lease is lost or on stop; a runner that stops by itself gives the lease up.
-          await Promise.race([polling.task(), aborted(signal)]);
+          await Promise.race([handle.task(), aborted(signal)]);
         } finally {
-          if (polling.isRunning()) await polling.stop();
+          if (handle.isRunning()) await handle.stop();
           runner = undefined;
         }
         log.info('Telegram polling stopped on this replica');
