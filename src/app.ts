@@ -209,7 +209,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       zaloWebhook({ bot: zaloBot, secret: config.ZALO_WEBHOOK_SECRET, log, inbox: zaloInbox }),
     );
   const zaloState = zaloBot && readiness.addChannel('zalo');
-  const server = await listen(http, config.PORT, undefined, log);
+  const server = await listen(http, { port: config.PORT, log });
   const { port } = server;
   log.info(startupSummary(config, store, port));
   // Not awaited: the service keeps serving /healthz (503) while the store is still unreachable.

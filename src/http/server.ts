@@ -87,11 +87,15 @@ const CLOSE_GRACE_MS = 10_000;
  */
 export async function listen(
   app: HttpApp,
-  port: number,
-  host = '0.0.0.0',
-  log?: Logger,
-  clock: Clock = realClock,
+  options: {
+    port: number;
+    /** Every interface unless given (tests: 127.0.0.1). */
+    host?: string;
+    log?: Logger;
+    clock?: Clock;
+  },
 ): Promise<HttpServer> {
+  const { port, host = '0.0.0.0', log, clock = realClock } = options;
   const inFlight = new Set<Promise<unknown>>();
   const server = createAdaptorServer({
     // Served over HTTP/1 only: the bindings are node:http's request and response.

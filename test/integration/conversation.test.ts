@@ -64,8 +64,7 @@ async function setup() {
   const signer = new LinkSigner(SECRET);
   const http = await listen(
     createHttpApp(log).route('/', answerPages({ services: w.services, signer, log, now: w.clock.now })),
-    0,
-    '127.0.0.1',
+    { port: 0, host: '127.0.0.1' },
   );
   cleanups.push(() => http.close());
 

@@ -144,7 +144,7 @@ describe('the HTTP app around any route', () => {
     const app = createHttpApp(createLogger({ level: 'info', destination: logs })).get('/r/:token', () => {
       throw new Error('the store is down');
     });
-    const server = await listen(app, 0, '127.0.0.1');
+    const server = await listen(app, { port: 0, host: '127.0.0.1' });
     try {
       const res = await fetch(`http://127.0.0.1:${server.port}/r/secret-token`, {
         headers: { 'x-request-id': 'req-42' },
@@ -166,9 +166,11 @@ describe('the HTTP app around any route', () => {
     const log = createLogger({ level: 'info', destination: logs });
     const server = await listen(
       createHttpApp(log).get('/ok', (c) => c.text('ok')),
-      0,
-      '127.0.0.1',
-      log,
+      {
+        port: 0,
+        host: '127.0.0.1',
+        log,
+      },
     );
     try {
       // What Node emits when accept() fails (too many open files); with no listener it would be thrown.
@@ -195,7 +197,7 @@ describe('the HTTP app around any route', () => {
       await held;
       return c.text('done');
     });
-    const server = await listen(app, 0, '127.0.0.1');
+    const server = await listen(app, { port: 0, host: '127.0.0.1' });
     const answer = fetch(`http://127.0.0.1:${server.port}/slow`);
     await inside;
     let closed = false;

@@ -216,8 +216,7 @@ describe('the Telegram webhook', () => {
         '/hook',
         tg.webhook('hook-secret', { timeoutMs: 100 }),
       ),
-      0,
-      '127.0.0.1',
+      { port: 0, host: '127.0.0.1' },
     );
     try {
       const res = await fetch(`http://127.0.0.1:${server.port}/hook`, {

@@ -33,7 +33,7 @@ async function setup(signer = new LinkSigner(SECRET)) {
     '/',
     answerPages({ services: w.services, signer, log, now: w.clock.now }),
   );
-  const http = await listen(app, 0, '127.0.0.1');
+  const http = await listen(app, { port: 0, host: '127.0.0.1' });
   servers.push(http);
   const base = `http://127.0.0.1:${http.port}`;
   const linkOf = (personId: string, m = meeting) => answerLink(signer, base, personId, m);

@@ -42,7 +42,7 @@ async function setup(options: { scheduler?: boolean } = {}) {
     '/',
     answerPages({ services: w.services, signer, log, now: w.clock.now }),
   );
-  const http = await listen(app, 0, '127.0.0.1');
+  const http = await listen(app, { port: 0, host: '127.0.0.1' });
   const publicUrl = `http://127.0.0.1:${http.port}`;
   cleanups.push(() => http.close());
   const bot = new ZaloBot(zalo.token, {

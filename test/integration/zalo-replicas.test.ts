@@ -48,7 +48,7 @@ async function cluster() {
     inbox.start();
     later(() => inbox.stop());
     const app = createHttpApp(log).post('/zalo', zaloWebhook({ bot, secret: SECRET, log, inbox }));
-    const http = await listen(app, 0, '127.0.0.1');
+    const http = await listen(app, { port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${http.port}/zalo`;
     later(() => http.close());
     const post = (body: unknown) =>

@@ -37,7 +37,7 @@ async function serve(over: Store) {
     storeTimeoutMs: 300,
   });
   const handler = zaloWebhook({ bot, secret: SECRET, log, inbox });
-  http = await listen(createHttpApp(log).post('/zalo/webhook', handler), 0, '127.0.0.1');
+  http = await listen(createHttpApp(log).post('/zalo/webhook', handler), { port: 0, host: '127.0.0.1' });
   url = `http://127.0.0.1:${http.port}/zalo/webhook`;
 }
 
