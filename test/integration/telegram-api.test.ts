@@ -124,7 +124,7 @@ describe('Telegram through a fake Bot API (TELEGRAM_API_ROOT)', () => {
     const answered = (chatId: number) => () => fake.sent.find((m) => String(m.chat_id) === String(chatId));
     fake.pushUpdate(message(from(60, 'Hà'), '/trogiup'));
     await until(answered(60), 'a reply: polling runs');
-    // Unreachable from now on; an update pushed ends the long poll under way, if there is one.
+    // Unreachable from now on: the long poll under way ends with this update (if it had begun), the next fail.
     fake.pollingUnreachable = true;
     fake.pushUpdate(message(from(61, 'Hùng'), '/trogiup'));
     await vi.waitFor(

@@ -72,6 +72,9 @@ export const telegramMenu = (roles: readonly Role[]) =>
  */
 export const TELEGRAM_POLL_LEASE_MS = 45_000;
 
+/** How soon a failed getUpdates is tried again. */
+const POLL_RETRY_MS = 2_000;
+
 /**
  * What a person receives (messages, documents, edits): sent once by the handlers' reply, then retried by the
  * outbox, which obeys retry_after, backs off and counts what it gives up (src/delivery/replies.ts).
@@ -161,7 +164,8 @@ export function createTelegramBot(deps: TelegramDeps) {
   });
   bot.api.config.use(boundedRetry());
   // After the retry: it sees what the runner gets.
-  bot.api.config.use(pollingHealth({ log: deps.log, now: deps.now, reporter: deps.reporter }));
+  const pollingState = pollingHealth({ log: deps.log, now: deps.now, reporter: deps.reporter });
+  bot.api.config.use(pollingState.watch);
   const replies = deps.replies ?? new ReplyPort();
   // Invites carry a deep link to this bot: t.me/<bot>?start=<code> sends "/start <code>".
   const services: Services = {
@@ -376,8 +380,16 @@ export function createTelegramBot(deps: TelegramDeps) {
         log.info('Holding the Telegram poller lease: polling');
         await bot.init();
         await bot.api.deleteWebhook();
-        // Silent: its failures are logged and reported by pollingHealth, not printed to the console.
-        const handle = run(bot, { runner: { fetch: { allowed_updates: ALLOWED_UPDATES }, silent: true } });
+        const handle = run(bot, {
+          runner: {
+            fetch: { allowed_updates: ALLOWED_UPDATES },
+            // Silent: its failures are logged and reported by pollingHealth, not printed to the console.
+            silent: true,
+            // Every few seconds while getUpdates fails, rather than the default doubling without bound, which
+            // after an outage of an hour could leave updates waiting most of another hour.
+            retryInterval: POLL_RETRY_MS,
+          },
+        });
         runner = handle;
         try {
           // Until the lease is lost or on stop; a runner that stops by itself gives the lease up.
@@ -385,6 +397,8 @@ export function createTelegramBot(deps: TelegramDeps) {
         } finally {
           if (handle.isRunning()) await handle.stop();
           runner = undefined;
+          // The lease went elsewhere (or the service stops): how polling fares is the next poller's to say.
+          if (signal.aborted) pollingState.stopped();
         }
         log.info('Telegram polling stopped on this replica');
       },
