@@ -7,6 +7,10 @@ export type StoreKind = 'redis' | 'sqlite';
 /** Figures for people and the closing JSON line: rounded, not falsely precise. */
 export const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 
+/** The middle value (the upper one of an even count): what a run of repeated measures reports. */
+export const median = (values: readonly number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
 /** The stores a benchmark runs on: the one `--store` names, else Redis (when it answers) and SQLite. */
 export async function storesToBench(requested: string | undefined): Promise<StoreKind[]> {
   if (requested === 'redis' || requested === 'sqlite') return [requested];

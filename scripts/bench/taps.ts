@@ -10,9 +10,9 @@
  * with 64 in flight; paced p99 ≤ 5 ms. The last line is the same figures as JSON, `on` and `off`.
  *
  * The floor has its own Redis client, set as suits it best: ioredis's auto-pipelining on, with which it does
- * 1.3× the taps per second it does without. Ours is the store as the service opens it. Every tap must be answered, or the run fails:
- * a dropped tap (the flood guard) would flatter the figures. It runs with the service's own Node flags
- * (package.json: the young generation's size, as `npm start` and the Dockerfile).
+ * 1.3× the taps per second it does without. Ours is the store as the service opens it. Every tap must be
+ * answered, or the run fails: a dropped tap (the flood guard) would flatter the figures. It runs with the
+ * service's own Node flags (package.json: the young generation's size, as `npm start` and the Dockerfile).
  */
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -28,7 +28,7 @@ import { keys } from '../../src/store/keys.js';
 import type { Store, WriteOp } from '../../src/store/port.js';
 import { deletePrefixed, REDIS_URL, redisAvailable, redisStore } from '../../test/support/redis.js';
 import { BOT_INFO } from '../../test/support/telegram.js';
-import { cellWithMeetingOps, counting, round } from './common.js';
+import { cellWithMeetingOps, counting, median, round } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -160,8 +160,6 @@ type Handle = (update: Update) => Promise<void>;
 
 /** Rounds of the many-in-flight measure (see measureOver). */
 const ROUNDS = 5;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /** The rounds as one: taps over their summed time; the median round's p50 and p99. */
 function overall(rounds: { figures: Figures; taps: number }[]): Figures {

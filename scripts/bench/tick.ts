@@ -21,7 +21,7 @@ import type { ScoredMember, Store, WriteOp } from '../../src/store/port.js';
 import { createRepos } from '../../src/store/repositories/index.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { deletePrefixed, redisStore } from '../../test/support/redis.js';
-import { cellWithMeetingOps, counting, round, storesToBench } from './common.js';
+import { cellWithMeetingOps, counting, median, round, storesToBench } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -182,8 +182,7 @@ async function prepare(kind: 'redis' | 'sqlite', cells: number) {
     async finish(): Promise<Result> {
       await store.close();
       await dispose();
-      times.sort((a, b) => a - b);
-      const ms = round(times[Math.floor(times.length / 2)] as number);
+      const ms = round(median(times));
       return { store: kind, cells, seedSeconds: round(seedSeconds), ms, roundTrips, messages };
     },
   };
