@@ -24,6 +24,13 @@ CREATE INDEX IF NOT EXISTS zsets_by_score ON zsets (key, score, member);
  * inside better-sqlite3, so each one is atomic in this process; IMMEDIATE transactions keep multi-statement
  * operations atomic against another process sharing the file.
  */
+/** A hash's rows as its fields and values. */
+function fieldsOf(rows: { field: string; value: string }[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const row of rows) out[row.field] = row.value;
+  return out;
+}
+
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
@@ -180,17 +187,12 @@ export class SqliteStore implements Store {
   }
 
   async hgetall(key: string) {
-    const out: Record<string, string> = {};
-    for (const row of this.s.hgetall.all(key)) out[row.field] = row.value;
-    return out;
+    return fieldsOf(this.s.hgetall.all(key));
   }
 
   async hgetPrefixed(key: string, prefix: string) {
     // The prefix taken literally: each GLOB wildcard in it becomes a one-character class.
-    const pattern = `${prefix.replace(/[*?[]/g, '[$&]')}*`;
-    const out: Record<string, string> = {};
-    for (const row of this.s.hgetGlob.all(key, pattern)) out[row.field] = row.value;
-    return out;
+    return fieldsOf(this.s.hgetGlob.all(key, `${prefix.replace(/[*?[]/g, '[$&]')}*`));
   }
 
   async hset(key: string, fields: Record<string, string>) {

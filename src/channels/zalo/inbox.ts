@@ -92,7 +92,9 @@ const SWEEP_MS = 30_000;
 /** While the store is down, polling looks again after 1 s, doubling up to this. */
 const MAX_PAUSE_MS = 30_000;
 
-const fieldOf = (msg: ZaloMessage) => `${msg.chat.id}:${msg.message_id}`;
+/** A stored update's field: its chat's prefix, then its message ID (a chat's updates are read by the prefix). */
+const chatPrefix = (chatId: string) => `${chatId}:`;
+const fieldOf = (msg: ZaloMessage) => `${chatPrefix(msg.chat.id)}${msg.message_id}`;
 /** What became of a chat's oldest update: handled (or given up), left for its retry, or there was none due. */
 type Handled = 'handled' | 'retry' | 'none';
 /** The order updates came in: when stored, then Zalo's own time. */
@@ -192,7 +194,7 @@ export function createZaloInbox(deps: ZaloInboxDeps): ZaloInbox {
    * message would cost the burst's size squared.
    */
   async function oldestDue(chatId: string): Promise<{ field: string; entry: Entry } | undefined> {
-    const mine = await store.hgetPrefixed(inbox, `${chatId}:`);
+    const mine = await store.hgetPrefixed(inbox, chatPrefix(chatId));
     // The chat's own, should another chat's ID start with this one and a colon.
     const stored = Object.entries(mine)
       .flatMap(([field, raw]) => parsed(field, raw))
