@@ -127,11 +127,7 @@ export function createConversation(deps: ConversationDeps) {
    */
   async function context(speaker: Speaker): Promise<HandlerContext> {
     const linked = await services.repos.people.byChannel(speaker.channel, speaker.userId);
-    // Nearly everyone is reachable everywhere: no call and no wait for them (every tap comes this way).
-    const actor =
-      linked && linked.unreachable.length > 0
-        ? await services.people.markReachable(linked, speaker.channel)
-        : linked;
+    const actor = linked && (await services.people.markReachable(linked, speaker.channel));
     return contextOf(deps, speaker, actor);
   }
 
